@@ -1,0 +1,247 @@
+"""Entry point: the `perfdesk` command.
+
+    perfdesk                      the demo file in the user's data folder: its check and scores
+    perfdesk demo PATH            write the demo file to PATH
+    perfdesk check PATH [--json]  issues of every form; exit 0 no error, 1 errors, 2 unusable file
+    perfdesk score PATH [--json]  scores of every form
+
+A missing, damaged or foreign file gives one clear line on stderr and exit 2, never a
+traceback. This module wires the pure layers together; it imports no Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from perfdesk.demodata import build_workspace
+from perfdesk.domain.definition import FormKind
+from perfdesk.domain.model import Form, Workspace
+from perfdesk.domain.scoring import FormScore, score_form
+from perfdesk.domain.validation import Issue, Severity, count_by_severity, validate_workspace
+from perfdesk.formdefs import DefinitionError, Registry, default_registry
+from perfdesk.store import FileStore, StoreError
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
+DEMO_NAME = "示例-上海市公积金管理中心.perfdesk"
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 with usage text; keep that, in Chinese
+        self.print_usage(sys.stderr)
+        raise UsageError(f"参数有误：{message}")
+
+
+def data_dir() -> Path:
+    """The user's data folder (PERFDESK_DATA_DIR overrides, for tests and portable use)."""
+    override = os.environ.get("PERFDESK_DATA_DIR")
+    if override:
+        return Path(override)
+    if os.name == "nt":  # pragma: no cover
+        return Path(os.environ.get("APPDATA", Path.home())) / "PerfDesk"
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "PerfDesk"
+
+
+def write_demo(path: Path, *, overwrite: bool = False) -> Path:
+    store = FileStore.create(path, overwrite=overwrite)
+    try:
+        store.write_all(build_workspace())
+    finally:
+        store.close()
+    return path
+
+
+def _number(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _definition_of(registry: Registry):
+    return registry.get
+
+
+def _open_read(path: str) -> tuple[FileStore, Workspace]:
+    store = FileStore.open(Path(path), read_only=True)
+    assert store.workspace is not None
+    return store, store.workspace
+
+
+def _form_heading(ws: Workspace, form: Form) -> str:
+    return f"{ws.project_name(form)} · {form.year}年 · {form.kind.label}"
+
+
+def check_report(ws: Workspace, registry: Registry) -> list[tuple[Form, list[Issue]]]:
+    return validate_workspace(ws, _definition_of(registry))
+
+
+def print_check(ws: Workspace, results, as_json: bool, out) -> int:
+    all_issues = [issue for _, issues in results for issue in issues]
+    if as_json:
+        payload = {"issues": [
+            {"code": issue.code, "severity": issue.severity.value, "project": ws.project_name(form),
+             "year": form.year, "kind": form.kind.value, "where": issue.where, "message": issue.message}
+            for form, issues in results for issue in issues
+        ]}
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        for form, issues in results:
+            if not issues:
+                continue
+            out.write(f"{_form_heading(ws, form)}\n")
+            for issue in issues:
+                out.write(f"  {issue.severity.label} {issue.code} {issue.where}：{issue.message}\n")
+        counts = count_by_severity(all_issues)
+        out.write(f"共检查 {len(results)} 张表：{counts[Severity.ERROR]} 个错误，"
+                  f"{counts[Severity.WARNING]} 个警告，{counts[Severity.INFO]} 条提示。\n")
+    return EXIT_ERRORS if any(issue.is_error for issue in all_issues) else EXIT_OK
+
+
+def score_payload(ws: Workspace, registry: Registry) -> dict:
+    forms = []
+    for form in ws.forms.values():
+        definition = registry.get(form.definition_id)
+        score: FormScore = score_form(form, definition)
+        scored = definition.scored
+        forms.append({
+            "id": form.id,
+            "project": ws.project_name(form),
+            "year": form.year,
+            "kind": form.kind.value,
+            "definition": form.definition_id,
+            "weight_total": _number(score.weight_total) if scored else None,
+            "budget_score": _number(score.budget.score) if score.budget else None,
+            "total": _number(score.total) if scored else None,
+            "grade": score.grade if scored else None,
+            "indicators": [
+                {
+                    "level1": ind.level1, "level2": ind.level2, "level3": ind.level3,
+                    "target": ind.target.raw, "actual": ind.actual.raw if scored else None,
+                    "weight": _number(ind.weight),
+                    "score": _number(score.rows[ind.id].score) if scored else None,
+                    "computed": _number(score.rows[ind.id].computed) if scored else None,
+                    "overridden": score.rows[ind.id].overridden if scored else None,
+                }
+                for ind in form.indicators
+            ],
+        })
+    return {"forms": forms}
+
+
+def print_scores(ws: Workspace, registry: Registry, as_json: bool, out) -> int:
+    payload = score_payload(ws, registry)
+    if as_json:
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    for form_data in payload["forms"]:
+        if form_data["kind"] != FormKind.SELF_EVALUATION.value:
+            continue
+        overrides = sum(1 for row in form_data["indicators"] if row["overridden"])
+        out.write(f"{form_data['project']} · {form_data['year']}年 · 分值合计 {form_data['weight_total']}"
+                  f" · 预算执行得分 {form_data['budget_score']} · 总分 {form_data['total']}"
+                  f" · 等级 {form_data['grade'] or '—'}"
+                  + (f" · 人工评定 {overrides} 项" if overrides else "") + "\n")
+    declarations = sum(1 for f in payload["forms"] if f["kind"] == FormKind.DECLARATION.value)
+    if declarations:
+        out.write(f"另有 {declarations} 张绩效目标申报表（不计分）。\n")
+    return EXIT_OK
+
+
+def cmd_demo(args, registry) -> int:
+    path = Path(args.path)
+    write_demo(path, overwrite=args.force)
+    print(f"已写入示例文件：{path}")
+    return EXIT_OK
+
+
+def cmd_check(args, registry) -> int:
+    store, ws = _open_read(args.path)
+    try:
+        return print_check(ws, check_report(ws, registry), args.json, sys.stdout)
+    finally:
+        store.close()
+
+
+def cmd_score(args, registry) -> int:
+    store, ws = _open_read(args.path)
+    try:
+        return print_scores(ws, registry, args.json, sys.stdout)
+    finally:
+        store.close()
+
+
+def cmd_default(args, registry) -> int:
+    path = data_dir() / DEMO_NAME
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_demo(path)
+        print(f"首次运行：已在 {path} 写入示例文件。")
+    store, ws = _open_read(str(path))
+    try:
+        print(f"示例文件：{path}\n")
+        print("== 检查 ==")
+        code = print_check(ws, check_report(ws, registry), False, sys.stdout)
+        print("\n== 评分 ==")
+        print_scores(ws, registry, False, sys.stdout)
+    finally:
+        store.close()
+    return EXIT_OK if code in (EXIT_OK, EXIT_ERRORS) else code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="perfdesk", description="PerfDesk：预算绩效目标申报表与自评表")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    demo = sub.add_parser("demo", help="写出示例文件")
+    demo.add_argument("path")
+    demo.add_argument("--force", action="store_true", help="覆盖已有的 PerfDesk 文件")
+    demo.set_defaults(run=cmd_demo)
+    check = sub.add_parser("check", help="检查文件中的每张表")
+    check.add_argument("path")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(run=cmd_check)
+    score = sub.add_parser("score", help="计算每张自评表的得分")
+    score.add_argument("path")
+    score.add_argument("--json", action="store_true")
+    score.set_defaults(run=cmd_score)
+    parser.set_defaults(run=cmd_default)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except (OSError, ValueError):  # pragma: no cover
+                pass
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args, default_registry())
+    except UsageError as exc:
+        print(f"perfdesk: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except (StoreError, DefinitionError) as exc:
+        print(f"perfdesk: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except BrokenPipeError:  # output piped into `head` and closed early
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:  # pragma: no cover
+            pass
+        return EXIT_OK
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Domain layer: what a form definition says, as plain data.
+
+`perfdesk.formdefs` reads these from the TOML files in `perfdesk/forms/`; the rest of the
+domain only reads them. Everything that differs between regions and years (labels, amount
+unit, taxonomy, weights, scoring settings, print layout) lives here as data, never as code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+
+class FormKind(str, Enum):
+    DECLARATION = "declaration"
+    SELF_EVALUATION = "self-evaluation"
+
+    @property
+    def label(self) -> str:
+        return "绩效目标申报表" if self is FormKind.DECLARATION else "绩效自评表"
+
+
+class SectionType(str, Enum):
+    FIELDS = "fields"  # header: short fields in a grid
+    FUNDING = "funding"  # amounts: rows x columns
+    TEXTS = "texts"  # long texts
+    INDICATORS = "indicators"  # the indicator table
+    TOTAL = "total"  # 总分 row
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    key: str
+    label: str
+    type: str = "text"  # text | longtext | choice | date | year
+    choices: tuple[str, ...] = ()
+    check_year: bool = False  # W6: a year named in this text should be the form's year
+
+
+@dataclass(frozen=True)
+class AmountRow:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class AmountColumn:
+    key: str
+    label: str
+    rows: tuple[str, ...] = ()  # the rows this column has a cell in; empty = all
+    row_labels: tuple[tuple[str, str], ...] = ()  # per-column wording of a row's label
+
+    def row_label(self, row: AmountRow) -> str:
+        return dict(self.row_labels).get(row.key, row.label)
+
+
+@dataclass(frozen=True)
+class SumRule:
+    """E5: in every column, `total` equals the sum of `parts`."""
+
+    total: str
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BudgetScoreDef:
+    """The 预算执行率 line of a self-evaluation: 执行率 = executed / budget of `row`."""
+
+    row: str
+    executed: str
+    budget: str
+    initial: str | None = None
+
+
+@dataclass(frozen=True)
+class SectionDef:
+    type: SectionType
+    key: str
+    label: str = ""
+    fields: tuple[FieldDef, ...] = ()
+    rows: tuple[AmountRow, ...] = ()
+    columns: tuple[AmountColumn, ...] = ()
+    sums: tuple[SumRule, ...] = ()
+    budget_score: BudgetScoreDef | None = None
+    # indicators: which columns the table has, with their labels (key -> label)
+    indicator_columns: tuple[tuple[str, str], ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def amount_cells(self) -> list[tuple[str, str]]:
+        """All (row, column) pairs that hold an amount, in print order (row-major)."""
+        cells = []
+        for row in self.rows:
+            for column in self.columns:
+                if not column.rows or row.key in column.rows:
+                    cells.append((row.key, column.key))
+        return cells
+
+
+@dataclass(frozen=True)
+class Level1Def:
+    name: str
+    level2: tuple[str, ...]
+    weight: Decimal | None = None  # default share of the indicator weights (self-evaluation)
+    fixed_level2: tuple[str, ...] = ()  # printed even when empty
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    profile: str
+    level1: tuple[Level1Def, ...]
+    satisfaction: str | None = None  # the 一级 whose absence is W10
+    cost_level: str | None = None  # the 一级 or 二级 holding cost caps (W8)
+    level2_required: bool = True  # W11
+
+    def level1_names(self) -> list[str]:
+        return [level.name for level in self.level1]
+
+    def find(self, name: str) -> Level1Def | None:
+        for level in self.level1:
+            if level.name == name:
+                return level
+        return None
+
+    def order_of(self, level1: str, level2: str = "") -> tuple[int, int]:
+        names = self.level1_names()
+        i = names.index(level1) if level1 in names else len(names)
+        j = 999
+        if i < len(names) and level2 in self.level1[i].level2:
+            j = self.level1[i].level2.index(level2)
+        return i, j
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    key: str
+    label: str
+    low: Decimal  # share of 分值, inclusive
+    high: Decimal  # share of 分值, inclusive
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    budget_weight: Decimal = Decimal(10)
+    total_weight: Decimal = Decimal(100)
+    reverse_rule: str = "linear"  # linear | ratio
+    bands: tuple[GradeBand, ...] = ()
+    grade_thresholds: tuple[tuple[str, Decimal], ...] = ()  # (label, minimum), best first
+    completion_words: tuple[str, ...] = ("完成", "达标", "及时", "已完成")
+    # An actual that also says one of these does not earn the full-marks suggestion.
+    shortfall_words: tuple[str, ...] = ("未完成", "未达", "延迟", "延误", "滞后", "不足", "有待")
+    over_target_ratio: Decimal = Decimal("1.3")  # W2
+    execution_note_below: Decimal = Decimal(100)  # W3: 执行率 (%) below this needs a note
+
+    def band(self, key: str | None) -> GradeBand | None:
+        for band in self.bands:
+            if band.key == key:
+                return band
+        return None
+
+    def grade_of(self, total: Decimal | None) -> str | None:
+        if total is None:
+            return None
+        for label, minimum in self.grade_thresholds:
+            if total >= minimum:
+                return label
+        return self.grade_thresholds[-1][0] if self.grade_thresholds else None
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    id: str
+    name: str
+    kind: FormKind
+    title: str
+    year_line: str
+    amount_unit: str
+    sections: tuple[SectionDef, ...]
+    taxonomy: Taxonomy
+    scoring: ScoringSettings | None  # None: the form carries no weights or scores
+    layout: dict[str, Any] = field(default_factory=dict)
+    region: str = ""
+    source: str = ""  # the file it was read from
+
+    def section(self, type_: SectionType) -> SectionDef | None:
+        for section in self.sections:
+            if section.type is type_:
+                return section
+        return None
+
+    def sections_of(self, type_: SectionType) -> list[SectionDef]:
+        return [section for section in self.sections if section.type is type_]
+
+    def all_fields(self) -> list[FieldDef]:
+        result: list[FieldDef] = []
+        for section in self.sections:
+            if section.type in (SectionType.FIELDS, SectionType.TEXTS):
+                result.extend(section.fields)
+        return result
+
+    def field(self, key: str) -> FieldDef | None:
+        for f in self.all_fields():
+            if f.key == key:
+                return f
+        return None
+
+    @property
+    def scored(self) -> bool:
+        return self.scoring is not None
+
+    def indicator_columns(self) -> list[str]:
+        section = self.section(SectionType.INDICATORS)
+        return [key for key, _ in section.indicator_columns] if section else []
+
+    def has_column(self, key: str) -> bool:
+        return key in self.indicator_columns()
+
+    def budget_section(self) -> SectionDef | None:
+        for section in self.sections_of(SectionType.FUNDING):
+            if section.budget_score is not None:
+                return section
+        return None

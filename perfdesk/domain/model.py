@@ -1,0 +1,274 @@
+"""Domain layer: the form document — unit, projects, forms, indicators — with stable ids.
+
+Only the mutation methods of `Workspace` change a document, and each one announces what it
+changed as a small `Event`. The store writes each event through to the file; the editing
+layer maps events to item-model signals. Scores and issues are not stored here: they are
+derived by `scoring` and `validation`, which are pure functions of a form.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from .definition import FormKind
+from .values import EMPTY, Value, parse
+
+INDICATOR_TEXT_ATTRS = ("level1", "level2", "level3", "reason", "grade")
+INDICATOR_VALUE_ATTRS = ("target", "actual")
+INDICATOR_NUMBER_ATTRS = ("weight", "score")
+INDICATOR_FLAG_ATTRS = ("adjusted",)
+INDICATOR_ATTRS = (
+    INDICATOR_TEXT_ATTRS + INDICATOR_VALUE_ATTRS + INDICATOR_NUMBER_ATTRS + INDICATOR_FLAG_ATTRS
+    + ("provenance",)
+)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Indicator:
+    id: str = field(default_factory=new_id)
+    level1: str = ""
+    level2: str = ""
+    level3: str = ""
+    target: Value = EMPTY
+    actual: Value = EMPTY
+    weight: Decimal | None = None  # 分值
+    score: Decimal | None = None  # 得分 as entered; None: take the computed one
+    grade: str | None = None  # qualitative grade band key
+    reason: str = ""  # 偏差原因分析及改进措施
+    adjusted: bool = False  # E10: deliberately differs from the declaration
+    provenance: str = ""  # where carried values came from (roll forward)
+
+    def copy(self, **changes) -> "Indicator":
+        return replace(self, **changes)
+
+
+@dataclass
+class Form:
+    project_id: str
+    kind: FormKind
+    year: int
+    definition_id: str
+    id: str = field(default_factory=new_id)
+    fields: dict[str, str] = field(default_factory=dict)
+    amounts: dict[str, Decimal | None] = field(default_factory=dict)  # "row.column" -> amount
+    budget_score: Decimal | None = None  # 预算执行率 得分 as entered
+    total: Decimal | None = None  # 总分 as entered (imported forms); None: derived
+    indicators: list[Indicator] = field(default_factory=list)
+
+    def field(self, key: str) -> str:
+        return self.fields.get(key, "")
+
+    def amount(self, row: str, column: str) -> Decimal | None:
+        return self.amounts.get(f"{row}.{column}")
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        raise KeyError(indicator_id)
+
+    def position_of(self, indicator_id: str) -> int:
+        for i, indicator in enumerate(self.indicators):
+            if indicator.id == indicator_id:
+                return i
+        raise KeyError(indicator_id)
+
+
+@dataclass
+class Project:
+    name: str
+    id: str = field(default_factory=new_id)
+
+
+@dataclass
+class Unit:
+    name: str = ""
+    department: str = ""  # 主管部门
+
+
+@dataclass(frozen=True)
+class Event:
+    """What one mutation changed. `what` names the change; the ids say where."""
+
+    what: str
+    form_id: str | None = None
+    item_id: str | None = None  # indicator or project id
+    key: str | None = None  # field / amount key / indicator attribute
+    position: int | None = None
+
+
+Listener = Callable[[Event], None]
+
+
+class Workspace:
+    """Everything in one .perfdesk file: a unit, its projects, and their forms of any year."""
+
+    def __init__(self, unit: Unit | None = None):
+        self.unit = unit or Unit()
+        self.projects: dict[str, Project] = {}
+        self.forms: dict[str, Form] = {}
+        self._listeners: list[Listener] = []
+
+    # -- observation -------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    def _emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    # -- queries -----------------------------------------------------------------------
+    def project_by_name(self, name: str) -> Project | None:
+        for project in self.projects.values():
+            if project.name == name:
+                return project
+        return None
+
+    def forms_of(self, project_id: str) -> list[Form]:
+        """A project's forms across years: its history, oldest first."""
+        forms = [f for f in self.forms.values() if f.project_id == project_id]
+        return sorted(forms, key=lambda f: (f.year, f.kind != FormKind.DECLARATION))
+
+    def find_form(self, project_id: str, year: int, kind: FormKind) -> Form | None:
+        for form in self.forms.values():
+            if form.project_id == project_id and form.year == year and form.kind is kind:
+                return form
+        return None
+
+    def years(self) -> list[int]:
+        return sorted({f.year for f in self.forms.values()})
+
+    def project_name(self, form: Form) -> str:
+        project = self.projects.get(form.project_id)
+        return project.name if project else ""
+
+    # -- mutations: the only code that changes a document ------------------------------
+    def set_unit(self, name: str | None = None, department: str | None = None) -> None:
+        if name is not None:
+            self.unit.name = name
+        if department is not None:
+            self.unit.department = department
+        self._emit(Event("unit"))
+
+    def add_project(self, project: Project) -> Project:
+        if project.id in self.projects:
+            raise ValueError(f"duplicate project id {project.id}")
+        self.projects[project.id] = project
+        self._emit(Event("project_added", item_id=project.id))
+        return project
+
+    def rename_project(self, project_id: str, name: str) -> None:
+        self.projects[project_id].name = name
+        self._emit(Event("project_changed", item_id=project_id))
+
+    def remove_project(self, project_id: str) -> None:
+        for form in self.forms_of(project_id):
+            self.remove_form(form.id)
+        del self.projects[project_id]
+        self._emit(Event("project_removed", item_id=project_id))
+
+    def add_form(self, form: Form) -> Form:
+        if form.project_id not in self.projects:
+            raise KeyError(f"unknown project {form.project_id}")
+        if form.id in self.forms:
+            raise ValueError(f"duplicate form id {form.id}")
+        self.forms[form.id] = form
+        self._emit(Event("form_added", form_id=form.id))
+        return form
+
+    def remove_form(self, form_id: str) -> None:
+        del self.forms[form_id]
+        self._emit(Event("form_removed", form_id=form_id))
+
+    def set_form_year(self, form_id: str, year: int) -> None:
+        self.forms[form_id].year = year
+        self._emit(Event("form_changed", form_id=form_id, key="year"))
+
+    def set_field(self, form_id: str, key: str, value: str) -> bool:
+        form = self.forms[form_id]
+        if form.fields.get(key, "") == value:
+            return False
+        form.fields[key] = value
+        if key == "project_name" and form.project_id in self.projects:
+            # The header's 项目名称 is the project's name: keep one truth.
+            self.projects[form.project_id].name = value
+            self._emit(Event("project_changed", item_id=form.project_id))
+        self._emit(Event("field", form_id=form_id, key=key))
+        return True
+
+    def set_amount(self, form_id: str, key: str, value: Decimal | None) -> bool:
+        form = self.forms[form_id]
+        if form.amounts.get(key) == value and (key in form.amounts or value is None):
+            return False
+        form.amounts[key] = value
+        self._emit(Event("amount", form_id=form_id, key=key))
+        return True
+
+    def set_budget_score(self, form_id: str, value: Decimal | None) -> bool:
+        form = self.forms[form_id]
+        if form.budget_score == value:
+            return False
+        form.budget_score = value
+        self._emit(Event("form_changed", form_id=form_id, key="budget_score"))
+        return True
+
+    def set_total(self, form_id: str, value: Decimal | None) -> bool:
+        form = self.forms[form_id]
+        if form.total == value:
+            return False
+        form.total = value
+        self._emit(Event("form_changed", form_id=form_id, key="total"))
+        return True
+
+    def set_indicator(self, form_id: str, indicator_id: str, attr: str, value) -> bool:
+        """Set one attribute; values for target/actual may be text (parsed here)."""
+        if attr not in INDICATOR_ATTRS:
+            raise KeyError(attr)
+        if attr in INDICATOR_VALUE_ATTRS and not isinstance(value, Value):
+            value = parse(value)
+        indicator = self.forms[form_id].indicator(indicator_id)
+        old = getattr(indicator, attr)
+        if attr in INDICATOR_VALUE_ATTRS and old.raw == value.raw:
+            return False
+        if old == value:
+            return False
+        setattr(indicator, attr, value)
+        self._emit(Event("indicator", form_id=form_id, item_id=indicator_id, key=attr))
+        return True
+
+    def insert_indicator(self, form_id: str, position: int, indicator: Indicator) -> Indicator:
+        form = self.forms[form_id]
+        position = max(0, min(position, len(form.indicators)))
+        form.indicators.insert(position, indicator)
+        self._emit(Event("indicator_added", form_id=form_id, item_id=indicator.id, position=position))
+        return indicator
+
+    def remove_indicator(self, form_id: str, indicator_id: str) -> tuple[int, Indicator]:
+        form = self.forms[form_id]
+        position = form.position_of(indicator_id)
+        indicator = form.indicators.pop(position)
+        self._emit(Event("indicator_removed", form_id=form_id, item_id=indicator_id, position=position))
+        return position, indicator
+
+    def move_indicator(self, form_id: str, indicator_id: str, position: int) -> None:
+        form = self.forms[form_id]
+        old = form.position_of(indicator_id)
+        indicator = form.indicators.pop(old)
+        position = max(0, min(position, len(form.indicators)))
+        form.indicators.insert(position, indicator)
+        self._emit(Event("indicator_moved", form_id=form_id, item_id=indicator_id, position=position))
+
+    def replace_indicators(self, form_id: str, indicators: Iterable[Indicator]) -> None:
+        """Structural replace in one step (paste, weight helper, roll forward)."""
+        self.forms[form_id].indicators = list(indicators)
+        self._emit(Event("indicators_reset", form_id=form_id))

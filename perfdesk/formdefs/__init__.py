@@ -1,0 +1,11 @@
+"""Formdefs layer: reads the declarative form definitions (TOML) into domain definitions."""
+
+from .loader import (
+    DefinitionError,
+    FORMS_DIR,
+    Registry,
+    default_registry,
+    load_definition_file,
+)
+
+__all__ = ["DefinitionError", "FORMS_DIR", "Registry", "default_registry", "load_definition_file"]

@@ -1,0 +1,15 @@
+"""Store layer: the .perfdesk file (SQLite), its schema, upgrades and the one-writer lock."""
+
+from .file import (
+    DamagedFile,
+    FileMissing,
+    FileStore,
+    NewerVersion,
+    NotPerfDeskFile,
+    ReadOnlyError,
+    StoreError,
+    SUFFIX,
+)
+
+__all__ = ["DamagedFile", "FileMissing", "FileStore", "NewerVersion", "NotPerfDeskFile",
+           "ReadOnlyError", "StoreError", "SUFFIX"]

@@ -1,0 +1,425 @@
+"""Store layer: the .perfdesk file — one SQLite database, written through on every change.
+
+Opening checks before it writes anything: a file that is not SQLite, not ours, damaged or
+from a newer PerfDesk is refused with a clear Chinese message and left untouched. An older
+file is upgraded after a backup copy is written beside it. A second opener of a file that
+another PerfDesk writes gets it read-only and is told so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from perfdesk.domain.definition import FormKind
+from perfdesk.domain.model import Event, Form, Indicator, Project, Unit, Workspace
+from perfdesk.domain.values import Value, parse
+
+from . import schema
+from .lock import FileLock
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+SUFFIX = ".perfdesk"
+
+
+class StoreError(Exception):
+    """A file that cannot be used. `str(error)` is one clear line for the user."""
+
+
+class FileMissing(StoreError):
+    pass
+
+
+class NotPerfDeskFile(StoreError):
+    pass
+
+
+class DamagedFile(StoreError):
+    pass
+
+
+class NewerVersion(StoreError):
+    pass
+
+
+class ReadOnlyError(StoreError):
+    pass
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None or text == "":
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _inspect(path: Path) -> tuple[int, int]:
+    """(application_id, user_version) of an existing file, or a StoreError; writes nothing."""
+    if not path.exists():
+        raise FileMissing(f"找不到文件：{path}")
+    if not path.is_file():
+        raise NotPerfDeskFile(f"不是文件：{path}")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(100)
+    except OSError as exc:
+        raise StoreError(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
+    if not head:
+        raise NotPerfDeskFile(f"{path.name} 是空文件，不是 PerfDesk 数据文件。")
+    if not head.startswith(SQLITE_MAGIC):
+        raise NotPerfDeskFile(f"{path.name} 不是 PerfDesk 数据文件（.perfdesk）。")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DamagedFile(f"{path.name} 已损坏，无法打开（{exc}）。文件未作任何改动。") from exc
+    if app_id != schema.APPLICATION_ID:
+        raise NotPerfDeskFile(f"{path.name} 是 SQLite 数据库，但不是 PerfDesk 数据文件。文件未作任何改动。")
+    if check != "ok":
+        raise DamagedFile(f"{path.name} 已损坏（完整性检查：{check}）。文件未作任何改动，请使用备份。")
+    if version > schema.LATEST:
+        raise NewerVersion(
+            f"{path.name} 由更新版本的 PerfDesk 创建（文件格式 {version}，本程序支持到 {schema.LATEST}）。"
+            f"请升级 PerfDesk 后再打开。文件未作任何改动。"
+        )
+    return app_id, version
+
+
+def backup_path_for(path: Path, version: int) -> Path:
+    candidate = path.with_name(f"{path.stem}.v{version}-备份{path.suffix}")
+    n = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.v{version}-备份{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def _upgrade(conn: sqlite3.Connection, start: int) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for version in range(start + 1, schema.LATEST + 1):
+            for statement in schema.STEPS[version]:
+                conn.execute(statement)
+        if start == 0:
+            conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+            conn.execute("INSERT INTO meta(key, value) VALUES ('app', 'perfdesk')")
+            conn.execute("INSERT OR IGNORE INTO unit(id) VALUES (1)")
+        conn.execute(f"PRAGMA user_version = {schema.LATEST}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+class FileStore:
+    """An open .perfdesk file. Use `FileStore.open` / `FileStore.create`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock: FileLock | None,
+                 read_only_reason: str = "", upgraded_from: int | None = None,
+                 backup: Path | None = None):
+        self.path = path
+        self.conn = conn
+        self._lock = lock
+        self.read_only_reason = read_only_reason
+        self.upgraded_from = upgraded_from
+        self.backup = backup
+        self.workspace: Workspace | None = None
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.read_only_reason)
+
+    # -- opening -----------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path | str, *, overwrite: bool = False) -> "FileStore":
+        path = Path(path)
+        if path.exists():
+            if not overwrite:
+                raise StoreError(f"文件已存在：{path}")
+            _inspect(path)  # only ever overwrite one of our own files
+            path.unlink()
+        lock = FileLock(path)
+        if not lock.acquire():
+            raise StoreError(f"无法在 {path.parent} 中创建文件（文件夹只读，或文件正被使用）。")
+        try:
+            conn = cls._connect(path, read_only=False)
+            _upgrade(conn, 0)
+        except (sqlite3.Error, OSError) as exc:
+            lock.release()
+            raise StoreError(f"无法创建文件 {path}：{exc}") from exc
+        store = cls(path, conn, lock)
+        store.workspace = Workspace()
+        store.workspace.subscribe(store._on_event)
+        return store
+
+    @classmethod
+    def open(cls, path: Path | str, *, read_only: bool = False) -> "FileStore":
+        path = Path(path)
+        _, version = _inspect(path)
+        lock = None
+        reason = "以只读方式打开。" if read_only else ""
+        if not read_only:
+            lock = FileLock(path)
+            if not lock.acquire():
+                reason = f"此文件正被{lock.holder()}编辑，本窗口以只读方式打开，修改不会保存。"
+                lock = None
+            elif not _writable(path):
+                lock.release()
+                lock = None
+                reason = "文件或所在文件夹只读，本窗口以只读方式打开，修改不会保存。"
+        upgraded_from = backup = None
+        try:
+            if reason:
+                conn = cls._connect(path, read_only=True)
+                if version < schema.LATEST:  # upgrade a private copy in memory
+                    memory = sqlite3.connect(":memory:", isolation_level=None)
+                    conn.backup(memory)
+                    conn.close()
+                    conn = memory
+                    _upgrade(conn, version)
+            else:
+                if version < schema.LATEST:
+                    backup = backup_path_for(path, version)
+                    shutil.copy2(path, backup)
+                    upgraded_from = version
+                conn = cls._connect(path, read_only=False)
+                if version < schema.LATEST:
+                    _upgrade(conn, version)
+            store = cls(path, conn, lock, reason, upgraded_from, backup)
+            store.workspace = store.load()
+        except sqlite3.DatabaseError as exc:
+            if lock:
+                lock.release()
+            raise DamagedFile(f"{path.name} 已损坏，无法读取（{exc}）。") from exc
+        except OSError as exc:
+            if lock:
+                lock.release()
+            raise StoreError(f"无法打开 {path}：{exc.strerror or exc}") from exc
+        store.workspace.subscribe(store._on_event)
+        return store
+
+    @staticmethod
+    def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+        if read_only:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        else:
+            conn = sqlite3.connect(str(path), isolation_level=None)
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        return conn
+
+    def close(self) -> None:
+        if self.workspace is not None:
+            try:
+                self.workspace.unsubscribe(self._on_event)
+            except ValueError:
+                pass
+        try:
+            self.conn.close()
+        finally:
+            if self._lock:
+                self._lock.release()
+                self._lock = None
+
+    def __enter__(self) -> "FileStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- reading -----------------------------------------------------------------------
+    def load(self) -> Workspace:
+        c = self.conn
+        name, department = c.execute("SELECT name, department FROM unit WHERE id = 1").fetchone() or ("", "")
+        ws = Workspace(Unit(name, department))
+        for pid, pname in c.execute("SELECT id, name FROM project ORDER BY position, rowid"):
+            ws.projects[pid] = Project(name=pname, id=pid)
+        forms: dict[str, Form] = {}
+        for fid, pid, kind, year, definition, budget_score, total in c.execute(
+            "SELECT id, project_id, kind, year, definition, budget_score, total FROM form ORDER BY position, rowid"
+        ):
+            forms[fid] = Form(project_id=pid, kind=FormKind(kind), year=year, definition_id=definition,
+                              id=fid, budget_score=_decimal(budget_score), total=_decimal(total))
+        for fid, key, value in c.execute("SELECT form_id, key, value FROM form_field"):
+            forms[fid].fields[key] = value
+        for fid, key, value in c.execute("SELECT form_id, key, value FROM form_amount"):
+            forms[fid].amounts[key] = _decimal(value)
+        for row in c.execute(
+            "SELECT id, form_id, level1, level2, level3, target, actual, weight, score, grade, reason,"
+            " adjusted, provenance FROM indicator ORDER BY form_id, position"
+        ):
+            (iid, fid, l1, l2, l3, target, actual, weight, score, grade, reason, adjusted, provenance) = row
+            forms[fid].indicators.append(Indicator(
+                id=iid, level1=l1, level2=l2, level3=l3, target=parse(target), actual=parse(actual),
+                weight=_decimal(weight), score=_decimal(score), grade=grade, reason=reason,
+                adjusted=bool(adjusted), provenance=provenance))
+        ws.forms = forms
+        return ws
+
+    # -- writing -----------------------------------------------------------------------
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(self.read_only_reason)
+
+    def _transaction(self):
+        store = self
+
+        class _Tx:
+            def __enter__(self):
+                store._check_writable()
+                store.conn.execute("BEGIN IMMEDIATE")
+                return store.conn
+
+            def __exit__(self, exc_type, exc, tb):
+                store.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+                return False
+
+        return _Tx()
+
+    def write_all(self, workspace: Workspace) -> None:
+        """Replace the whole content with `workspace` in one transaction, and follow it."""
+        with self._transaction() as c:
+            c.execute("DELETE FROM project")  # cascades to forms, fields, amounts, indicators
+            self._write_unit(c, workspace)
+            for position, project in enumerate(workspace.projects.values()):
+                self._write_project(c, project, position)
+            for position, form in enumerate(workspace.forms.values()):
+                self._write_form(c, form, position)
+        if self.workspace is not None and self.workspace is not workspace:
+            self.workspace.unsubscribe(self._on_event)
+            workspace.subscribe(self._on_event)
+        self.workspace = workspace
+
+    def _on_event(self, event: Event) -> None:
+        ws = self.workspace
+        assert ws is not None
+        with self._transaction() as c:
+            what = event.what
+            if what == "unit":
+                self._write_unit(c, ws)
+            elif what in ("project_added", "project_changed"):
+                project = ws.projects[event.item_id]
+                self._write_project(c, project, list(ws.projects).index(project.id))
+            elif what == "project_removed":
+                c.execute("DELETE FROM project WHERE id = ?", (event.item_id,))
+            elif what == "form_added":
+                form = ws.forms[event.form_id]
+                self._write_form(c, form, list(ws.forms).index(form.id))
+            elif what == "form_removed":
+                c.execute("DELETE FROM form WHERE id = ?", (event.form_id,))
+            elif what == "form_changed":
+                self._write_form_row(c, ws.forms[event.form_id], list(ws.forms).index(event.form_id))
+            elif what == "field":
+                form = ws.forms[event.form_id]
+                c.execute("INSERT OR REPLACE INTO form_field(form_id, key, value) VALUES (?, ?, ?)",
+                          (form.id, event.key, form.fields.get(event.key, "")))
+            elif what == "amount":
+                form = ws.forms[event.form_id]
+                c.execute("INSERT OR REPLACE INTO form_amount(form_id, key, value) VALUES (?, ?, ?)",
+                          (form.id, event.key, _text(form.amounts.get(event.key))))
+            elif what == "indicator":
+                form = ws.forms[event.form_id]
+                position = form.position_of(event.item_id)
+                self._write_indicator(c, form.id, form.indicators[position], position)
+            elif what in ("indicator_added", "indicator_removed", "indicator_moved", "indicators_reset"):
+                self._write_indicators(c, ws.forms[event.form_id])
+            else:  # pragma: no cover - a new event kind must be taught to the store
+                raise ValueError(f"unknown event {what}")
+
+    @staticmethod
+    def _write_unit(c, ws: Workspace) -> None:
+        c.execute("INSERT OR REPLACE INTO unit(id, name, department) VALUES (1, ?, ?)",
+                  (ws.unit.name, ws.unit.department))
+
+    @staticmethod
+    def _write_project(c, project: Project, position: int) -> None:
+        c.execute("INSERT INTO project(id, name, position) VALUES (?, ?, ?) "
+                  "ON CONFLICT(id) DO UPDATE SET name = excluded.name, position = excluded.position",
+                  (project.id, project.name, position))
+
+    @staticmethod
+    def _write_form_row(c, form: Form, position: int) -> None:
+        c.execute(
+            "INSERT INTO form(id, project_id, kind, year, definition, budget_score, total, position) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET project_id = excluded.project_id, "
+            "kind = excluded.kind, year = excluded.year, definition = excluded.definition, "
+            "budget_score = excluded.budget_score, total = excluded.total, position = excluded.position",
+            (form.id, form.project_id, form.kind.value, form.year, form.definition_id,
+             _text(form.budget_score), _text(form.total), position))
+
+    def _write_form(self, c, form: Form, position: int) -> None:
+        self._write_form_row(c, form, position)
+        c.execute("DELETE FROM form_field WHERE form_id = ?", (form.id,))
+        c.executemany("INSERT INTO form_field(form_id, key, value) VALUES (?, ?, ?)",
+                      [(form.id, k, v) for k, v in form.fields.items()])
+        c.execute("DELETE FROM form_amount WHERE form_id = ?", (form.id,))
+        c.executemany("INSERT INTO form_amount(form_id, key, value) VALUES (?, ?, ?)",
+                      [(form.id, k, _text(v)) for k, v in form.amounts.items()])
+        self._write_indicators(c, form)
+
+    def _write_indicators(self, c, form: Form) -> None:
+        c.execute("DELETE FROM indicator WHERE form_id = ?", (form.id,))
+        c.executemany(_INSERT_INDICATOR, [_indicator_row(form.id, ind, i) for i, ind in enumerate(form.indicators)])
+
+    @staticmethod
+    def _write_indicator(c, form_id: str, indicator: Indicator, position: int) -> None:
+        c.execute(_INSERT_INDICATOR, _indicator_row(form_id, indicator, position))
+
+    # -- copies ------------------------------------------------------------------------
+    def save_copy(self, destination: Path | str) -> Path:
+        """另存为: a consistent copy through SQLite's backup API; this file stays open."""
+        destination = Path(destination)
+        if destination.resolve() == self.path.resolve():
+            raise StoreError("不能把文件另存为它自己。")
+        tmp = destination.with_name(destination.name + ".tmp")
+        try:
+            target = sqlite3.connect(str(tmp))
+            try:
+                self.conn.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
+            tmp.replace(destination)
+        except (sqlite3.Error, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"无法另存为 {destination}：{exc}") from exc
+        return destination
+
+
+_INSERT_INDICATOR = (
+    "INSERT OR REPLACE INTO indicator(id, form_id, position, level1, level2, level3, target, target_sign,"
+    " target_number, target_unit, actual, actual_sign, actual_number, actual_unit, weight, score, grade,"
+    " reason, adjusted, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _parsed(value: Value) -> tuple:
+    if value.is_quantitative:
+        return value.sign, _text(value.number), value.unit
+    return None, None, None
+
+
+def _indicator_row(form_id: str, ind: Indicator, position: int) -> tuple:
+    return (ind.id, form_id, position, ind.level1, ind.level2, ind.level3,
+            ind.target.raw, *_parsed(ind.target), ind.actual.raw, *_parsed(ind.actual),
+            _text(ind.weight), _text(ind.score), ind.grade, ind.reason, int(ind.adjusted), ind.provenance)
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)

@@ -1,0 +1,70 @@
+"""Store layer: the .perfdesk schema and its numbered upgrade steps.
+
+`PRAGMA user_version` is the schema version; `PRAGMA application_id` marks the file as
+ours, so a foreign SQLite database is refused instead of being written into. Every step
+runs inside the one transaction of `upgrade`, so a file is either fully upgraded or
+untouched (SQLite DDL is transactional).
+"""
+
+from __future__ import annotations
+
+APPLICATION_ID = 0x50455246  # "PERF"
+
+# Step N brings a file from version N-1 to version N.
+STEPS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+        """CREATE TABLE unit (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            name TEXT NOT NULL DEFAULT '',
+            department TEXT NOT NULL DEFAULT '')""",
+        """CREATE TABLE project (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0)""",
+        """CREATE TABLE form (
+            id TEXT PRIMARY KEY,
+            project_id TEXT NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('declaration', 'self-evaluation')),
+            year INTEGER NOT NULL,
+            definition TEXT NOT NULL,
+            budget_score TEXT,
+            total TEXT,
+            position INTEGER NOT NULL DEFAULT 0)""",
+        """CREATE INDEX form_project ON form(project_id, year)""",
+        """CREATE TABLE form_field (
+            form_id TEXT NOT NULL REFERENCES form(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (form_id, key))""",
+        """CREATE TABLE form_amount (
+            form_id TEXT NOT NULL REFERENCES form(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT,
+            PRIMARY KEY (form_id, key))""",
+        """CREATE TABLE indicator (
+            id TEXT PRIMARY KEY,
+            form_id TEXT NOT NULL REFERENCES form(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            level1 TEXT NOT NULL DEFAULT '',
+            level2 TEXT NOT NULL DEFAULT '',
+            level3 TEXT NOT NULL DEFAULT '',
+            target TEXT NOT NULL DEFAULT '',
+            target_sign TEXT, target_number TEXT, target_unit TEXT,
+            actual TEXT NOT NULL DEFAULT '',
+            actual_sign TEXT, actual_number TEXT, actual_unit TEXT,
+            weight TEXT,
+            score TEXT,
+            grade TEXT,
+            reason TEXT NOT NULL DEFAULT '')""",
+        """CREATE INDEX indicator_form ON indicator(form_id, position)""",
+    ],
+    # Version 2: per-row flags for the yearly rhythm — E10's "adjusted" mark and where
+    # carried values came from (roll forward tints them until confirmed).
+    2: [
+        """ALTER TABLE indicator ADD COLUMN adjusted INTEGER NOT NULL DEFAULT 0""",
+        """ALTER TABLE indicator ADD COLUMN provenance TEXT NOT NULL DEFAULT ''""",
+    ],
+}
+
+LATEST = max(STEPS)

@@ -1,0 +1,125 @@
+"""The perfdesk command: demo, check, score, and bad input (one line on stderr, exit 2)."""
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from perfdesk.cli import main
+
+from .test_seeds_expected import SHANGHAI_2022_TOTALS
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def demo_file(tmp_path, capsys):
+    path = tmp_path / "d.perfdesk"
+    assert run(["demo", str(path)], capsys)[0] == 0
+    return path
+
+
+def test_check_reports_the_known_faults(demo_file, capsys):
+    code, out, err = run(["check", str(demo_file), "--json"], capsys)
+    assert code == 1 and err == ""
+    issues = json.loads(out)["issues"]
+    assert set(issues[0]) == {"code", "severity", "project", "year", "kind", "where", "message"}
+    by = lambda code_, project: [i for i in issues if i["code"] == code_ and i["project"] == project]
+    assert len(by("E5", "补充公积金")) == 1
+    assert any("-2" in i["message"] for i in by("E5", "公积金网点调整搬迁专项经费"))
+    assert len(by("W4", "住房公积金管理信息系统(运维)")) == 1
+    overrides = [i for i in issues if i["code"] == "I1"]
+    assert len(overrides) == 19 and {i["severity"] for i in overrides} == {"info"}
+    assert any("3.88" in i["message"] and "工作服制作完成量" in i["message"] for i in overrides)
+    assert any("5.29" in i["message"] for i in overrides)
+
+
+def test_check_text_output(demo_file, capsys):
+    code, out, _ = run(["check", str(demo_file)], capsys)
+    assert code == 1
+    assert "补充公积金 · 2022年 · 绩效自评表" in out and "错误 E5" in out
+    assert out.strip().splitlines()[-1].startswith("共检查 25 张表")
+
+
+def test_score_json_reproduces_the_totals(demo_file, capsys):
+    code, out, _ = run(["score", str(demo_file), "--json"], capsys)
+    assert code == 0
+    forms = json.loads(out)["forms"]
+    totals = {f["project"]: f["total"] for f in forms if f["kind"] == "self-evaluation"}
+    assert totals == {project: float(total) for project, total in SHANGHAI_2022_TOTALS}
+    daily = next(f for f in forms if f["project"] == "补充日常经费" and f["year"] == 2022)
+    assert daily["budget_score"] == 6.81 and daily["weight_total"] == 100 and daily["grade"] == "优"
+    row = next(r for r in daily["indicators"] if r["level3"] == "临时工社保公积金缴纳覆盖人数")
+    assert row == {"level1": "产出指标", "level2": "数量指标", "level3": "临时工社保公积金缴纳覆盖人数",
+                   "target": "=7 人", "actual": "6.17", "weight": 6, "score": 4, "computed": 5.29,
+                   "overridden": True}
+    declaration = next(f for f in forms if f["kind"] == "declaration")
+    assert declaration["total"] is None and declaration["weight_total"] is None
+
+
+def test_clean_file_exits_zero(tmp_path, capsys):
+    from perfdesk.store import FileStore
+
+    path = tmp_path / "empty.perfdesk"
+    FileStore.create(path).close()
+    assert run(["check", str(path)], capsys)[0] == 0
+
+
+@pytest.mark.parametrize("make", ["missing", "text", "empty", "foreign", "newer", "directory"])
+def test_bad_files_exit_2_with_one_line(tmp_path, capsys, make, demo_file):
+    path = tmp_path / "bad.perfdesk"
+    if make == "text":
+        path.write_text("not a database", encoding="utf-8")
+    elif make == "empty":
+        path.write_bytes(b"")
+    elif make == "foreign":
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE t(x)")
+        conn.commit()
+        conn.close()
+    elif make == "newer":
+        path.write_bytes(demo_file.read_bytes())
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA user_version = 999")
+        conn.close()
+    elif make == "directory":
+        path.mkdir()
+    before = path.read_bytes() if path.is_file() else None
+    for command in ("check", "score"):
+        code, out, err = run([command, str(path)], capsys)
+        assert code == 2 and out == ""
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("perfdesk: ")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in lines[0])
+    if before is not None:
+        assert path.read_bytes() == before
+
+
+def test_demo_refuses_to_overwrite(demo_file, capsys):
+    before = demo_file.read_bytes()
+    code, _, err = run(["demo", str(demo_file)], capsys)
+    assert code == 2 and "已存在" in err and demo_file.read_bytes() == before
+
+
+def test_usage_error_exit_2(capsys):
+    code, _, err = run(["frobnicate"], capsys)
+    assert code == 2 and "参数有误" in err
+
+
+def test_default_run_writes_and_prints_the_demo(capsys, tmp_path):
+    code, out, _ = run([], capsys)
+    assert code == 0
+    assert "== 检查 ==" in out and "== 评分 ==" in out and "总分 94.81" in out
+    assert (tmp_path / "userdata").glob("*.perfdesk")
+
+
+def test_console_script_has_no_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "perfdesk.cli", "check", str(tmp_path / "nope.perfdesk")],
+                            capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "找不到文件" in result.stderr
