@@ -8,7 +8,7 @@ difference is an override (reported by validation as info, never rejected).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation
 
 from .definition import FormDefinition, ScoringSettings
 from .model import Form, Indicator
@@ -22,7 +22,11 @@ HUNDRED = Decimal(100)
 
 def round2(value: Decimal) -> Decimal:
     """Two decimals, half up (68.1161% of 10 → 6.81; 5.285 → 5.29)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    digits, exponent = value.as_tuple()[1:]
+    if not isinstance(exponent, int):
+        return value
+    wide = Context(prec=max(28, len(digits) + exponent + 4))  # huge typed amounts must not raise
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=wide)
 
 
 @dataclass(frozen=True)

@@ -96,8 +96,10 @@ class _Checker:
     """Collects the issues of one form; one method per rule."""
 
     def __init__(self, form: Form, definition: FormDefinition, workspace: Workspace | None,
-                 score: FormScore | None):
+                 score: FormScore | None, declaration_of=None):
         self.form = form
+        self.declaration_of = declaration_of or (
+            lambda f: workspace.find_form(f.project_id, f.year, FormKind.DECLARATION))
         self.definition = definition
         self.workspace = workspace
         self.score = score if score is not None else score_form(form, definition)
@@ -449,7 +451,7 @@ class _Checker:
     def check_declaration_match(self) -> None:  # E10
         if self.workspace is None or self.form.kind is not FormKind.SELF_EVALUATION:
             return
-        declaration = self.workspace.find_form(self.form.project_id, self.form.year, FormKind.DECLARATION)
+        declaration = self.declaration_of(self.form)
         if declaration is None:
             return
         declared = {ind.level3.strip(): ind for ind in declaration.indicators if ind.level3.strip()}
@@ -490,5 +492,11 @@ def count_by_severity(issues: list[Issue]) -> dict[Severity, int]:
 
 def validate_workspace(workspace: Workspace, definition_of) -> list[tuple[Form, list[Issue]]]:
     """Issues of every form, grouped per form, in file order. `definition_of(id)` → definition."""
-    return [(form, validate_form(form, definition_of(form.definition_id), workspace))
+    declarations = {(f.project_id, f.year): f for f in workspace.forms.values()
+                    if f.kind is FormKind.DECLARATION}
+
+    def declaration_of(form: Form) -> Form | None:
+        return declarations.get((form.project_id, form.year))
+
+    return [(form, _Checker(form, definition_of(form.definition_id), workspace, None, declaration_of).run())
             for form in workspace.forms.values()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from enum import Enum
 
 
@@ -117,9 +117,10 @@ def _is_date(match: re.Match, unit_text: str) -> bool:
     number = match.group("number")
     return (
         match.group("sign") is None
+        and bool(_DATE_UNIT.match(unit_text))
+        and len(number) == 4
         and number.isdigit()
         and 1900 <= int(number) <= 2199
-        and bool(_DATE_UNIT.match(unit_text))
     )
 
 
@@ -155,9 +156,12 @@ def parse(text: object) -> Value:
 
 def format_number(number: Decimal, places: int = 2) -> str:
     """At least `places` decimals, more when the number carries more (never loses digits)."""
-    exponent = number.as_tuple().exponent
+    digits, exponent = number.as_tuple()[1:]
     if isinstance(exponent, int) and exponent >= -places:
-        number = number.quantize(Decimal(1).scaleb(-places))
+        # A context wide enough for any typed number: quantize must never fail on input
+        # that parse accepted.
+        wide = Context(prec=len(digits) + exponent + places + 2)
+        number = number.quantize(Decimal(1).scaleb(-places), context=wide)
     text = format(number, "f")
     if text.startswith("-") and Decimal(text) == 0:
         text = text[1:]

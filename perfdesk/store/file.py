@@ -8,6 +8,7 @@ another PerfDesk writes gets it read-only and is told so.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sqlite3
@@ -78,15 +79,16 @@ def _inspect(path: Path) -> tuple[int, int]:
     if not head.startswith(SQLITE_MAGIC):
         raise NotPerfDeskFile(f"{path.name} 不是 PerfDesk 数据文件（.perfdesk）。")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            conn.close()
+        app_id, version, check = _read_header(path, read_only=True)
     except sqlite3.DatabaseError as exc:
-        raise DamagedFile(f"{path.name} 已损坏，无法打开（{exc}）。文件未作任何改动。") from exc
+        if not _hot_journal(path):
+            raise DamagedFile(f"{path.name} 已损坏，无法打开（{exc}）。文件未作任何改动。") from exc
+        # A crash left a half-written transaction: SQLite's own recovery (rolling the
+        # journal back) needs a writable connection. It restores the last committed state.
+        try:
+            app_id, version, check = _read_header(path, read_only=False)
+        except sqlite3.DatabaseError as exc2:
+            raise DamagedFile(f"{path.name} 已损坏，无法打开（{exc2}）。") from exc2
     if app_id != schema.APPLICATION_ID:
         raise NotPerfDeskFile(f"{path.name} 是 SQLite 数据库，但不是 PerfDesk 数据文件。文件未作任何改动。")
     if check != "ok":
@@ -97,6 +99,25 @@ def _inspect(path: Path) -> tuple[int, int]:
             f"请升级 PerfDesk 后再打开。文件未作任何改动。"
         )
     return app_id, version
+
+
+def _read_header(path: Path, read_only: bool) -> tuple[int, int, str]:
+    if read_only:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    else:
+        conn = sqlite3.connect(str(path))
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    finally:
+        conn.close()
+    return app_id, version, check
+
+
+def _hot_journal(path: Path) -> bool:
+    journal = path.with_name(path.name + "-journal")
+    return journal.is_file() and journal.stat().st_size > 0
 
 
 def backup_path_for(path: Path, version: int) -> Path:
@@ -147,20 +168,24 @@ class FileStore:
     @classmethod
     def create(cls, path: Path | str, *, overwrite: bool = False) -> "FileStore":
         path = Path(path)
+        if path.exists() and not overwrite:
+            raise StoreError(f"文件已存在：{path}")
         if path.exists():
-            if not overwrite:
-                raise StoreError(f"文件已存在：{path}")
             _inspect(path)  # only ever overwrite one of our own files
-            path.unlink()
         lock = FileLock(path)
         if not lock.acquire():
-            raise StoreError(f"无法在 {path.parent} 中创建文件（文件夹只读，或文件正被使用）。")
+            raise StoreError(f"无法写入 {path}（文件正被另一个 PerfDesk 使用，或文件夹只读）。")
         try:
+            if path.exists():
+                path.unlink()
             conn = cls._connect(path, read_only=False)
             _upgrade(conn, 0)
         except (sqlite3.Error, OSError) as exc:
             lock.release()
             raise StoreError(f"无法创建文件 {path}：{exc}") from exc
+        except BaseException:
+            lock.release()
+            raise
         store = cls(path, conn, lock)
         store.workspace = Workspace()
         store.workspace.subscribe(store._on_event)
@@ -245,6 +270,17 @@ class FileStore:
 
     # -- reading -----------------------------------------------------------------------
     def load(self) -> Workspace:
+        # Loading builds many small objects and no cycles: pausing the cyclic collector
+        # keeps large files (10,000 forms) linear instead of collecting over and over.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._load()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _load(self) -> Workspace:
         c = self.conn
         name, department = c.execute("SELECT name, department FROM unit WHERE id = 1").fetchone() or ("", "")
         ws = Workspace(Unit(name, department))
@@ -313,18 +349,21 @@ class FileStore:
             what = event.what
             if what == "unit":
                 self._write_unit(c, ws)
-            elif what in ("project_added", "project_changed"):
-                project = ws.projects[event.item_id]
-                self._write_project(c, project, list(ws.projects).index(project.id))
+            elif what == "project_added":
+                self._write_project(c, ws.projects[event.item_id], self._next_position(c, "project"))
+            elif what == "project_changed":
+                c.execute("UPDATE project SET name = ? WHERE id = ?",
+                          (ws.projects[event.item_id].name, event.item_id))
             elif what == "project_removed":
                 c.execute("DELETE FROM project WHERE id = ?", (event.item_id,))
             elif what == "form_added":
-                form = ws.forms[event.form_id]
-                self._write_form(c, form, list(ws.forms).index(form.id))
+                self._write_form(c, ws.forms[event.form_id], self._next_position(c, "form"))
             elif what == "form_removed":
                 c.execute("DELETE FROM form WHERE id = ?", (event.form_id,))
             elif what == "form_changed":
-                self._write_form_row(c, ws.forms[event.form_id], list(ws.forms).index(event.form_id))
+                form = ws.forms[event.form_id]
+                c.execute("UPDATE form SET year = ?, definition = ?, budget_score = ?, total = ? WHERE id = ?",
+                          (form.year, form.definition_id, _text(form.budget_score), _text(form.total), form.id))
             elif what == "field":
                 form = ws.forms[event.form_id]
                 c.execute("INSERT OR REPLACE INTO form_field(form_id, key, value) VALUES (?, ?, ?)",
@@ -341,6 +380,11 @@ class FileStore:
                 self._write_indicators(c, ws.forms[event.form_id])
             else:  # pragma: no cover - a new event kind must be taught to the store
                 raise ValueError(f"unknown event {what}")
+
+    @staticmethod
+    def _next_position(c, table: str) -> int:
+        # Positions only order rows; new rows go last, existing rows keep theirs.
+        return c.execute(f"SELECT COALESCE(MAX(position), -1) + 1 FROM {table}").fetchone()[0]
 
     @staticmethod
     def _write_unit(c, ws: Workspace) -> None:

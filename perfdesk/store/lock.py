@@ -46,6 +46,11 @@ class FileLock:
         except OSError:
             handle.close()
             return False
+        if os.name != "nt" and not _still_linked(handle, self.path):
+            # The holder released and deleted the lock file between our open and our lock:
+            # we hold a lock on a dead file. Start again on the new one.
+            handle.close()
+            return self.acquire()
         try:
             handle.seek(0)
             handle.truncate()
@@ -84,3 +89,10 @@ class FileLock:
             self.path.unlink()
         except OSError:
             pass
+
+
+def _still_linked(handle, path: Path) -> bool:
+    try:
+        return os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+    except OSError:
+        return False
