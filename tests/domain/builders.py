@@ -15,26 +15,23 @@ def ind(level3="指标", target="", actual="", weight=None, score=None, level1="
                      grade=grade, adjusted=adjusted)
 
 
-def selfeval(indicators=(), amounts=None, year=2022, definition="sh-selfeval-2020", **fields):
+def _form(kind, indicators, amounts, year, definition, fields):
     ws = Workspace()
     project = ws.add_project(Project("测试项目"))
-    form = Form(project_id=project.id, kind=FormKind.SELF_EVALUATION, year=year,
-                definition_id=definition, fields={"project_name": "测试项目", **fields},
-                amounts={k: (None if v is None else Decimal(str(v))) for k, v in (amounts or {}).items()},
-                indicators=list(indicators))
-    ws.add_form(form)
-    return ws, form
-
-
-def declaration(indicators=(), amounts=None, year=2026, definition="sh-declaration-2026", **fields):
-    ws = Workspace()
-    project = ws.add_project(Project("测试项目"))
-    form = Form(project_id=project.id, kind=FormKind.DECLARATION, year=year, definition_id=definition,
+    form = Form(project_id=project.id, kind=kind, year=year, definition_id=definition,
                 fields={"project_name": "测试项目", **fields},
                 amounts={k: (None if v is None else Decimal(str(v))) for k, v in (amounts or {}).items()},
                 indicators=list(indicators))
     ws.add_form(form)
     return ws, form
+
+
+def selfeval(indicators=(), amounts=None, year=2022, definition="sh-selfeval-2020", **fields):
+    return _form(FormKind.SELF_EVALUATION, indicators, amounts, year, definition, fields)
+
+
+def declaration(indicators=(), amounts=None, year=2026, definition="sh-declaration-2026", **fields):
+    return _form(FormKind.DECLARATION, indicators, amounts, year, definition, fields)
 
 
 def full_budget(budget=100, executed=100):
