@@ -246,9 +246,12 @@ class Workspace:
         self._emit(Event("indicator", form_id=form_id, item_id=indicator_id, key=attr))
         return True
 
+    # Structural changes announce themselves before and after ("will_" events carry no
+    # change yet), so an item model can bracket them with begin/end signals.
     def insert_indicator(self, form_id: str, position: int, indicator: Indicator) -> Indicator:
         form = self.forms[form_id]
         position = max(0, min(position, len(form.indicators)))
+        self._emit(Event("will_add_indicator", form_id=form_id, item_id=indicator.id, position=position))
         form.indicators.insert(position, indicator)
         self._emit(Event("indicator_added", form_id=form_id, item_id=indicator.id, position=position))
         return indicator
@@ -256,6 +259,7 @@ class Workspace:
     def remove_indicator(self, form_id: str, indicator_id: str) -> tuple[int, Indicator]:
         form = self.forms[form_id]
         position = form.position_of(indicator_id)
+        self._emit(Event("will_remove_indicator", form_id=form_id, item_id=indicator_id, position=position))
         indicator = form.indicators.pop(position)
         self._emit(Event("indicator_removed", form_id=form_id, item_id=indicator_id, position=position))
         return position, indicator
@@ -263,12 +267,16 @@ class Workspace:
     def move_indicator(self, form_id: str, indicator_id: str, position: int) -> None:
         form = self.forms[form_id]
         old = form.position_of(indicator_id)
+        position = max(0, min(position, len(form.indicators) - 1))
+        if position == old:
+            return
+        self._emit(Event("will_move_indicator", form_id=form_id, item_id=indicator_id, position=position))
         indicator = form.indicators.pop(old)
-        position = max(0, min(position, len(form.indicators)))
         form.indicators.insert(position, indicator)
         self._emit(Event("indicator_moved", form_id=form_id, item_id=indicator_id, position=position))
 
     def replace_indicators(self, form_id: str, indicators: Iterable[Indicator]) -> None:
-        """Structural replace in one step (paste, weight helper, roll forward)."""
+        """Structural replace in one step (roll forward, import)."""
+        self._emit(Event("will_reset_indicators", form_id=form_id))
         self.forms[form_id].indicators = list(indicators)
         self._emit(Event("indicators_reset", form_id=form_id))

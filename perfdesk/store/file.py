@@ -345,6 +345,9 @@ class FileStore:
     def _on_event(self, event: Event) -> None:
         ws = self.workspace
         assert ws is not None
+        if event.what.startswith("will_"):
+            self._check_writable()  # refuse before the document changes, not after
+            return
         with self._transaction() as c:
             what = event.what
             if what == "unit":
