@@ -25,67 +25,37 @@ class SetIndicatorCommand(QUndoCommand):
         self.ws.set_indicator(self.form_id, self.indicator_id, self.attr, self.old)
 
 
-class SetFieldCommand(QUndoCommand):
-    def __init__(self, ws: Workspace, form_id: str, key: str, new: str, text: str):
+class SetValueCommand(QUndoCommand):
+    """One value of a form outside the indicator table: a header field or text, an amount,
+    or the entered 预算执行率 得分 / 总分. `write` is a Workspace mutation method bound to
+    the form id and key, so the command itself holds only ids and values."""
+
+    def __init__(self, old, new, write, text: str):
         super().__init__(text)
-        self.ws, self.form_id, self.key = ws, form_id, key
-        self.old, self.new = ws.forms[form_id].field(key), new
+        self.old, self.new, self.write = old, new, write
 
     def redo(self) -> None:
-        self.ws.set_field(self.form_id, self.key, self.new)
+        self.write(self.new)
 
     def undo(self) -> None:
-        self.ws.set_field(self.form_id, self.key, self.old)
+        self.write(self.old)
 
 
-class SetAmountCommand(QUndoCommand):
-    def __init__(self, ws: Workspace, form_id: str, key: str, new, text: str):
-        super().__init__(text)
-        self.ws, self.form_id, self.key = ws, form_id, key
-        self.old, self.new = ws.forms[form_id].amounts.get(key), new
-
-    def redo(self) -> None:
-        self.ws.set_amount(self.form_id, self.key, self.new)
-
-    def undo(self) -> None:
-        self.ws.set_amount(self.form_id, self.key, self.old)
+def set_field_command(ws: Workspace, form_id: str, key: str, new: str, text: str) -> SetValueCommand:
+    return SetValueCommand(ws.forms[form_id].field(key), new,
+                           lambda value: ws.set_field(form_id, key, value), text)
 
 
-class SetFormScoreCommand(QUndoCommand):
-    """The entered 预算执行率 得分 or 总分 of a form (attr: budget_score | total)."""
-
-    def __init__(self, ws: Workspace, form_id: str, attr: str, new, text: str):
-        super().__init__(text)
-        self.ws, self.form_id, self.attr = ws, form_id, attr
-        self.old, self.new = getattr(ws.forms[form_id], attr), new
-
-    def _set(self, value) -> None:
-        setter = self.ws.set_budget_score if self.attr == "budget_score" else self.ws.set_total
-        setter(self.form_id, value)
-
-    def redo(self) -> None:
-        self._set(self.new)
-
-    def undo(self) -> None:
-        self._set(self.old)
+def set_amount_command(ws: Workspace, form_id: str, key: str, new, text: str) -> SetValueCommand:
+    return SetValueCommand(ws.forms[form_id].amounts.get(key), new,
+                           lambda value: ws.set_amount(form_id, key, value), text)
 
 
-class ReplaceIndicatorsCommand(QUndoCommand):
-    """Any structural change of the indicator table as one undoable step: insert, delete,
-    move, change level, paste, weight helper. Holds the whole list before and after (a form
-    has tens of rows, so this is cheap and can never get out of step)."""
-
-    def __init__(self, ws: Workspace, form_id: str, new: list[Indicator], text: str):
-        super().__init__(text)
-        self.ws, self.form_id = ws, form_id
-        self.old = copy.deepcopy(ws.forms[form_id].indicators)
-        self.new = copy.deepcopy(new)
-
-    def redo(self) -> None:
-        self.ws.replace_indicators(self.form_id, copy.deepcopy(self.new))
-
-    def undo(self) -> None:
-        self.ws.replace_indicators(self.form_id, copy.deepcopy(self.old))
+def set_form_score_command(ws: Workspace, form_id: str, attr: str, new, text: str) -> SetValueCommand:
+    """attr: budget_score | total (the entered values; None lets the computed one show)."""
+    setter = ws.set_budget_score if attr == "budget_score" else ws.set_total
+    return SetValueCommand(getattr(ws.forms[form_id], attr), new,
+                           lambda value: setter(form_id, value), text)
 
 
 class InsertIndicatorsCommand(QUndoCommand):

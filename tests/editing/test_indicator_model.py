@@ -149,3 +149,22 @@ def test_read_only_session_edits_nothing(demo_path, session, qapp):
         assert paste(model, 0, 0, "x\ty") == 0
     finally:
         second.close()
+
+
+def test_form_value_commands_write_through_and_undo(session, demo_path):
+    from perfdesk.editing.commands import set_amount_command, set_field_command, set_form_score_command
+
+    ws, form_id = session.workspace, form_id_of(session, "补充公积金")
+    stack = session.undo_stack
+    stack.push(set_amount_command(ws, form_id, "fiscal.executed", Decimal(2943238), "改执行数"))
+    stack.push(set_field_command(ws, form_id, "budget_note", "尾款跨年支付", "改说明"))
+    stack.push(set_form_score_command(ws, form_id, "budget_score", Decimal("9"), "改得分"))
+    codes = {i.code for i in session.analysis(form_id).issues}
+    assert "E5" not in codes and "E4" in codes  # the sum now adds up; 9 is not the formula's 10
+    saved = on_disk(demo_path, form_id)
+    assert saved.amounts["fiscal.executed"] == 2943238 and saved.fields["budget_note"] == "尾款跨年支付"
+    for _ in range(3):
+        stack.undo()
+    saved = on_disk(demo_path, form_id)
+    assert saved.amounts["fiscal.executed"] == 2943236 and saved.budget_score == 10
+    assert saved.fields.get("budget_note", "") == ""
