@@ -110,11 +110,15 @@ class EditSession(QObject):
             self.structureChanged.emit(event.form_id, what, event.item_id or "",
                                        -1 if event.position is None else event.position)
         elif what in ("field", "amount", "form_changed"):
+            # A 项目名称 edit also arrives as project_changed, which refreshes the outline.
             self.formFieldChanged.emit(event.form_id, event.key or "")
-            if event.key == "project_name":
-                self.outlineChanged.emit()
         elif what.startswith(("project_", "form_")) or what == "unit":
-            self._analysis.pop(event.form_id, None) if event.form_id else None
+            if what in ("form_removed", "project_removed"):
+                # A removed declaration changes E10 of its project's self-evaluations, and
+                # the removed form's project is no longer known here: start afresh.
+                self._analysis.clear()
+                for form_id in self.workspace.forms:
+                    self.analysisChanged.emit(form_id)
             self.outlineChanged.emit()
         if event.form_id and not what.startswith("will_") and event.form_id in self.workspace.forms:
             self._reanalyse(event.form_id)

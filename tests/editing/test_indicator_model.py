@@ -168,3 +168,17 @@ def test_form_value_commands_write_through_and_undo(session, demo_path):
     saved = on_disk(demo_path, form_id)
     assert saved.amounts["fiscal.executed"] == 2943236 and saved.budget_score == 10
     assert saved.fields.get("budget_note", "") == ""
+
+
+def test_removing_the_declaration_clears_its_e10_issues(session):
+    from perfdesk.domain.definition import FormKind
+    from perfdesk.domain.model import Form
+
+    ws = session.workspace
+    evaluation = ws.forms[form_id_of(session, "补充日常经费")]
+    declaration = Form(project_id=evaluation.project_id, kind=FormKind.DECLARATION, year=2022,
+                       definition_id="sh-declaration-2026")
+    ws.add_form(declaration)
+    assert any(i.code == "E10" for i in session.analysis(evaluation.id).issues)
+    ws.remove_form(declaration.id)
+    assert not any(i.code == "E10" for i in session.analysis(evaluation.id).issues)
