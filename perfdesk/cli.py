@@ -1,6 +1,7 @@
 """Entry point: the `perfdesk` command.
 
-    perfdesk                      the demo file in the user's data folder: its check and scores
+    perfdesk                      the window, on the last used file (or the demo file, first run)
+    perfdesk open PATH            the window on PATH
     perfdesk demo PATH            write the demo file to PATH
     perfdesk check PATH [--json]  issues of every form; exit 0 no error, 1 errors, 2 unusable file
     perfdesk score PATH [--json]  scores of every form
@@ -24,6 +25,7 @@ from perfdesk.domain.model import Form, Workspace
 from perfdesk.domain.scoring import FormScore, score_form
 from perfdesk.domain.validation import Issue, Severity, count_by_severity, validate_workspace
 from perfdesk.formdefs import DefinitionError, Registry, default_registry
+from perfdesk.paths import data_dir
 from perfdesk.store import FileStore, StoreError
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
@@ -38,16 +40,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse exits 2 with usage text; keep that, in Chinese
         self.print_usage(sys.stderr)
         raise UsageError(f"参数有误：{message}")
-
-
-def data_dir() -> Path:
-    """The user's data folder (PERFDESK_DATA_DIR overrides, for tests and portable use)."""
-    override = os.environ.get("PERFDESK_DATA_DIR")
-    if override:
-        return Path(override)
-    if os.name == "nt":  # pragma: no cover
-        return Path(os.environ.get("APPDATA", Path.home())) / "PerfDesk"
-    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "PerfDesk"
 
 
 def write_demo(path: Path, *, overwrite: bool = False) -> Path:
@@ -180,22 +172,12 @@ def cmd_score(args, registry) -> int:
         store.close()
 
 
-def cmd_default(args, registry) -> int:
-    path = data_dir() / DEMO_NAME
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_demo(path)
-        print(f"首次运行：已在 {path} 写入示例文件。")
-    store, ws = _open_read(str(path))
-    try:
-        print(f"示例文件：{path}\n")
-        print("== 检查 ==")
-        code = print_check(ws, check_report(ws, registry), False, sys.stdout)
-        print("\n== 评分 ==")
-        print_scores(ws, registry, False, sys.stdout)
-    finally:
-        store.close()
-    return EXIT_OK if code in (EXIT_OK, EXIT_ERRORS) else code
+def cmd_window(args, registry) -> int:
+    """The window: on PATH, else on the last used file, else on the demo file (written on
+    first run). Qt is imported only here, so the other commands start fast and need no screen."""
+    from perfdesk import app
+
+    return app.run(getattr(args, "path", None), exit_after_paint=args.exit_after_paint)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,7 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("path")
     score.add_argument("--json", action="store_true")
     score.set_defaults(run=cmd_score)
-    parser.set_defaults(run=cmd_default)
+    window = sub.add_parser("open", help="在窗口中打开文件")
+    window.add_argument("path")
+    window.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
+    window.set_defaults(run=cmd_window)
+    parser.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
+    parser.set_defaults(run=cmd_window)
     return parser
 
 

@@ -1,13 +1,14 @@
 """The perfdesk command: demo, check, score, and bad input (one line on stderr, exit 2)."""
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 
 import pytest
 
-from perfdesk.cli import main
+from perfdesk.cli import DEMO_NAME, main, write_demo
 
 from .test_seeds_expected import SHANGHAI_2022_TOTALS
 
@@ -112,11 +113,36 @@ def test_usage_error_exit_2(capsys):
     assert code == 2 and "参数有误" in err
 
 
-def test_default_run_writes_and_prints_the_demo(capsys, tmp_path):
-    code, out, _ = run([], capsys)
-    assert code == 0
-    assert "== 检查 ==" in out and "== 评分 ==" in out and "总分 94.81" in out
-    assert (tmp_path / "userdata").glob("*.perfdesk")
+def _window(args, tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PERFDESK_DATA_DIR=str(tmp_path / "userdata"))
+    return subprocess.run([sys.executable, "-m", "perfdesk.cli", *args, "--exit-after-paint"],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120, env=env)
+
+
+def test_no_argument_writes_the_demo_and_opens_it_then_the_last_used_file(tmp_path):
+    first = _window([], tmp_path)
+    assert first.returncode == 0, first.stderr
+    demo = tmp_path / "userdata" / DEMO_NAME
+    assert demo.exists() and f"文件 {demo}" in first.stdout
+    other = tmp_path / "other.perfdesk"
+    write_demo(other)
+    opened = _window(["open", str(other)], tmp_path)
+    assert opened.returncode == 0 and f"文件 {other}" in opened.stdout
+    again = _window([], tmp_path)  # the last used file, not the demo
+    assert again.returncode == 0 and f"文件 {other.resolve()}" in again.stdout
+
+
+def test_open_refuses_a_damaged_file_with_exit_2(tmp_path, monkeypatch):
+    from perfdesk.ui.dialogs import Ask
+
+    bad = tmp_path / "bad.perfdesk"
+    bad.write_bytes(b"garbage" * 100)
+    shown = []
+    monkeypatch.setattr(Ask, "error", classmethod(lambda cls, parent, title, text: shown.append(text)))
+    from perfdesk import app
+
+    assert app.run(str(bad), exit_after_paint=True) == 2
+    assert shown and bad.read_bytes() == b"garbage" * 100
 
 
 def test_console_script_has_no_traceback(tmp_path):

@@ -8,7 +8,7 @@ import copy
 
 from PySide6.QtGui import QUndoCommand
 
-from perfdesk.domain.model import Indicator, Workspace
+from perfdesk.domain.model import Form, Indicator, Project, Workspace
 
 
 class SetIndicatorCommand(QUndoCommand):
@@ -119,3 +119,92 @@ def can_move(ws: Workspace, form_id: str, indicator_ids: list[str], step: int) -
     if not positions:
         return False
     return min(positions) + step >= 0 and max(positions) + step < len(form.indicators)
+
+
+class TextFieldCommand(SetValueCommand):
+    """Typing in a long text commits every pause; consecutive commits of the same text merge
+    into one undo step, so Ctrl+Z takes back the whole paragraph, not one pause of it."""
+
+    MERGE_ID = 0x5445  # "TE"
+
+    def __init__(self, ws: Workspace, form_id: str, key: str, new: str, text: str):
+        super().__init__(ws.forms[form_id].field(key), new, lambda value: ws.set_field(form_id, key, value), text)
+        self.target = (form_id, key)
+
+    def id(self) -> int:
+        return self.MERGE_ID
+
+    def mergeWith(self, other) -> bool:
+        if not isinstance(other, TextFieldCommand) or other.target != self.target:
+            return False
+        self.new = other.new
+        return True
+
+
+class RenameProjectCommand(QUndoCommand):
+    """A project's name is also the 项目名称 of each of its forms: both change together."""
+
+    def __init__(self, ws: Workspace, project_id: str, name: str, text: str):
+        super().__init__(text)
+        self.ws, self.project_id, self.new = ws, project_id, name
+        self.old = ws.projects[project_id].name
+        self.old_fields = {f.id: f.fields.get("project_name") for f in ws.forms_of(project_id)}
+
+    def redo(self) -> None:
+        self.ws.rename_project(self.project_id, self.new)
+        for form_id, old in self.old_fields.items():
+            if old is not None and form_id in self.ws.forms:
+                self.ws.set_field(form_id, "project_name", self.new)
+
+    def undo(self) -> None:
+        for form_id, old in self.old_fields.items():
+            if old is not None and form_id in self.ws.forms:
+                self.ws.set_field(form_id, "project_name", old)
+        self.ws.rename_project(self.project_id, self.old)
+
+
+class AddFormsCommand(QUndoCommand):
+    """Add forms (and, when given, their new project). Undo removes exactly those."""
+
+    def __init__(self, ws: Workspace, forms: list[Form], text: str, project: Project | None = None):
+        super().__init__(text)
+        self.ws = ws
+        self.project = copy.deepcopy(project)
+        self.forms = [copy.deepcopy(form) for form in forms]
+
+    def redo(self) -> None:
+        if self.project is not None:
+            self.ws.add_project(copy.deepcopy(self.project))
+        for form in self.forms:
+            self.ws.add_form(copy.deepcopy(form))
+
+    def undo(self) -> None:
+        if self.project is not None:
+            self.ws.remove_project(self.project.id)
+            return
+        for form in reversed(self.forms):
+            self.ws.remove_form(form.id)
+
+
+class RemoveFormsCommand(QUndoCommand):
+    """Delete forms, or a whole project with all its years. Undo puts back the same ids."""
+
+    def __init__(self, ws: Workspace, text: str, form_ids: list[str] = (), project_id: str | None = None):
+        super().__init__(text)
+        self.ws = ws
+        self.project = copy.deepcopy(ws.projects[project_id]) if project_id else None
+        ids = [f.id for f in ws.forms_of(project_id)] if project_id else list(form_ids)
+        self.forms = [copy.deepcopy(ws.forms[i]) for i in ids]
+
+    def redo(self) -> None:
+        if self.project is not None:
+            self.ws.remove_project(self.project.id)
+            return
+        for form in self.forms:
+            self.ws.remove_form(form.id)
+
+    def undo(self) -> None:
+        if self.project is not None:
+            self.ws.add_project(copy.deepcopy(self.project))
+        for form in self.forms:
+            self.ws.add_form(copy.deepcopy(form))

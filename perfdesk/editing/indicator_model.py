@@ -23,6 +23,7 @@ from .commands import SetIndicatorCommand
 from .session import EditSession
 
 COMPUTED = "computed"  # the extra column beside 得分
+GRADE = "grade"  # the grade picker of qualitative rows, after the computed score
 NUMBER_COLUMNS = ("weight", "score")
 VALUE_COLUMNS = ("target", "actual")
 
@@ -108,6 +109,8 @@ class IndicatorTableModel(QAbstractTableModel):
                 self.columns.append((key, label))
                 if key == "score" and definition.scored:
                     self.columns.append((COMPUTED, "计算得分"))
+                    if definition.scoring.bands:
+                        self.columns.append((GRADE, "评定档次"))
         self.endResetModel()
 
     @property
@@ -151,9 +154,21 @@ class IndicatorTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if not self.session.read_only and self.columns[index.column()][0] != COMPUTED:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        key = self.columns[index.column()][0]
+        if self.session.read_only or key == COMPUTED:
+            return flags
+        if key == GRADE and not self.grade_applies(self.indicators[index.row()]):
+            return flags
+        return flags | Qt.ItemFlag.ItemIsEditable
+
+    @staticmethod
+    def grade_applies(indicator: Indicator) -> bool:
+        """The rules turn a grade into a score only where the target is not a number."""
+        return not indicator.target.is_quantitative
+
+    def bands(self):
+        definition = self.session.definition(self.form_id) if self.form_id else None
+        return definition.scoring.bands if definition is not None and definition.scoring else ()
 
     def _text(self, indicator: Indicator, key: str) -> str:
         if key in VALUE_COLUMNS:
@@ -163,6 +178,9 @@ class IndicatorTableModel(QAbstractTableModel):
         if key == COMPUTED:
             row = self.session.analysis(self.form_id).score.rows.get(indicator.id)
             return format_decimal(row.computed) if row else ""
+        if key == GRADE:
+            band = next((b for b in self.bands() if b.key == indicator.grade), None)
+            return band.label if band else ""
         return getattr(indicator, key) or ""
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -222,21 +240,54 @@ class IndicatorTableModel(QAbstractTableModel):
         if key not in VALUE_COLUMNS and old == new:
             return False
         label = self.columns[index.column()][1]
-        self.session.undo_stack.push(SetIndicatorCommand(
+        return self.session.push(SetIndicatorCommand(
             self.session.workspace, self.form_id, indicator.id, key, new,
             f"修改第{index.row() + 1}行「{label}」"))
-        return True
 
-    @staticmethod
-    def coerce(key: str, value):
+    def set_cells(self, cells: list[tuple[int, str, object]], text: str) -> int:
+        """Several cells (row, column key, typed value) as one undo step: a merged 一级 cell
+        renamed for its whole group, a cleared selection, a changed level. Returns how many
+        cells changed; unusable values are skipped."""
+        if self.session.read_only or self.form_id is None:
+            return 0
+        commands = []
+        for row, key, value in cells:
+            if key == COMPUTED or not (0 <= row < len(self.indicators)):
+                continue
+            if key == GRADE and not self.grade_applies(self.indicators[row]):
+                continue
+            new = self.coerce(key, value)
+            if new is False:
+                continue
+            indicator = self.indicators[row]
+            old = getattr(indicator, key)
+            if (old.raw if key in VALUE_COLUMNS else old) == new:
+                continue
+            commands.append(SetIndicatorCommand(self.session.workspace, self.form_id, indicator.id, key, new, text))
+        if not commands:
+            return 0
+        stack = self.session.undo_stack
+        stack.beginMacro(text)
+        try:
+            for command in commands:
+                stack.push(command)
+        finally:
+            stack.endMacro()
+        return len(commands)
+
+    def coerce(self, key: str, value):
         """Typed text → the attribute's value; False when unusable."""
         text = "" if value is None else str(value)
         if key in NUMBER_COLUMNS:
             return parse_decimal(text)
         if key in VALUE_COLUMNS:
             return text  # the workspace parses; the raw text is kept as typed
-        if key == "grade":
-            return text or None
+        if key == GRADE:
+            text = text.strip()
+            if not text:
+                return None
+            band = next((b for b in self.bands() if text in (b.key, b.label)), None)
+            return band.key if band else False
         return text.strip() if key in ("level1", "level2") else text
 
     # -- domain → Qt -----------------------------------------------------------------------

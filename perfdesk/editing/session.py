@@ -80,6 +80,13 @@ class EditSession(QObject):
             self._analysis[form_id] = analysis
         return analysis
 
+    def push(self, command) -> bool:
+        """Run an undoable command; a read-only file refuses before anything changes."""
+        if self.read_only:
+            return False
+        self.undo_stack.push(command)
+        return True
+
     def close(self) -> None:
         try:
             self.workspace.unsubscribe(self._on_event)

@@ -45,7 +45,7 @@ def model(session):
 
 def test_model_contract(model, qtmodeltester):
     qtmodeltester.check(model, force_py=True)
-    assert model.columnCount() == 9  # eight printed columns + the computed score
+    assert model.columnCount() == 10  # eight printed columns + the computed score + the grade picker
     assert model.headerData(model.column_of(COMPUTED), Qt.Orientation.Horizontal) == "计算得分"
 
 

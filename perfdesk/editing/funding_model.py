@@ -1,0 +1,188 @@
+"""Editing layer: a form's 项目资金 block as a small table model.
+
+Rows and columns come from the funding section of the form definition. A column may leave
+some rows out (the declaration's left half has no 上年结转资金): those cells are blank and
+closed. Amounts show with thousands separators and two decimals and are typed as plain
+numbers (separators allowed). On the self-evaluation's budget line the 分值, 执行率 and 得分
+columns are computed and read-only.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from perfdesk.domain.definition import SectionDef
+from perfdesk.domain.scoring import round2
+
+from .commands import set_amount_command
+from .indicator_model import SEVERITY_COLORS, Role, format_decimal, parse_decimal, severity_icon, worst
+from .session import EditSession
+
+WEIGHT, RATE, SCORE = "@weight", "@rate", "@score"
+CLOSED = QColor(240, 240, 240)
+COMPUTED_TEXT = QColor(90, 90, 90)
+
+
+def format_amount(value: Decimal | None) -> str:
+    return "" if value is None else f"{round2(value):,.2f}"
+
+
+class FundingModel(QAbstractTableModel):
+    def __init__(self, session: EditSession, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.form_id: str | None = None
+        self.section: SectionDef | None = None
+        self.columns: list[tuple[str, str]] = []
+        session.formFieldChanged.connect(self._on_field_changed)
+        session.analysisChanged.connect(self._on_analysis_changed)
+
+    def set_form(self, form_id: str | None, section: SectionDef | None) -> None:
+        self.beginResetModel()
+        self.form_id, self.section = form_id, section
+        self.columns = [(c.key, c.label) for c in section.columns] if section else []
+        if section is not None and section.budget_score is not None:
+            self.columns += [(WEIGHT, "分值"), (RATE, "执行率"), (SCORE, "得分")]
+        self.endResetModel()
+
+    @property
+    def rows(self):
+        return self.section.rows if self.section is not None and self.form_id is not None else ()
+
+    def amount_key(self, row: int, column: int) -> str | None:
+        """The "row.column" key of an amount cell, None for computed or closed cells."""
+        key = self.columns[column][0]
+        if key.startswith("@"):
+            return None
+        row_def = self.rows[row]
+        column_def = self.section.columns[column]
+        if column_def.rows and row_def.key not in column_def.rows:
+            return None
+        return f"{row_def.key}.{key}"
+
+    def cell_of(self, amount_key: str) -> QModelIndex:
+        for r in range(len(self.rows)):
+            for c in range(len(self.columns)):
+                if self.amount_key(r, c) == amount_key:
+                    return self.index(r, c)
+        return QModelIndex()
+
+    def _budget_row(self) -> int:
+        spec = self.section.budget_score if self.section is not None else None
+        if spec is None:
+            return -1
+        return next((i for i, r in enumerate(self.rows) if r.key == spec.row), -1)
+
+    # -- the Qt model contract -----------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section][1]
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
+            return self.rows[section].label
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not self.session.read_only and self.amount_key(index.row(), index.column()) is not None:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def _computed_text(self, row: int, key: str) -> str:
+        budget = self.session.analysis(self.form_id).score.budget
+        if row != self._budget_row():
+            return "—" if key == WEIGHT else ""
+        if budget is None:
+            return ""
+        if key == WEIGHT:
+            return format_decimal(budget.weight)
+        if key == RATE:
+            return "" if budget.rate_percent is None else f"{budget.rate_percent:.2f}%"
+        return format_decimal(budget.computed)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or self.form_id is None:
+            return None
+        key = self.columns[index.column()][0]
+        amount_key = self.amount_key(index.row(), index.column())
+        form = self.session.form(self.form_id)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if key.startswith("@"):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._computed_text(index.row(), key)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(COMPUTED_TEXT)
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(CLOSED)
+            if role == Qt.ItemDataRole.ToolTipRole and key == SCORE and index.row() == self._budget_row():
+                budget = self.session.analysis(self.form_id).score.budget
+                text = "执行率 × 分值，按规则自动计算，不能修改"
+                if budget is not None and budget.entered is not None and budget.entered != budget.computed:
+                    text += f"；表上填写的得分为 {format_decimal(budget.entered)}，总分按填写的得分计算"
+                return text
+            return None
+        if amount_key is None:
+            return QBrush(CLOSED) if role == Qt.ItemDataRole.BackgroundRole else None
+        value = form.amounts.get(amount_key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_amount(value)
+        if role == Qt.ItemDataRole.EditRole:
+            return format_decimal(value)
+        if role == Role.COLUMN_KEY:
+            return amount_key
+        issues = self.session.analysis(self.form_id).cell_issues(None, amount_key)
+        if role == Role.ISSUES:
+            return issues
+        severity = worst(issues)
+        if severity is None:
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(SEVERITY_COLORS[severity])
+        if role == Qt.ItemDataRole.DecorationRole:
+            return severity_icon(severity)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(f"{i.severity.label}（{i.code}）：{i.message}" for i in issues)
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.session.read_only:
+            return False
+        amount_key = self.amount_key(index.row(), index.column())
+        if amount_key is None:
+            return False
+        new = parse_decimal("" if value is None else str(value))
+        if new is False:
+            return False
+        form = self.session.form(self.form_id)
+        if form.amounts.get(amount_key) == new:
+            return False
+        row_label = self.section.columns[index.column()].row_label(self.rows[index.row()])
+        return self.session.push(set_amount_command(
+            self.session.workspace, self.form_id, amount_key, new,
+            f"修改「{row_label} / {self.columns[index.column()][1]}」"))
+
+    # -- domain → Qt -----------------------------------------------------------------------
+    def _on_field_changed(self, form_id: str, key: str) -> None:
+        if form_id != self.form_id:
+            return
+        index = self.cell_of(key)
+        if index.isValid():
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
+
+    def _on_analysis_changed(self, form_id: str) -> None:
+        if form_id != self.form_id or not self.rows or not self.columns:
+            return
+        self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1))

@@ -1,0 +1,230 @@
+"""UI layer: every dialog that asks the user something opens through a classmethod (`ask`,
+`confirm`, …), so tests replace the classmethod instead of clicking a modal window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QRadioButton,
+    QCheckBox,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from perfdesk.domain.definition import FormDefinition, FormKind, Taxonomy
+from perfdesk.domain.model import Form
+from perfdesk.domain.weights import EVEN, PROPORTIONAL, group_rows
+from perfdesk.formdefs import Registry
+
+FILE_FILTER = "PerfDesk 文件 (*.perfdesk);;所有文件 (*)"
+
+
+def _buttons(dialog: QDialog, ok: str = "确定") -> QDialogButtonBox:
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
+    box.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+class Ask:
+    """Small questions and messages."""
+
+    @classmethod
+    def confirm(cls, parent: QWidget | None, title: str, text: str, ok: str = "确定") -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+        yes = box.addButton(ok, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is yes
+
+    @classmethod
+    def error(cls, parent: QWidget | None, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Critical, title, text, parent=parent)
+        box.addButton("知道了", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+
+    @classmethod
+    def info(cls, parent: QWidget | None, title: str, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
+        box.addButton("知道了", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+
+    @classmethod
+    def text(cls, parent: QWidget | None, title: str, label: str, value: str = "") -> str | None:
+        text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, value)
+        text = text.strip()
+        return text if ok and text else None
+
+    @classmethod
+    def open_path(cls, parent: QWidget | None, folder: str = "") -> str | None:
+        path, _ = QFileDialog.getOpenFileName(parent, "打开 PerfDesk 文件", folder, FILE_FILTER)
+        return path or None
+
+    @classmethod
+    def save_path(cls, parent: QWidget | None, title: str, suggested: str = "") -> str | None:
+        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, FILE_FILTER)
+        if path and not path.lower().endswith(".perfdesk"):
+            path += ".perfdesk"
+        return path or None
+
+
+@dataclass(frozen=True)
+class NewForm:
+    project_name: str
+    year: int
+    definition_id: str
+
+
+class NewFormDialog(QDialog):
+    """A new form: for an existing project (name fixed) or for a new one."""
+
+    def __init__(self, parent, registry: Registry, year: int, project_name: str | None, kind: FormKind | None):
+        super().__init__(parent)
+        self.setWindowTitle("新建项目" if project_name is None else "新建表")
+        form = QFormLayout(self)
+        self.name = QLineEdit(project_name or "")
+        self.name.setReadOnly(project_name is not None)
+        self.name.setPlaceholderText("例如：补充日常经费")
+        form.addRow("项目名称", self.name)
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(year)
+        form.addRow("年度", self.year)
+        self.definition = QComboBox()
+        for definition in registry:
+            if kind is None or definition.kind is kind:
+                self.definition.addItem(definition.name, definition.id)
+        form.addRow("表样", self.definition)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #b00020")
+        form.addRow(self.message)
+        form.addRow(_buttons(self, "创建"))
+
+    def accept(self) -> None:
+        if not self.name.text().strip():
+            self.message.setText("请填写项目名称。")
+            return
+        super().accept()
+
+    @classmethod
+    def ask(cls, parent, registry: Registry, year: int, project_name: str | None = None,
+            kind: FormKind | None = None) -> NewForm | None:
+        dialog = cls(parent, registry, year, project_name, kind)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return NewForm(dialog.name.text().strip(), dialog.year.value(), dialog.definition.currentData())
+
+
+@dataclass(frozen=True)
+class WeightPlan:
+    groups: tuple[tuple[str, Decimal], ...]  # (一级, group total)
+    mode: str
+
+
+class WeightDialog(QDialog):
+    """分值配平: choose the 一级 groups to spread, each group's total, even or proportional."""
+
+    def __init__(self, parent, form: Form, definition: FormDefinition):
+        super().__init__(parent)
+        self.setWindowTitle("分值配平")
+        layout = QVBoxLayout(self)
+        budget = definition.scoring.budget_weight if definition.budget_section() else Decimal(0)
+        intro = QLabel("按一级指标把分值重新分到各行，使合计回到 100 分"
+                       + (f"（其中预算执行率 {budget:g} 分）" if budget else "") + "。整个配平可一步撤销。")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        grid.addWidget(QLabel("一级指标"), 0, 0)
+        grid.addWidget(QLabel("现有合计"), 0, 1)
+        grid.addWidget(QLabel("配平为"), 0, 2)
+        self.rows: list[tuple[str, QCheckBox, QDoubleSpinBox]] = []
+        groups = group_rows([ind.level1 for ind in form.indicators])
+        for i, (level1, positions) in enumerate(groups.items(), start=1):
+            current = sum((form.indicators[p].weight or Decimal(0)) for p in positions)
+            default = definition.taxonomy.find(level1).weight if definition.taxonomy.find(level1) else None
+            check = QCheckBox(f"{level1 or '（未填一级）'}（{len(positions)} 行）")
+            check.setChecked(default is not None and current != default)
+            spin = QDoubleSpinBox()
+            spin.setDecimals(2)
+            spin.setRange(0, 100)
+            spin.setValue(float(default if default is not None else current))
+            grid.addWidget(check, i, 0)
+            grid.addWidget(QLabel(f"{current:g}"), i, 1)
+            grid.addWidget(spin, i, 2)
+            self.rows.append((level1, check, spin))
+        layout.addLayout(grid)
+        self.even = QRadioButton("平均分配")
+        self.proportional = QRadioButton("按现有分值比例")
+        self.proportional.setChecked(True)
+        modes = QButtonGroup(self)
+        modes.addButton(self.even)
+        modes.addButton(self.proportional)
+        layout.addWidget(self.even)
+        layout.addWidget(self.proportional)
+        layout.addWidget(_buttons(self, "配平"))
+
+    def plan(self) -> WeightPlan:
+        groups = tuple((level1, Decimal(str(round(spin.value(), 2))))
+                       for level1, check, spin in self.rows if check.isChecked())
+        return WeightPlan(groups, EVEN if self.even.isChecked() else PROPORTIONAL)
+
+    @classmethod
+    def ask(cls, parent, form: Form, definition: FormDefinition) -> WeightPlan | None:
+        dialog = cls(parent, form, definition)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        plan = dialog.plan()
+        return plan if plan.groups else None
+
+
+class LevelDialog(QDialog):
+    """更改层级: move the selected rows to another 一级 / 二级."""
+
+    def __init__(self, parent, taxonomy: Taxonomy, level1: str, level2: str):
+        super().__init__(parent)
+        self.setWindowTitle("更改指标层级")
+        self.taxonomy = taxonomy
+        form = QFormLayout(self)
+        self.level1 = QComboBox()
+        self.level1.setEditable(True)
+        self.level1.addItems(taxonomy.level1_names())
+        self.level1.setCurrentText(level1)
+        self.level2 = QComboBox()
+        self.level2.setEditable(True)
+        self.level1.currentTextChanged.connect(self._fill_level2)
+        self._fill_level2(level1)
+        self.level2.setCurrentText(level2)
+        form.addRow("一级指标", self.level1)
+        form.addRow("二级指标", self.level2)
+        form.addRow(_buttons(self))
+
+    def _fill_level2(self, level1: str) -> None:
+        current = self.level2.currentText()
+        self.level2.clear()
+        found = self.taxonomy.find(level1)
+        self.level2.addItems(list(found.level2) if found else [])
+        self.level2.setCurrentText(current)
+
+    @classmethod
+    def ask(cls, parent, taxonomy: Taxonomy, level1: str, level2: str) -> tuple[str, str] | None:
+        dialog = cls(parent, taxonomy, level1, level2)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.level1.currentText().strip(), dialog.level2.currentText().strip()

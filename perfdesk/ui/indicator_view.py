@@ -1,0 +1,376 @@
+"""UI layer: the indicator table as people know it from the printed form and from Excel.
+
+一级 and 二级 are drawn as merged cells over their groups; renaming a merged cell renames the
+group. Enter moves down, Tab moves right, F2 edits, Delete clears, Ctrl+C / Ctrl+V copy and
+paste tab-separated ranges to and from Excel or WPS. Each column gets its own editor: the
+taxonomy's names for 一级 / 二级, the grade bands for 评定档次.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStyledItemDelegate,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from perfdesk.domain.model import Indicator
+from perfdesk.domain.weights import distribute, group_rows
+from perfdesk.editing.clipboard import copy_range, paste
+from perfdesk.editing.commands import (
+    InsertIndicatorsCommand,
+    MoveIndicatorsCommand,
+    RemoveIndicatorsCommand,
+    SetIndicatorCommand,
+    can_move,
+)
+from perfdesk.editing.indicator_model import COMPUTED, GRADE, IndicatorTableModel, Role
+
+from .dialogs import LevelDialog, WeightDialog
+
+LEVEL_COLUMNS = ("level1", "level2")
+COLUMN_WIDTHS = {"level1": 88, "level2": 104, "level3": 210, "target": 120, "actual": 130,
+                 "weight": 52, "score": 52, COMPUTED: 64, GRADE: 150, "reason": 220}
+
+
+class IndicatorDelegate(QStyledItemDelegate):
+    def __init__(self, view: "IndicatorView"):
+        super().__init__(view)
+        self.view = view
+
+    @property
+    def model(self) -> IndicatorTableModel:
+        return self.view.model()
+
+    def createEditor(self, parent, option, index):
+        key = index.data(Role.COLUMN_KEY)
+        model = self.model
+        if key in LEVEL_COLUMNS or key == GRADE:
+            combo = QComboBox(parent)
+            if key == GRADE:
+                combo.addItem("")
+                combo.addItems([band.label for band in model.bands()])
+            else:
+                combo.setEditable(True)
+                taxonomy = model.session.definition(model.form_id).taxonomy
+                if key == "level1":
+                    combo.addItems(taxonomy.level1_names())
+                else:
+                    found = taxonomy.find(model.indicator_at(index.row()).level1)
+                    combo.addItems(list(found.level2) if found else [])
+            return combo
+        return super().createEditor(parent, option, index)
+
+    def setEditorData(self, editor, index):
+        if isinstance(editor, QComboBox):
+            editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole) or "")
+            return
+        super().setEditorData(editor, index)
+
+    def setModelData(self, editor, model, index):
+        text = editor.currentText() if isinstance(editor, QComboBox) else editor.text()
+        key = index.data(Role.COLUMN_KEY)
+        if key in LEVEL_COLUMNS:
+            rows = self.view.span_rows(index)
+            if len(rows) > 1:
+                label = "一级指标" if key == "level1" else "二级指标"
+                model.set_cells([(row, key, text) for row in rows], f"重命名{label}「{text.strip()}」")
+                return
+        model.setData(index, text, Qt.ItemDataRole.EditRole)
+
+
+class IndicatorView(QTableView):
+    """The table widget; the panel around it holds the actions."""
+
+    pasteRefused = Signal(str)
+
+    def __init__(self, model: IndicatorTableModel, parent=None):
+        super().__init__(parent)
+        self.setModel(model)
+        self.setItemDelegate(IndicatorDelegate(self))
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.setWordWrap(True)
+        self.setAlternatingRowColors(False)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.verticalHeader().setDefaultSectionSize(30)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setStyleSheet("QTableView { gridline-color: #b8b8b8; }")
+        self._span_signature: tuple = ()
+        model.modelReset.connect(self._on_reset)
+        model.rowsInserted.connect(self.refresh_spans)
+        model.rowsRemoved.connect(self.refresh_spans)
+        model.rowsMoved.connect(self.refresh_spans)
+        model.dataChanged.connect(self.refresh_spans)
+
+    def model(self) -> IndicatorTableModel:  # narrower type for readers
+        return super().model()
+
+    def _on_reset(self) -> None:
+        model = self.model()
+        for column, (key, _) in enumerate(model.columns):
+            self.setColumnWidth(column, COLUMN_WIDTHS.get(key, 100))
+        self._span_signature = ()
+        self.refresh_spans()
+
+    # -- 一级 / 二级 as merged cells ------------------------------------------------------
+    def refresh_spans(self, *args) -> None:
+        model = self.model()
+        signature = tuple((ind.level1, ind.level2) for ind in model.indicators)
+        if signature == self._span_signature:
+            return
+        self._span_signature = signature
+        self.clearSpans()
+        c1, c2 = model.column_of("level1"), model.column_of("level2")
+        for column, key_of in ((c1, lambda s: s[0]), (c2, lambda s: s)):
+            if column < 0:
+                continue
+            start = 0
+            for row in range(1, len(signature) + 1):
+                if row == len(signature) or key_of(signature[row]) != key_of(signature[start]):
+                    if row - start > 1 and key_of(signature[start]) not in ("", ("", "")):
+                        self.setSpan(start, column, row - start, 1)
+                    start = row
+
+    def span_rows(self, index: QModelIndex) -> list[int]:
+        rows = self.rowSpan(index.row(), index.column())
+        return list(range(index.row(), index.row() + max(rows, 1)))
+
+    # -- Excel habits ------------------------------------------------------------------------
+    def selected_rows(self) -> list[int]:
+        rows: set[int] = set()
+        for index in self.selectionModel().selectedIndexes():
+            rows.update(self.span_rows(index))
+        if not rows and self.currentIndex().isValid():
+            rows.add(self.currentIndex().row())
+        return sorted(rows)
+
+    def selection_rectangle(self) -> tuple[list[int], list[int]]:
+        indexes = self.selectionModel().selectedIndexes() or ([self.currentIndex()] if self.currentIndex().isValid() else [])
+        rows = sorted({r for i in indexes for r in self.span_rows(i)})
+        columns = sorted({i.column() for i in indexes})
+        if rows and columns:
+            return list(range(rows[0], rows[-1] + 1)), list(range(columns[0], columns[-1] + 1))
+        return [], []
+
+    def copy_selection(self) -> str:
+        rows, columns = self.selection_rectangle()
+        if not rows:
+            return ""
+        text = copy_range(self.model(), rows, columns)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def paste_clipboard(self, text: str | None = None) -> int:
+        model = self.model()
+        if model.session.read_only:
+            self.pasteRefused.emit("文件只读，不能粘贴。")
+            return 0
+        text = QGuiApplication.clipboard().text() if text is None else text
+        rows, columns = self.selection_rectangle()
+        top, left = (rows[0], columns[0]) if rows else (model.rowCount(), 0)
+        return paste(model, top, left, text)
+
+    def clear_selection_cells(self) -> int:
+        model = self.model()
+        cells = []
+        for index in self.selectionModel().selectedIndexes():
+            if index.flags() & Qt.ItemFlag.ItemIsEditable:
+                key = model.columns[index.column()][0]
+                rows = self.span_rows(index) if key in LEVEL_COLUMNS else [index.row()]
+                cells.extend((row, key, "") for row in rows)
+        return model.set_cells(cells, "清除内容") if cells else 0
+
+    def move_current(self, rows: int = 0, columns: int = 0) -> None:
+        current = self.currentIndex()
+        if not current.isValid():
+            return
+        # Down from a merged 一级 cell lands below the whole group, as in Excel.
+        step = max(self.rowSpan(current.row(), current.column()), 1) if rows > 0 else rows
+        row = min(max(current.row() + step, 0), self.model().rowCount() - 1)
+        column = min(max(current.column() + columns, 0), self.model().columnCount() - 1)
+        self.setCurrentIndex(self.model().index(row, column))
+
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            return
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste_clipboard()
+            return
+        if self.state() != QAbstractItemView.State.EditingState:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.move_current(rows=-1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
+                return
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.clear_selection_cells()
+                return
+        super().keyPressEvent(event)
+
+    def closeEditor(self, editor, hint) -> None:
+        # The delegate closes with SubmitModelCache exactly when Enter committed the cell:
+        # like Excel, go on to the cell below.
+        super().closeEditor(editor, hint)
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
+            self.move_current(rows=1)
+
+    def select_cell(self, row: int, column: int) -> None:
+        index = self.model().index(row, column)
+        if not index.isValid():
+            return
+        self.setCurrentIndex(index)
+        self.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.scrollTo(index)
+        self.setFocus()
+
+
+class IndicatorPanel(QWidget):
+    """The table with its row actions: insert, delete, move, change level, weight helper."""
+
+    message = Signal(str)
+
+    def __init__(self, model: IndicatorTableModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+        self.view = IndicatorView(model, self)
+        self.view.pasteRefused.connect(self.message)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.title = QLabel("绩效指标")
+        self.title.setStyleSheet("font-weight: bold")
+        bar.addWidget(self.title)
+        bar.addStretch(1)
+        self.buttons: dict[str, QToolButton] = {}
+        for key, text, slot in (("insert", "插入行", self.insert_row), ("delete", "删除行", self.delete_rows),
+                                ("up", "上移", lambda: self.move_rows(-1)), ("down", "下移", lambda: self.move_rows(1)),
+                                ("level", "更改层级…", self.change_level), ("weights", "分值配平…", self.balance_weights)):
+            button = QToolButton()
+            button.setText(text)
+            button.clicked.connect(slot)
+            bar.addWidget(button)
+            self.buttons[key] = button
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+
+    @property
+    def session(self):
+        return self.model.session
+
+    def set_read_only(self, read_only: bool) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(not read_only)
+
+    def set_scored(self, scored: bool) -> None:
+        self.buttons["weights"].setVisible(scored)
+
+    # -- row actions -----------------------------------------------------------------------
+    def _push(self, command) -> bool:
+        return self.session.push(command)
+
+    def insert_row(self) -> None:
+        model = self.model
+        if model.form_id is None or self.session.read_only:
+            return
+        rows = self.view.selected_rows()
+        if rows:
+            template = model.indicator_at(rows[-1])
+            position = rows[-1] + 1
+            level1, level2 = template.level1, template.level2
+        else:
+            taxonomy = self.session.definition(model.form_id).taxonomy
+            position = model.rowCount()
+            level1 = taxonomy.level1[0].name if taxonomy.level1 else ""
+            level2 = taxonomy.level1[0].level2[0] if taxonomy.level1 and taxonomy.level1[0].level2 else ""
+        indicator = Indicator(level1=level1, level2=level2)
+        if self._push(InsertIndicatorsCommand(self.session.workspace, model.form_id, [(position, indicator)],
+                                              f"插入第{position + 1}行")):
+            self.view.select_cell(position, model.column_of("level3"))
+
+    def delete_rows(self) -> None:
+        model = self.model
+        rows = self.view.selected_rows()
+        if model.form_id is None or not rows:
+            return
+        ids = [model.indicator_at(r).id for r in rows]
+        self._push(RemoveIndicatorsCommand(self.session.workspace, model.form_id, ids, f"删除 {len(ids)} 行指标"))
+        if model.rowCount():
+            self.view.select_cell(min(rows[0], model.rowCount() - 1), max(self.view.currentIndex().column(), 0))
+
+    def move_rows(self, step: int) -> None:
+        model = self.model
+        rows = self.view.selected_rows()
+        if model.form_id is None or not rows:
+            return
+        ids = [model.indicator_at(r).id for r in rows]
+        if not can_move(self.session.workspace, model.form_id, ids, step):
+            return
+        column = max(self.view.currentIndex().column(), 0)
+        if self._push(MoveIndicatorsCommand(self.session.workspace, model.form_id, ids, step,
+                                            "上移指标" if step < 0 else "下移指标")):
+            selection = QItemSelection()
+            for indicator_id in ids:
+                row = model.row_of(indicator_id)
+                selection.select(model.index(row, 0), model.index(row, model.columnCount() - 1))
+            self.view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.view.setCurrentIndex(model.index(model.row_of(ids[0]), column))
+            self.view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def change_level(self) -> None:
+        model = self.model
+        rows = self.view.selected_rows()
+        if model.form_id is None or not rows or self.session.read_only:
+            return
+        first = model.indicator_at(rows[0])
+        answer = LevelDialog.ask(self, self.session.definition(model.form_id).taxonomy, first.level1, first.level2)
+        if answer is None:
+            return
+        level1, level2 = answer
+        model.set_cells([(r, "level1", level1) for r in rows] + [(r, "level2", level2) for r in rows],
+                        f"更改 {len(rows)} 行的层级")
+
+    def balance_weights(self) -> int:
+        """分值配平 as one undo step. Returns how many weights changed."""
+        model = self.model
+        if model.form_id is None or self.session.read_only:
+            return 0
+        form = self.session.form(model.form_id)
+        definition = self.session.definition(model.form_id)
+        plan = WeightDialog.ask(self, form, definition)
+        if plan is None:
+            return 0
+        groups = group_rows([ind.level1 for ind in form.indicators])
+        commands = []
+        for level1, total in plan.groups:
+            positions = groups.get(level1, [])
+            rows = [form.indicators[p] for p in positions]
+            for indicator, weight in zip(rows, distribute([i.weight for i in rows], Decimal(total), plan.mode)):
+                if indicator.weight != weight:
+                    commands.append(SetIndicatorCommand(self.session.workspace, form.id, indicator.id, "weight",
+                                                        weight, "分值配平"))
+        if not commands:
+            self.message.emit("分值已经配平，无需修改。")
+            return 0
+        stack = self.session.undo_stack
+        stack.beginMacro("分值配平")
+        try:
+            for command in commands:
+                stack.push(command)
+        finally:
+            stack.endMacro()
+        self.message.emit(f"分值配平：修改了 {len(commands)} 行的分值。")
+        return len(commands)

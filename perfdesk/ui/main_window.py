@@ -1,0 +1,327 @@
+"""UI layer: the main window — navigator on the left, the form in the middle, issues below,
+the undo history on demand — and the file menu that never loses anything: every edit is
+already in the file, "另存为…" writes a copy, a second window on the same file is read-only.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from perfdesk import __version__
+from perfdesk.domain.validation import Issue
+from perfdesk.editing.session import EditSession
+from perfdesk.formdefs import Registry, default_registry
+from perfdesk.paths import data_dir, settings_path
+from perfdesk.store import FileStore, StoreError
+
+from .dialogs import Ask
+from .form_editor import FormEditor
+from .issues_panel import IssuesPanel
+from .navigator import NavigatorPanel
+
+MAX_RECENT = 8
+
+
+def settings() -> QSettings:
+    return QSettings(str(settings_path()), QSettings.Format.IniFormat)
+
+
+def recent_files() -> list[str]:
+    value = settings().value("recent", [])
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in value or []]
+
+
+def remember_file(path: Path) -> None:
+    path_text = str(Path(path).resolve())
+    files = [path_text] + [p for p in recent_files() if p != path_text]
+    store = settings()
+    store.setValue("recent", files[:MAX_RECENT])
+    store.sync()
+
+
+class MainWindow(QMainWindow):
+    fileOpened = Signal(str)
+
+    def __init__(self, registry: Registry | None = None):
+        super().__init__()
+        self.registry = registry or default_registry()
+        self.session: EditSession | None = None
+        self.undo_group = QUndoGroup(self)
+        self.setAcceptDrops(True)
+        self.resize(1400, 880)
+        self.setWindowTitle("PerfDesk")
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff3cd; color: #6b4e00; border: 1px solid #e0c46c;"
+                                  " padding: 6px; font-weight: bold;")
+        self.banner.hide()
+        self.central = QWidget()
+        self.central_layout = QVBoxLayout(self.central)
+        self.central_layout.setContentsMargins(0, 0, 0, 0)
+        self.central_layout.addWidget(self.banner)
+        self.setCentralWidget(self.central)
+        self.editor: FormEditor | None = None
+        self.navigator: NavigatorPanel | None = None
+        self.issues: IssuesPanel | None = None
+
+        self.nav_dock = self._dock("导航", "navigator", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.issues_dock = self._dock("问题", "issues", Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.history_dock = self._dock("撤销历史", "history", Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history = QUndoView(self.undo_group)
+        self.history.setEmptyLabel("打开文件时的状态")
+        self.history_dock.setWidget(self.history)
+        self.history_dock.hide()
+
+        self.saved_label = QLabel()
+        self.statusBar().addPermanentWidget(self.saved_label)
+        self._build_menus()
+
+    def _dock(self, title: str, name: str, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # -- menus ---------------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot, shortcut=None, *, needs_write: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.triggered.connect(slot)
+        action.setProperty("needs_write", needs_write)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        self._action(file_menu, "新建文件…", self.new_file, QKeySequence.StandardKey.New)
+        self._action(file_menu, "打开…", self.ask_open, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("最近打开")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        self.save_as_action = self._action(file_menu, "另存为…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        file_menu.addSeparator()
+        self._action(file_menu, "退出", self.close, QKeySequence.StandardKey.Quit)
+
+        edit = bar.addMenu("编辑(&E)")
+        self.undo_action = self.undo_group.createUndoAction(self, "撤销")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.undo_group.createRedoAction(self, "重做")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        # Copy / paste live in the table itself (Ctrl+C / Ctrl+V there), so text fields keep
+        # their own clipboard keys; the menu shows the keys without stealing them.
+        self._action(edit, "复制单元格\tCtrl+C", lambda: self._panel_call("view", "copy_selection"))
+        self._action(edit, "粘贴单元格\tCtrl+V", lambda: self._panel_call("view", "paste_clipboard"), needs_write=True)
+        self._action(edit, "清除内容\tDelete", lambda: self._panel_call("view", "clear_selection_cells"), needs_write=True)
+        edit.addSeparator()
+        self._action(edit, "插入指标行", lambda: self._panel_call(None, "insert_row"), "Ctrl+I", needs_write=True)
+        self._action(edit, "删除指标行", lambda: self._panel_call(None, "delete_rows"), "Ctrl+-", needs_write=True)
+        self._action(edit, "上移", lambda: self._panel_call(None, "move_rows", -1), "Alt+Up", needs_write=True)
+        self._action(edit, "下移", lambda: self._panel_call(None, "move_rows", 1), "Alt+Down", needs_write=True)
+        self._action(edit, "更改层级…", lambda: self._panel_call(None, "change_level"), needs_write=True)
+        self._action(edit, "分值配平…", lambda: self._panel_call(None, "balance_weights"), needs_write=True)
+
+        view = bar.addMenu("视图(&V)")
+        for dock in (self.nav_dock, self.issues_dock, self.history_dock):
+            view.addAction(dock.toggleViewAction())
+        self._action(view, "问题：整个文件", lambda: self.issues and self.issues.set_whole_file(True))
+
+        help_menu = bar.addMenu("帮助(&H)")
+        self._action(help_menu, "关于 PerfDesk", self.about)
+
+    def _panel_call(self, part: str | None, method: str, *args):
+        if self.editor is None or self.editor.form_id is None:
+            return None
+        target = self.editor.indicator_panel
+        if part is not None:
+            target = getattr(target, part)
+        return getattr(target, method)(*args)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = recent_files()
+        if not files:
+            self.recent_menu.addAction("（无）").setEnabled(False)
+        for path in files:
+            action = self.recent_menu.addAction(path)
+            action.setEnabled(Path(path).exists())
+            action.triggered.connect(lambda _=False, p=path: self.open_file(p))
+
+    # -- files -----------------------------------------------------------------------------------
+    def open_file(self, path: str | Path) -> bool:
+        """Open a .perfdesk file in this window. A file that cannot be opened gets a dialog and
+        stays as it was; the file shown before stays open."""
+        path = Path(path)
+        started = time.perf_counter()
+        try:
+            store = FileStore.open(path)
+        except StoreError as exc:
+            Ask.error(self, "无法打开文件", str(exc))
+            return False
+        self._install(EditSession(store, self.registry, self))
+        remember_file(path)
+        self.open_seconds = time.perf_counter() - started
+        if store.upgraded_from is not None:
+            self.statusBar().showMessage(f"文件已从第 {store.upgraded_from} 版格式升级，原文件已备份。", 15000)
+        self.fileOpened.emit(str(path))
+        return True
+
+    def _install(self, session: EditSession) -> None:
+        old = self.session
+        if old is not None and self.editor is not None:
+            self.editor.commit_pending()
+        for widget in (self.editor, self.navigator, self.issues):
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
+        if old is not None:
+            self.undo_group.removeStack(old.undo_stack)
+            old.close()
+            old.deleteLater()
+        self.session = session
+        self.undo_group.addStack(session.undo_stack)
+        self.undo_group.setActiveStack(session.undo_stack)
+        self.editor = FormEditor(session, self.central)
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.central_layout.addWidget(self.editor, 1)
+        self.navigator = NavigatorPanel(session)
+        self.navigator.formSelected.connect(self.show_form)
+        self.navigator.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.nav_dock.setWidget(self.navigator)
+        self.issues = IssuesPanel(session)
+        self.issues.issueActivated.connect(self.go_to_issue)
+        self.issues_dock.setWidget(self.issues)
+        session.saved.connect(self._on_saved)
+        session.outlineChanged.connect(self._on_outline_changed)
+        read_only = session.read_only
+        self.banner.setVisible(read_only)
+        self.banner.setText(f"只读：{session.store.read_only_reason}" if read_only else "")
+        for action in self.findChildren(QAction):
+            if action.property("needs_write"):
+                action.setEnabled(not read_only)
+        self.setWindowTitle(f"{session.store.path.name}{'（只读）' if read_only else ''} — PerfDesk")
+        self.saved_label.setText("只读，修改不会保存" if read_only else "✔ 所有修改已保存到文件")
+        first = self._first_form()
+        if first is not None:
+            self.navigator.select_form(first)
+        else:
+            self.show_form(None)
+
+    def _first_form(self) -> str | None:
+        ws = self.session.workspace
+        forms = sorted(ws.forms.values(), key=lambda f: (-f.year, ws.project_name(f), f.kind.value))
+        return forms[0].id if forms else None
+
+    def show_form(self, form_id: str | None) -> None:
+        if self.editor is None:
+            return
+        self.editor.set_form(form_id)
+        self.issues.set_form(form_id)
+
+    def _on_outline_changed(self) -> None:
+        if self.editor is not None and self.editor.form_id is not None \
+                and self.editor.form_id not in self.session.workspace.forms:
+            self.show_form(self.navigator.current_form_id() or self._first_form())
+
+    def _on_saved(self) -> None:
+        self.saved_label.setText(f"✔ 已保存到文件 {time.strftime('%H:%M:%S')}")
+
+    def go_to_issue(self, form_id: str, issue: Issue) -> None:
+        if self.editor is None:
+            return
+        if self.editor.form_id != form_id:
+            self.navigator.select_form(form_id)
+            self.show_form(form_id)
+        self.editor.show_location(issue.location)
+
+    def ask_open(self) -> None:
+        folder = str(self.session.store.path.parent) if self.session else str(data_dir())
+        path = Ask.open_path(self, folder)
+        if path:
+            self.open_file(path)
+
+    def new_file(self) -> None:
+        path = Ask.save_path(self, "新建 PerfDesk 文件", str(data_dir() / "新建单位.perfdesk"))
+        if not path:
+            return
+        try:
+            FileStore.create(Path(path)).close()
+        except StoreError as exc:
+            Ask.error(self, "无法新建文件", str(exc))
+            return
+        self.open_file(path)
+
+    def save_as(self) -> bool:
+        if self.session is None:
+            return False
+        if self.editor is not None:
+            self.editor.commit_pending()
+        current = self.session.store.path
+        path = Ask.save_path(self, "另存为", str(current.with_name(current.stem + "-副本.perfdesk")))
+        if not path or Path(path).resolve() == current.resolve():
+            return False
+        try:
+            self.session.store.save_copy(Path(path))
+        except (StoreError, OSError) as exc:
+            Ask.error(self, "另存为失败", f"无法写入 {path}：{exc}")
+            return False
+        form_id = self.editor.form_id if self.editor else None
+        if self.open_file(path):
+            if form_id and form_id in self.session.workspace.forms:
+                self.navigator.select_form(form_id)
+            self.statusBar().showMessage(f"已另存为 {path}，现在编辑的是这个副本。", 15000)
+            return True
+        return False
+
+    def about(self) -> None:
+        path = self.session.store.path if self.session else "—"
+        Ask.info(self, "关于 PerfDesk", f"PerfDesk {__version__}\n预算绩效目标申报表与自评表\n\n"
+                                       f"当前文件：{path}\n数据文件夹：{data_dir()}")
+
+    # -- drag and drop, closing ------------------------------------------------------------------
+    @staticmethod
+    def _dropped_file(event) -> str | None:
+        for url in event.mimeData().urls() if event.mimeData().hasUrls() else []:
+            if url.isLocalFile() and url.toLocalFile().lower().endswith(".perfdesk"):
+                return url.toLocalFile()
+        return None
+
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_file(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        path = self._dropped_file(event)
+        if path:
+            event.acceptProposedAction()
+            self.open_file(path)
+
+    def closeEvent(self, event) -> None:
+        if self.editor is not None:
+            self.editor.commit_pending()
+        if self.session is not None:
+            self.undo_group.removeStack(self.session.undo_stack)
+            self.session.close()
+            self.session = None
+        super().closeEvent(event)

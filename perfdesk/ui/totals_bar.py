@@ -1,0 +1,89 @@
+"""UI layer: the totals bar under the form — Σ分值 against 100 with the split per 一级, 总分 and
+grade, and the form's issue counts. It never scrolls away."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel
+
+from perfdesk.domain.scoring import level1_weights
+from perfdesk.domain.validation import Severity, count_by_severity
+from perfdesk.editing.indicator_model import format_decimal
+from perfdesk.editing.session import EditSession
+
+GOOD, BAD, MUTED = "#1b7f3b", "#c62828", "#555555"
+
+
+def _chip(text: str, color: str, bold: bool = False) -> str:
+    weight = "bold" if bold else "normal"
+    return f'<span style="color:{color}; font-weight:{weight}">{text}</span>'
+
+
+class TotalsBar(QFrame):
+    def __init__(self, session: EditSession, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.form_id: str | None = None
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("TotalsBar { background: #f6f8fa; }")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.weights = QLabel()
+        self.score = QLabel()
+        self.issues = QLabel()
+        layout.addWidget(self.weights, 1)
+        layout.addWidget(self.score)
+        layout.addWidget(self.issues)
+        session.analysisChanged.connect(self._on_analysis_changed)
+
+    def set_form(self, form_id: str | None) -> None:
+        self.form_id = form_id
+        self.refresh()
+
+    def _on_analysis_changed(self, form_id: str) -> None:
+        if form_id == self.form_id:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.form_id is None or self.form_id not in self.session.workspace.forms:
+            for label in (self.weights, self.score, self.issues):
+                label.clear()
+            return
+        form = self.session.form(self.form_id)
+        definition = self.session.definition(self.form_id)
+        analysis = self.session.analysis(self.form_id)
+        counts = count_by_severity(analysis.issues)
+        self.issues.setText(
+            _chip(f"错误 {counts[Severity.ERROR]}", BAD if counts[Severity.ERROR] else MUTED) + "　"
+            + _chip(f"警告 {counts[Severity.WARNING]}", "#b26a00" if counts[Severity.WARNING] else MUTED) + "　"
+            + _chip(f"提示 {counts[Severity.INFO]}", MUTED))
+        if not definition.scored:
+            self.weights.setText(f"指标 {len(form.indicators)} 项")
+            self.score.clear()
+            return
+        score = analysis.score
+        expected = definition.scoring.total_weight
+        ok = score.weight_total == expected
+        parts = []
+        if score.budget is not None:
+            parts.append(f"预算执行率 {format_decimal(score.budget.weight)}")
+        for level1, weight in level1_weights(form).items():
+            found = definition.taxonomy.find(level1)
+            hint = found.weight if found is not None else None
+            text = f"{level1 or '未填一级'} {format_decimal(weight)}"
+            if hint is not None and weight != hint:
+                text += f"（建议 {format_decimal(hint)}）"
+            parts.append(text)
+        self.weights.setText(
+            _chip(f"分值合计 {format_decimal(score.weight_total)} / {format_decimal(expected)}", GOOD if ok else BAD, True)
+            + (" ✔" if ok else f" 差 {format_decimal(expected - score.weight_total)}" if score.weight_total < expected
+               else f" 超 {format_decimal(score.weight_total - expected)}")
+            + "　" + _chip("　·　".join(parts), MUTED))
+        total = format_decimal(score.total) if score.total is not None else "—"
+        grade = score.grade or ("待评定" if not score.complete else "—")
+        entered = form.total
+        shown = f"总分 {total}"
+        if entered is not None and score.total is not None and Decimal(entered) != score.total:
+            shown += f"（表上填写 {format_decimal(entered)}）"
+        self.score.setText(_chip(shown, "#111111", True) + "　" + _chip(f"等级 {grade}", "#111111", True))
