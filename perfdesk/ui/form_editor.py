@@ -269,6 +269,9 @@ class FormEditor(QWidget):
             elif section.type is SectionType.TEXTS:
                 self.top_layout.addWidget(self._texts_box(section))
         self.top_layout.addStretch(1)
+        # Lay out now, not on the next event loop: otherwise the first frame of a newly
+        # chosen form shows its boxes squeezed over each other.
+        self.top_layout.activate()
 
     def _box(self, title: str) -> tuple[QFrame, QVBoxLayout]:
         box = QFrame()

@@ -86,6 +86,9 @@ class MainWindow(QMainWindow):
         self.history.setEmptyLabel("打开文件时的状态")
         self.history_dock.setWidget(self.history)
         self.history_dock.hide()
+        # The form gets the height; the issues list starts as a strip the user can pull up.
+        self.resizeDocks([self.issues_dock], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.nav_dock], [260], Qt.Orientation.Horizontal)
 
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)

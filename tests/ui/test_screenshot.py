@@ -46,7 +46,7 @@ def shown_texts(window) -> str:
 def test_main_window_screenshot_is_drawn_with_chinese_glyphs(window, qtbot, tmp_path):
     window.resize(1400, 880)
     form_id = open_form(window, "补充日常经费")
-    QApplication.processEvents()
+    qtbot.wait(100)  # let the layout settle as the event loop would before the first paint
     image = window.grab().toImage()
     image.save(str(tmp_path / "main-window.png"))
     if os.environ.get("PERFDESK_SHOTS"):  # for a person to look at

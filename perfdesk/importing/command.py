@@ -1,0 +1,164 @@
+"""Entry-point helpers: the `perfdesk import` and `perfdesk rollforward` sub-commands.
+
+`register(subparsers)` adds both; each sets `run=fn(args, registry) -> int` the way
+`perfdesk.cli` dispatches. Everything is read, recognised and planned before the target file
+is touched; the new forms are then written in ONE transaction (`FileStore.write_all` of the
+document plus the additions), because the store's write-through gives each event its own
+transaction and a failure half-way must not leave half an import in the file. Unusable input
+gives one Chinese line per problem on stderr and exit 2, and the target stays byte-identical.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+from typing import Callable
+
+from perfdesk.domain.definition import FormKind
+from perfdesk.domain.model import Workspace
+from perfdesk.domain.rollforward import RowChoice, apply_plan, plan_rollforward
+from perfdesk.formdefs import DefinitionError
+from perfdesk.store import FileStore, StoreError
+
+from .importer import apply_import, import_files, plan_import
+
+EXIT_OK, EXIT_UNUSABLE = 0, 2
+
+
+def register(subparsers) -> None:
+    imp = subparsers.add_parser("import", help="从 Word/Excel 表格导入到 PerfDesk 文件")
+    imp.add_argument("sources", nargs="+", metavar="SRC", help=".xlsx 或 .docx 文件")
+    imp.add_argument("--into", required=True, metavar="PATH", help="目标 .perfdesk 文件（不存在则新建）")
+    imp.add_argument("--dry-run", action="store_true", help="只显示将导入的内容，不写入文件")
+    imp.set_defaults(run=run_import)
+
+    roll = subparsers.add_parser("rollforward", help="由上年的表生成本年的表")
+    roll.add_argument("path", metavar="PATH", help="目标 .perfdesk 文件")
+    roll.add_argument("--from-year", type=int, required=True, help="来源年度")
+    roll.add_argument("--to-year", type=int, required=True, help="目标年度")
+    roll.add_argument("--kind", choices=[k.value for k in FormKind], required=True,
+                      help="生成申报表（declaration）或自评表（self-evaluation）")
+    roll.add_argument("--source", metavar="OTHER", help="来源 .perfdesk 文件（默认即目标文件）")
+    roll.add_argument("--project", action="append", metavar="NAME", help="只结转此项目（可重复）")
+    roll.add_argument("--targets", choices=[c.value for c in RowChoice], default=RowChoice.KEEP.value,
+                      help="申报表的指标值：keep 保留原指标值，actual 以上年实际完成值为新指标值，drop 删除")
+    roll.add_argument("--amounts", choices=["clear", "carry"], default="clear", help="申报表的金额：清空或沿用")
+    roll.add_argument("--definition", metavar="ID", help="新表使用的表单定义（默认自动选择）")
+    roll.add_argument("--dry-run", action="store_true", help="只显示将生成的内容，不写入文件")
+    roll.set_defaults(run=run_rollforward)
+
+
+def _fail(message: str) -> int:
+    print(f"perfdesk: {message}", file=sys.stderr)
+    return EXIT_UNUSABLE
+
+
+def _detached(ws: Workspace) -> Workspace:
+    """A copy of the document with no listener, to build the new state on before writing it."""
+    copy_ = Workspace(copy.deepcopy(ws.unit))
+    copy_.projects = copy.deepcopy(ws.projects)
+    copy_.forms = copy.deepcopy(ws.forms)
+    return copy_
+
+
+def _write(store: FileStore | None, path: Path, base: Workspace, change: Callable[[Workspace], object]) -> None:
+    """Apply `change` to a copy of `base` and write the result in one transaction; with no
+    open store, create the file — and remove it again should writing fail."""
+    new = _detached(base)
+    change(new)
+    if store is not None:
+        store.write_all(new)
+        return
+    created = FileStore.create(path)
+    try:
+        created.write_all(new)
+    except BaseException:
+        created.close()
+        path.unlink(missing_ok=True)
+        raise
+    created.close()
+
+
+def _open_target(path: Path, dry_run: bool) -> FileStore:
+    store = FileStore.open(path, read_only=dry_run)
+    if store.read_only and not dry_run:
+        reason = store.read_only_reason
+        store.close()
+        raise StoreError(f"{path.name}：{reason}")
+    return store
+
+
+def run_import(args, registry) -> int:
+    path = Path(args.into)
+    results = import_files([Path(s) for s in args.sources], registry)
+    store = None
+    try:
+        if path.exists():
+            store = _open_target(path, args.dry_run)
+            ws = store.workspace
+        else:
+            ws = Workspace()
+        plan = plan_import(ws, results)
+        print(plan.summary())
+        if plan.failed:
+            for result in plan.failed:
+                print(f"perfdesk: {result.error}", file=sys.stderr)
+            print(f"有 {len(plan.failed)} 个文件无法导入，{path.name} 未作任何改动。")
+            return EXIT_UNUSABLE
+        if args.dry_run:
+            print(f"（试运行：{path.name} 未作任何改动。）")
+            return EXIT_OK
+        if not plan.to_create:
+            print(f"没有需要导入的新表，{path.name} 未作任何改动。")
+            return EXIT_OK
+        _write(store, path, ws, lambda new: apply_import(new, plan))
+        print(f"已写入 {path}：导入 {len(plan.to_create)} 张表。")
+        return EXIT_OK
+    except (StoreError, DefinitionError) as exc:
+        return _fail(str(exc))
+    finally:
+        if store is not None:
+            store.close()
+
+
+def run_rollforward(args, registry) -> int:
+    path = Path(args.path)
+    kind = FormKind(args.kind)
+    if kind is FormKind.SELF_EVALUATION and args.from_year != args.to_year:
+        return _fail("绩效自评表由同一年度的申报表生成：--from-year 与 --to-year 应相同。")
+    if kind is FormKind.DECLARATION and args.to_year <= args.from_year:
+        return _fail("申报表结转到以后的年度：--to-year 应大于 --from-year。")
+    store = source = None
+    try:
+        store = _open_target(path, args.dry_run)
+        ws = store.workspace
+        source_ws = ws
+        if args.source and Path(args.source).resolve() != path.resolve():
+            source = FileStore.open(Path(args.source), read_only=True)
+            source_ws = source.workspace
+        options: dict = {"projects": args.project, "definition_id": args.definition}
+        if kind is FormKind.DECLARATION:
+            options.update(default_choice=RowChoice(args.targets), carry_amounts=args.amounts == "carry")
+        try:
+            plan = plan_rollforward(source_ws, ws, registry, kind, args.from_year, args.to_year, **options)
+        except ValueError as exc:
+            return _fail(str(exc))
+        print(plan.summary())
+        if plan.problems:
+            for problem in plan.problems:
+                print(f"perfdesk: {problem}", file=sys.stderr)
+            print(f"{path.name} 未作任何改动。")
+            return EXIT_UNUSABLE
+        if args.dry_run or not plan.to_create:
+            print(f"（{'试运行' if args.dry_run else '没有需要新建的表'}：{path.name} 未作任何改动。）")
+            return EXIT_OK
+        _write(store, path, ws, lambda new: apply_plan(new, plan))
+        print(f"已写入 {path}：新建 {len(plan.to_create)} 张表。")
+        return EXIT_OK
+    except (StoreError, DefinitionError) as exc:
+        return _fail(str(exc))
+    finally:
+        for opened in (store, source):
+            if opened is not None:
+                opened.close()
