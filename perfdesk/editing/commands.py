@@ -9,19 +9,31 @@ import copy
 from PySide6.QtGui import QUndoCommand
 
 from perfdesk.domain.model import Form, Indicator, Project, Workspace
+from perfdesk.domain.rollforward import confirmed_provenance, is_carried
 
 
 class SetIndicatorCommand(QUndoCommand):
+    """One cell. Editing a rolled-forward value also confirms it (its tint goes), and undo
+    brings the tint back with the old value."""
+
     def __init__(self, ws: Workspace, form_id: str, indicator_id: str, attr: str, new, text: str):
         super().__init__(text)
         self.ws, self.form_id, self.indicator_id, self.attr = ws, form_id, indicator_id, attr
-        self.old = getattr(ws.forms[form_id].indicator(indicator_id), attr)
+        indicator = ws.forms[form_id].indicator(indicator_id)
+        self.old = getattr(indicator, attr)
         self.new = new
+        self.old_provenance = indicator.provenance
+        self.new_provenance = (confirmed_provenance(indicator.provenance, [attr])
+                               if attr != "provenance" and is_carried(indicator, attr) else indicator.provenance)
 
     def redo(self) -> None:
         self.ws.set_indicator(self.form_id, self.indicator_id, self.attr, self.new)
+        if self.new_provenance != self.old_provenance:
+            self.ws.set_indicator(self.form_id, self.indicator_id, "provenance", self.new_provenance)
 
     def undo(self) -> None:
+        if self.new_provenance != self.old_provenance:
+            self.ws.set_indicator(self.form_id, self.indicator_id, "provenance", self.old_provenance)
         self.ws.set_indicator(self.form_id, self.indicator_id, self.attr, self.old)
 
 

@@ -15,7 +15,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from perfdesk.domain.definition import SectionType
-from perfdesk.domain.model import Indicator
+from perfdesk.domain.model import INDICATOR_ATTRS, Indicator
+from perfdesk.domain.rollforward import Provenance, is_carried, last_year_map
 from perfdesk.domain.validation import Issue, Severity
 from perfdesk.domain.values import Value
 
@@ -24,6 +25,10 @@ from .session import EditSession
 
 COMPUTED = "computed"  # the extra column beside 得分
 GRADE = "grade"  # the grade picker of qualitative rows, after the computed score
+LAST_TARGET, LAST_ACTUAL = "last_target", "last_actual"  # last year's values, read-only
+READ_ONLY_COLUMNS = (COMPUTED, LAST_TARGET, LAST_ACTUAL)
+CARRIED = QColor(236, 230, 250)  # a rolled-forward value nobody has confirmed yet
+LAST_YEAR_TEXT = QColor(96, 96, 140)
 NUMBER_COLUMNS = ("weight", "score")
 VALUE_COLUMNS = ("target", "actual")
 
@@ -93,6 +98,8 @@ class IndicatorTableModel(QAbstractTableModel):
         self.session = session
         self.form_id: str | None = None
         self.columns: list[tuple[str, str]] = []
+        self.show_last_year = False
+        self._last_year: dict | None = None  # indicator id -> LastYear, until the next change
         session.indicatorChanged.connect(self._on_indicator_changed)
         session.structureChanged.connect(self._on_structure_changed)
         session.analysisChanged.connect(self._on_analysis_changed)
@@ -101,17 +108,50 @@ class IndicatorTableModel(QAbstractTableModel):
     def set_form(self, form_id: str | None) -> None:
         self.beginResetModel()
         self.form_id = form_id
-        self.columns = []
-        if form_id is not None:
-            definition = self.session.definition(form_id)
-            section = definition.section(SectionType.INDICATORS)
-            for key, label in section.indicator_columns:
-                self.columns.append((key, label))
-                if key == "score" and definition.scored:
-                    self.columns.append((COMPUTED, "计算得分"))
-                    if definition.scoring.bands:
-                        self.columns.append((GRADE, "评定档次"))
+        self._last_year = None
+        self.columns = self._columns_for(form_id, self.show_last_year)
         self.endResetModel()
+
+    def _columns_for(self, form_id: str | None, last_year: bool) -> list[tuple[str, str]]:
+        columns: list[tuple[str, str]] = []
+        if form_id is None:
+            return columns
+        definition = self.session.definition(form_id)
+        section = definition.section(SectionType.INDICATORS)
+        for key, label in section.indicator_columns:
+            columns.append((key, label))
+            if key == "target" and last_year:
+                columns.append((LAST_TARGET, "上年指标值"))
+                columns.append((LAST_ACTUAL, "上年实际值"))
+            if key == "score" and definition.scored:
+                columns.append((COMPUTED, "计算得分"))
+                if definition.scoring.bands:
+                    columns.append((GRADE, "评定档次"))
+        return columns
+
+    def set_show_last_year(self, show: bool) -> None:
+        """Show last year's target and actual beside this year's (two read-only columns)."""
+        if show == self.show_last_year:
+            return
+        self.show_last_year = show
+        wanted = self._columns_for(self.form_id, show)
+        if not self.form_id:
+            return
+        first = self.column_of("target") + 1
+        if show:
+            self.beginInsertColumns(QModelIndex(), first, first + 1)
+            self.columns = wanted
+            self.endInsertColumns()
+        else:
+            self.beginRemoveColumns(QModelIndex(), first, first + 1)
+            self.columns = wanted
+            self.endRemoveColumns()
+
+    def last_year(self):
+        if self._last_year is None:
+            form = self.session.workspace.forms.get(self.form_id) if self.form_id else None
+            self._last_year = last_year_map(self.session.workspace, form) if form is not None else {}
+        return self._last_year
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -155,7 +195,7 @@ class IndicatorTableModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         key = self.columns[index.column()][0]
-        if self.session.read_only or key == COMPUTED:
+        if self.session.read_only or key in READ_ONLY_COLUMNS:
             return flags
         if key == GRADE and not self.grade_applies(self.indicators[index.row()]):
             return flags
@@ -181,6 +221,9 @@ class IndicatorTableModel(QAbstractTableModel):
         if key == GRADE:
             band = next((b for b in self.bands() if b.key == indicator.grade), None)
             return band.label if band else ""
+        if key in (LAST_TARGET, LAST_ACTUAL):
+            last = self.last_year().get(indicator.id)
+            return "" if last is None else (last.target if key == LAST_TARGET else last.actual).raw
         return getattr(indicator, key) or ""
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -203,6 +246,13 @@ class IndicatorTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and key == COMPUTED:
             return QBrush(QColor(110, 110, 110))
+        if key in (LAST_TARGET, LAST_ACTUAL):
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(LAST_YEAR_TEXT)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                last = self.last_year().get(indicator.id)
+                return f"{last.year}年{last.kind.label}中的同一指标" if last else "上年没有找到同名指标"
+            return None
         issues = self._cell_issues(indicator, key)
         if role == Role.ISSUES:
             return issues
@@ -210,6 +260,11 @@ class IndicatorTableModel(QAbstractTableModel):
         if role == Role.SEVERITY:
             return severity.value if severity else None
         if severity is None:
+            carried = key in INDICATOR_ATTRS and is_carried(indicator, key)
+            if carried and role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(CARRIED)
+            if carried and role == Qt.ItemDataRole.ToolTipRole:
+                return Provenance.from_text(indicator.provenance).describe() + "。修改或确认后不再标示。"
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(SEVERITY_COLORS[severity])
@@ -228,7 +283,7 @@ class IndicatorTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.session.read_only:
             return False
         key = self.columns[index.column()][0]
-        if key == COMPUTED:
+        if key in READ_ONLY_COLUMNS:
             return False
         indicator = self.indicators[index.row()]
         new = self.coerce(key, value)
@@ -252,7 +307,7 @@ class IndicatorTableModel(QAbstractTableModel):
             return 0
         commands = []
         for row, key, value in cells:
-            if key == COMPUTED or not (0 <= row < len(self.indicators)):
+            if key in READ_ONLY_COLUMNS or not (0 <= row < len(self.indicators)):
                 continue
             if key == GRADE and not self.grade_applies(self.indicators[row]):
                 continue
@@ -324,6 +379,7 @@ class IndicatorTableModel(QAbstractTableModel):
             self.endResetModel()
 
     def _on_analysis_changed(self, form_id: str) -> None:
+        self._last_year = None  # an edit here or in last year's form changes the match
         if form_id != self.form_id or not self.indicators or not self.columns:
             return
         self.dataChanged.emit(self.index(0, 0), self.index(len(self.indicators) - 1, len(self.columns) - 1),

@@ -231,6 +231,9 @@ class FormEditor(QWidget):
             definition = self.session.definition(form_id)
             self.indicator_panel.set_scored(definition.scored)
             self.indicator_panel.set_read_only(self.session.read_only)
+            form = self.session.form(form_id)
+            self.indicator_panel.set_form_info(any(
+                f.year < form.year for f in self.session.workspace.forms_of(form.project_id)))
             self.refresh_title()
             self._on_analysis_changed(form_id)
 

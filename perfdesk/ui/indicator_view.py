@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from perfdesk.domain.model import Indicator
+from perfdesk.domain.rollforward import confirmed_provenance
 from perfdesk.domain.weights import distribute, group_rows
 from perfdesk.editing.clipboard import copy_range, paste
 from perfdesk.editing.commands import (
@@ -36,13 +37,14 @@ from perfdesk.editing.commands import (
     SetIndicatorCommand,
     can_move,
 )
-from perfdesk.editing.indicator_model import COMPUTED, GRADE, IndicatorTableModel, Role
+from perfdesk.editing.indicator_model import COMPUTED, GRADE, LAST_ACTUAL, LAST_TARGET, IndicatorTableModel, Role
 
 from .dialogs import LevelDialog, WeightDialog
 
 LEVEL_COLUMNS = ("level1", "level2")
 COLUMN_WIDTHS = {"level1": 88, "level2": 104, "level3": 210, "target": 120, "actual": 130,
-                 "weight": 52, "score": 52, COMPUTED: 64, GRADE: 150, "reason": 220}
+                 "weight": 52, "score": 52, COMPUTED: 64, GRADE: 150, "reason": 220,
+                 LAST_TARGET: 110, LAST_ACTUAL: 110}
 
 
 class IndicatorDelegate(QStyledItemDelegate):
@@ -112,6 +114,8 @@ class IndicatorView(QTableView):
         self.setStyleSheet("QTableView { gridline-color: #b8b8b8; }")
         self._span_signature: tuple = ()
         model.modelReset.connect(self._on_reset)
+        model.columnsInserted.connect(self._on_reset)
+        model.columnsRemoved.connect(self._on_reset)
         model.rowsInserted.connect(self.refresh_spans)
         model.rowsRemoved.connect(self.refresh_spans)
         model.rowsMoved.connect(self.refresh_spans)
@@ -120,7 +124,7 @@ class IndicatorView(QTableView):
     def model(self) -> IndicatorTableModel:  # narrower type for readers
         return super().model()
 
-    def _on_reset(self) -> None:
+    def _on_reset(self, *args) -> None:
         model = self.model()
         for column, (key, _) in enumerate(model.columns):
             self.setColumnWidth(column, COLUMN_WIDTHS.get(key, 100))
@@ -258,12 +262,19 @@ class IndicatorPanel(QWidget):
         self.buttons: dict[str, QToolButton] = {}
         for key, text, slot in (("insert", "插入行", self.insert_row), ("delete", "删除行", self.delete_rows),
                                 ("up", "上移", lambda: self.move_rows(-1)), ("down", "下移", lambda: self.move_rows(1)),
-                                ("level", "更改层级…", self.change_level), ("weights", "分值配平…", self.balance_weights)):
+                                ("level", "更改层级…", self.change_level), ("weights", "分值配平…", self.balance_weights),
+                                ("confirm", "确认结转值", self.confirm_carried)):
             button = QToolButton()
             button.setText(text)
             button.clicked.connect(slot)
             bar.addWidget(button)
             self.buttons[key] = button
+        self.buttons["confirm"].setToolTip("淡紫色的单元格是从上年结转来的值；选中后点此确认，或直接修改")
+        self.last_year = QToolButton()
+        self.last_year.setText("显示上年值")
+        self.last_year.setCheckable(True)
+        self.last_year.toggled.connect(model.set_show_last_year)
+        bar.addWidget(self.last_year)
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
 
@@ -274,6 +285,12 @@ class IndicatorPanel(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         for button in self.buttons.values():
             button.setEnabled(not read_only)
+
+    def set_form_info(self, has_history: bool) -> None:
+        """Last year's columns only make sense where the project has an earlier year."""
+        self.last_year.setEnabled(has_history)
+        if not has_history:
+            self.last_year.setChecked(False)
 
     def set_scored(self, scored: bool) -> None:
         self.buttons["weights"].setVisible(scored)
@@ -329,6 +346,32 @@ class IndicatorPanel(QWidget):
             self.view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
             self.view.setCurrentIndex(model.index(model.row_of(ids[0]), column))
             self.view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def confirm_carried(self) -> int:
+        """Confirm the rolled-forward values of the selected rows (all rows when none is
+        selected), as one undo step. Returns how many rows changed."""
+        model = self.model
+        if model.form_id is None or self.session.read_only:
+            return 0
+        rows = self.view.selected_rows() or list(range(model.rowCount()))
+        cells = []
+        for row in rows:
+            indicator = model.indicator_at(row)
+            confirmed = confirmed_provenance(indicator.provenance)
+            if confirmed != indicator.provenance:
+                cells.append(SetIndicatorCommand(self.session.workspace, model.form_id, indicator.id,
+                                                 "provenance", confirmed, "确认结转值"))
+        if not cells:
+            self.message.emit("所选行没有待确认的结转值。")
+            return 0
+        stack = self.session.undo_stack
+        stack.beginMacro(f"确认 {len(cells)} 行的结转值")
+        try:
+            for command in cells:
+                stack.push(command)
+        finally:
+            stack.endMacro()
+        return len(cells)
 
     def change_level(self) -> None:
         model = self.model
