@@ -25,6 +25,7 @@ from perfdesk.domain.model import Form, Workspace
 from perfdesk.domain.scoring import FormScore, score_form
 from perfdesk.domain.validation import Issue, Severity, count_by_severity, validate_workspace
 from perfdesk.formdefs import DefinitionError, Registry, default_registry
+from perfdesk.export.command import register as register_export
 from perfdesk.importing.command import register as register_import
 from perfdesk.paths import data_dir
 from perfdesk.store import FileStore, StoreError
@@ -196,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("path")
     score.add_argument("--json", action="store_true")
     score.set_defaults(run=cmd_score)
+    register_export(sub)
     register_import(sub)  # import, rollforward
     window = sub.add_parser("open", help="在窗口中打开文件")
     window.add_argument("path")

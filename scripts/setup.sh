@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 # poppler-utils: the export tests render PDF pages to PNG with pdftoppm.
-SYSTEM_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-wqy-microhei poppler-utils)
+SYSTEM_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-wqy-microhei fonts-arphic-uming poppler-utils)
 
 missing=()
 if command -v dpkg >/dev/null 2>&1; then

@@ -1,5 +1,6 @@
 """Every file in perfdesk/forms/ keeps the same contract: it loads, an empty document of it
-validates, and such a document round-trips through a .perfdesk file."""
+validates, such a document round-trips through a .perfdesk file, and it exports in all three
+formats (Word, Excel, PDF) in its official layout."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -54,10 +55,37 @@ def test_definition_contract(definition_id, tmp_path):
     store.write_all(ws)
     store.close()
     with FileStore.open(path, read_only=True) as again:
-        copy = again.workspace.forms[form.id]
+        reopened = again.workspace
+        copy = reopened.forms[form.id]
     assert copy.fields == form.fields and copy.amounts == form.amounts
     assert [(i.id, i.level1, i.level2, i.level3, i.target.raw) for i in copy.indicators] == \
         [(i.id, i.level1, i.level2, i.level3, i.target.raw) for i in form.indicators]
+    _exports_in_every_format(definition, reopened, copy, tmp_path / "export")
+
+
+def _exports_in_every_format(definition, ws, form, out):
+    """The document read back from the file prints in all three formats, titled as defined."""
+    import subprocess
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from perfdesk.export import export_forms
+
+    registry = default_registry()
+    [docx_path] = export_forms(ws, [form], registry, "docx", out, with_list=False)
+    assert Document(str(docx_path)).paragraphs[0].text == definition.title
+    [xlsx_path] = export_forms(ws, [form], registry, "xlsx", out, with_list=False)
+    sheet = load_workbook(xlsx_path).active
+    assert sheet["A1"].value == definition.title
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    [pdf_path] = export_forms(ws, [form], registry, "pdf", out, with_list=False)
+    text = subprocess.run(["pdftotext", "-raw", str(pdf_path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert definition.title in text
+    assert all(i.level3 in "".join(text.split()) for i in form.indicators)
+    for fmt in ("docx", "xlsx", "pdf"):  # the unit-level list of its kind prints too
+        assert export_forms(ws, [form], registry, fmt, out / "list", one_file=True)
 
 
 def test_variant_is_data_only():

@@ -1,0 +1,138 @@
+"""Export layer: draw print grids into an Excel workbook (openpyxl), one sheet per grid.
+
+Amounts, weights, scores and rates are numeric cells with number formats; every other text is
+a string cell, even when it begins with `=`, `+`, `-` or `@` (those also get Excel's quote
+prefix, so that editing the cell does not turn `=100%` into a formula). No cell ever holds a
+formula. Row heights are set from the layout's estimate (Excel does not grow rows for merged
+cells), page breaks are the layout's, and vertical merges are cut at them so a label prints
+on every page it spans.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break, RowBreak
+
+from perfdesk.layout.grid import Cell, PrintGrid, Style
+
+MM_PER_INCH = 25.4
+PX_PER_MM = 96 / 25.4
+DIGIT_PX = 7  # maximum digit width of the workbook's default font (Calibri 11) at 96 dpi
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_FORMULA_LEADS = ("=", "+", "-", "@")
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_NONE = Border()
+_HALIGN = {"left": "left", "center": "center", "right": "right"}
+_VALIGN = {"top": "top", "middle": "center"}
+
+
+def column_width(mm: float) -> float:
+    """Excel's column width unit (characters of the default font) for a width in mm.
+
+    Excel draws a column w characters wide as w·7 + 5 pixels; 1% is kept back so that rounding
+    never pushes the last column onto a second sheet of paper."""
+    return max(0.5, round((mm * 0.99 * PX_PER_MM - 5) / DIGIT_PX, 2))
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    base = _SHEET_BAD.sub("_", name).strip("'") or "表"
+    base = base[:31]
+    title, n = base, 2
+    while title.lower() in taken:
+        suffix = f"({n})"
+        title = base[:31 - len(suffix)] + suffix
+        n += 1
+    taken.add(title.lower())
+    return title
+
+
+class ExcelWriter:
+    """Grids appended as sheets of one workbook; `save` writes it."""
+
+    def __init__(self, *, title: str = "", author: str = ""):
+        self.workbook = Workbook()
+        self.workbook.remove(self.workbook.active)
+        self.workbook.properties.title = title
+        self.workbook.properties.creator = author or "PerfDesk"
+        self._taken: set[str] = set()
+        self._fonts: dict[Style, Font] = {}
+        self._aligns: dict[Style, Alignment] = {}
+
+    def _font(self, style: Style) -> Font:
+        if style not in self._fonts:
+            self._fonts[style] = Font(name=style.font, size=style.size, bold=style.bold)
+        return self._fonts[style]
+
+    def _align(self, style: Style) -> Alignment:
+        if style not in self._aligns:
+            self._aligns[style] = Alignment(horizontal=_HALIGN.get(style.halign, "center"),
+                                            vertical=_VALIGN.get(style.valign, "center"), wrap_text=style.wrap)
+        return self._aligns[style]
+
+    def add(self, grid: PrintGrid) -> None:
+        grid = grid.split_at_pages(grid.pages())
+        ws = self.workbook.create_sheet(sheet_title(grid.sheet_name, self._taken))
+        for index, width in enumerate(grid.widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = column_width(width)
+        for index, row in enumerate(grid.rows, start=1):
+            ws.row_dimensions[index].height = round(row.height * 72 / MM_PER_INCH, 2)
+        for cell in grid.cells:
+            self._write(ws, cell)
+        self._page_setup(ws, grid)
+
+    def _write(self, ws, cell: Cell) -> None:
+        target = ws.cell(row=cell.row + 1, column=cell.col + 1)
+        if cell.is_numeric:
+            target.value = cell.value
+            target.number_format = cell.number_format or "General"
+        elif cell.text:
+            target.value = cell.text
+            # openpyxl reads a leading "=" as a formula: these are indicator values, not formulas.
+            target.data_type = "s"
+            if cell.text.startswith(_FORMULA_LEADS):
+                target.quotePrefix = True
+            target.number_format = "@"
+        border = _BOX if cell.style.border else _NONE
+        target.font = self._font(cell.style)
+        target.alignment = self._align(cell.style)
+        target.border = border
+        if cell.rowspan > 1 or cell.colspan > 1:
+            ws.merge_cells(start_row=cell.row + 1, start_column=cell.col + 1,
+                           end_row=cell.last_row + 1, end_column=cell.last_col + 1)
+            if cell.style.border:  # each cell of the range draws its part of the frame
+                for r in range(cell.row + 1, cell.last_row + 2):
+                    for c in range(cell.col + 1, cell.last_col + 2):
+                        ws.cell(row=r, column=c).border = _BOX
+
+    @staticmethod
+    def _page_setup(ws, grid: PrintGrid) -> None:
+        ws.page_setup.paperSize = ws.PAPERSIZE_A3 if grid.paper == "A3" else ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if grid.orientation == "landscape" else "portrait"
+        ws.page_setup.scale = 100
+        top, right, bottom, left = (m / MM_PER_INCH for m in grid.margins)
+        ws.page_margins.top, ws.page_margins.right = top, right
+        ws.page_margins.bottom, ws.page_margins.left = bottom, left
+        ws.page_margins.header = ws.page_margins.footer = min(top, bottom) / 2
+        ws.print_options.horizontalCentered = True
+        last = f"{get_column_letter(grid.n_cols)}{grid.n_rows}"
+        ws.print_area = f"A1:{last}"
+        if grid.repeat_rows is not None:
+            first_row, last_row = grid.repeat_rows
+            ws.print_title_rows = f"{first_row + 1}:{last_row + 1}"
+        if grid.page_breaks:
+            breaks = RowBreak()
+            for start in grid.page_breaks:
+                breaks.append(Break(id=start))  # a break above 0-based row `start`
+            ws.row_breaks = breaks
+        ws.sheet_view.showGridLines = False
+
+    def save(self, path: Path) -> None:
+        if not self.workbook.worksheets:
+            self.workbook.create_sheet("表")
+        self.workbook.save(str(path))

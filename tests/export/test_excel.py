@@ -1,0 +1,99 @@
+"""Excel: merged ranges, numeric cells with formats, indicator values as text (never formulas),
+fonts, and page set-up."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from perfdesk.export import export_forms
+from perfdesk.formdefs import default_registry
+
+from .conftest import filled_form
+
+
+def _assert_no_formulas(workbook):
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+
+
+def test_layout_values_and_formats(daily_files):
+    files, _, form = daily_files
+    wb = load_workbook(files["xlsx"])
+    assert wb.sheetnames == ["补充日常经费"]
+    ws = wb.active
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:I1", "A2:I2", "B3:I3", "B4:D4", "F4:I4", "A5:A9", "B6:C6", "A10:A11", "B10:D10", "E10:I10",
+            "A12:A26", "B13:B20", "C13:C16", "B21:B26", "A27:A28", "B27:B28", "A29:F29"} <= merged
+    assert ws["A1"].value == "财政项目支出绩效自评表" and ws["A1"].font.name == "黑体" and ws["A1"].font.size == 16
+    assert ws["B3"].value == "补充日常经费" and ws["B3"].font.name == "宋体" and ws["B3"].font.size == 9
+    # amounts, rate, weights and scores are numbers with number formats
+    assert ws["F6"].value == pytest.approx(1297747.17) and ws["F6"].number_format == "#,##0.00"
+    assert ws["D6"].value == 863200 and ws["D6"].data_type == "n"
+    assert ws["H6"].value == pytest.approx(0.681161, abs=1e-6) and ws["H6"].number_format == "0.00%"
+    assert ws["I6"].value == pytest.approx(6.81) and ws["I6"].number_format == "0.00"
+    assert ws["G13"].value == 4 and ws["G13"].number_format == "0"
+    assert ws["G29"].value == 100 and ws["H29"].value == pytest.approx(94.81)
+    # indicator values stay text as typed
+    assert ws["E14"].value == "=7 人" and ws["E14"].data_type == "s" and ws["E14"].quotePrefix
+    assert ws["F14"].value == "6.17" and ws["F14"].data_type == "s"
+    assert ws["E15"].value == "=100%" and ws["E15"].data_type == "s"
+    assert ws["A12"].value == "绩效指标" and ws["A27"].value == "绩效指标"  # the label on both pages
+    assert ws["A5"].border.left.style == "thin" and getattr(ws["A1"].border.left, "style", None) is None
+    _assert_no_formulas(wb)
+
+
+def test_page_setup(daily_files):
+    files, _, _ = daily_files
+    ws = load_workbook(files["xlsx"]).active
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.orientation == "portrait"
+    assert ws.print_title_rows.replace("$", "") == "12:12"
+    assert [b.id for b in ws.row_breaks.brk] == [26]  # page 2 starts at sheet row 27, with 满意度指标
+    assert ws.page_margins.left == pytest.approx(10 / 25.4)
+    widths = [ws.column_dimensions[c].width for c in "ABCDEFGHI"]
+    assert widths[3] > widths[0] > widths[6]
+    assert round(ws.row_dimensions[14].height) > round(ws.row_dimensions[13].height)  # a wrapped reason
+
+
+def test_values_that_look_like_formulas_stay_text(tmp_path):
+    definition = default_registry().get("sh-selfeval-2020")
+    ws, form = filled_form(definition)
+    first = form.indicators[0]
+    for attr, value in (("level3", "@完成数"), ("reason", "=SUM(A1:A2)"), ("actual", "+5"), ("target", "-3 次")):
+        ws.set_indicator(form.id, first.id, attr, value)
+    path = export_forms(ws, [form], default_registry(), "xlsx", tmp_path, with_list=False)[0]
+    book = load_workbook(path)
+    values = {c.value for row in book.active.iter_rows() for c in row}
+    assert {"@完成数", "=SUM(A1:A2)", "+5", "-3 次", "=100%"} <= values
+    _assert_no_formulas(book)
+
+
+def test_bundle_has_the_list_sheet_and_one_sheet_per_form(year_bundles):
+    files, _, forms = year_bundles
+    wb = load_workbook(files["xlsx"])
+    assert wb.sheetnames[0] == "自评清单" and len(wb.sheetnames) == len(forms) + 1
+    assert len(set(wb.sheetnames)) == len(wb.sheetnames) and all(len(n) <= 31 for n in wb.sheetnames)
+    listing = wb["自评清单"]
+    assert listing["A1"].value == "上海市公积金管理中心2022年度项目支出绩效自评清单"
+    assert [listing.cell(row=2, column=c).value for c in (1, 2, 3)] == ["序号", "项目名称", "备注"]
+    assert listing["A3"].value == 1 and listing["B3"].value == "补充日常经费"
+    assert listing.print_title_rows.replace("$", "") == "2:2"
+    _assert_no_formulas(wb)
+
+
+@pytest.mark.parametrize("definition_id", default_registry().ids())
+def test_every_definition_writes_a_workbook(definition_id, tmp_path):
+    definition = default_registry().get(definition_id)
+    ws, form = filled_form(definition)
+    path = export_forms(ws, [form], default_registry(), "xlsx", tmp_path, with_list=False)[0]
+    book = load_workbook(path)
+    sheet = book.active
+    values = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert sheet["A1"].value == definition.title
+    assert Decimal("1234567.5") in [Decimal(str(v)) for v in values if isinstance(v, (int, float))]
+    assert all(ind.level3 in values for ind in form.indicators)
+    _assert_no_formulas(book)

@@ -1,0 +1,66 @@
+"""Pagination and text wrapping: merged groups stay whole when they fit on a page."""
+
+from decimal import Decimal
+
+from perfdesk.layout import build_grid, paginate
+from perfdesk.layout.text import estimate_width, format_amount, format_percent, format_score, wrap
+from tests.conftest import form_named
+
+
+def test_a_group_that_fits_moves_to_the_next_page_whole():
+    heights = [10.0] * 10
+    # rows 6..8 form a group; a page holds 8 rows → the break moves up to row 6.
+    assert paginate(heights, 80, keep_groups=[(6, 8)]) == [(0, 6), (6, 10)]
+    assert paginate(heights, 80) == [(0, 8), (8, 10)]
+
+
+def test_a_group_taller_than_a_page_is_cut():
+    heights = [10.0] * 12
+    assert paginate(heights, 50, keep_groups=[(1, 11)]) == [(0, 5), (5, 10), (10, 12)]
+
+
+def test_repeated_header_rows_take_room_on_later_pages():
+    heights = [10.0] * 12
+    pages = paginate(heights, 50, repeat_rows=(2, 2))
+    assert pages[0] == (0, 5)
+    assert all(end - start <= 4 for start, end in pages[1:])  # 10 mm kept for the header
+
+
+def test_a_row_taller_than_a_page_gets_its_own():
+    assert paginate([10, 100, 10], 50) == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_long_form_splits_between_groups_and_repeats_header(demo_ws, registry):
+    form = form_named(demo_ws, "补充日常经费", 2022)
+    grid = build_grid(registry.get(form.definition_id), demo_ws, form)
+    pages = grid.pages()
+    assert len(pages) >= 2
+    groups = [(c.row, c.last_row) for c in grid.cells if c.col == 1 and c.rowspan > 1]  # 一级 merges
+    for start, _ in pages[1:]:
+        # no 一级 group that fits on a page is cut by a page break
+        assert not any(first < start <= last for first, last in groups)
+    split = grid.split_at_pages(pages)
+    label_parts = [c for c in split.cells if c.text == "绩效指标"]
+    assert len(label_parts) == 2  # the label prints on both pages the table spans
+    assert sum(c.rowspan for c in label_parts) == [c for c in grid.cells if c.text == "绩效指标"][0].rowspan
+
+
+def test_wrap_keeps_closing_marks_off_the_line_start():
+    measure = lambda t: estimate_width(t, 9)  # noqa: E731
+    width = estimate_width("一二三四五", 9)
+    lines = wrap("一二三四五，六七八九十。", width, measure)
+    assert lines[:2] == ["一二三四", "五，六七八"]  # the comma takes 五 to the next line
+    assert all(not line.startswith(("，", "。")) for line in lines)
+    assert wrap("上海\n下海", 100, measure) == ["上海", "下海"]
+    long = wrap("12345678901234567890", estimate_width("12345", 9), measure)
+    assert "".join(long) == "12345678901234567890" and len(long) == 4
+
+
+def test_number_spelling():
+    assert format_amount(Decimal("1297747.17")) == "1,297,747.17"
+    assert format_amount(Decimal("863200")) == "863,200.00"
+    assert format_amount(Decimal("-2")) == "-2.00"
+    assert format_amount(None) == ""
+    assert format_amount(Decimal("1234.5"), places=0, thousands=False) == "1235"
+    assert format_percent(Decimal("0.681161")) == "68.12%"
+    assert format_score(Decimal("4")) == "4" and format_score(Decimal("6.805")) == "6.81"
