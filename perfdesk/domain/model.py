@@ -8,6 +8,7 @@ derived by `scoring` and `validation`, which are pure functions of a form.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -126,6 +127,14 @@ class Workspace:
     def _emit(self, event: Event) -> None:
         for listener in list(self._listeners):
             listener(event)
+
+    def snapshot(self) -> "Workspace":
+        """A detached deep copy with no listeners: what a background job (export) may read
+        while the user goes on editing the original."""
+        copied = Workspace(copy.deepcopy(self.unit))
+        copied.projects = copy.deepcopy(self.projects)
+        copied.forms = copy.deepcopy(self.forms)
+        return copied
 
     # -- queries -----------------------------------------------------------------------
     def project_by_name(self, name: str) -> Project | None:

@@ -78,6 +78,10 @@ class Ask:
         return path or None
 
     @classmethod
+    def folder(cls, parent: QWidget | None, title: str, start: str = "") -> str | None:
+        return QFileDialog.getExistingDirectory(parent, title, start) or None
+
+    @classmethod
     def save_path(cls, parent: QWidget | None, title: str, suggested: str = "") -> str | None:
         path, _ = QFileDialog.getSaveFileName(parent, title, suggested, FILE_FILTER)
         if path and not path.lower().endswith(".perfdesk"):

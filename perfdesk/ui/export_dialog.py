@@ -1,0 +1,395 @@
+"""UI layer: exporting — the dialog (formats, scope, destination, one file or many), the run in
+the background with progress and cancel, and the print preview of the PDF pages.
+
+The export itself is `perfdesk.export.export_forms`, run by an editing-layer `Job` on a
+snapshot of the document, so the user may keep editing while it writes.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressDialog,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from perfdesk.domain.model import Form
+from perfdesk.editing.jobs import Job
+from perfdesk.editing.outline_model import KIND_LABELS
+from perfdesk.editing.pdf_pages import render_pages
+from perfdesk.editing.session import EditSession
+from perfdesk.export import (
+    ExportCancelled,
+    ExportError,
+    MissingGlyphs,
+    export_forms,
+    target_paths,
+    validation_errors,
+)
+from perfdesk.paths import settings_path
+
+from .dialogs import Ask
+
+FORMAT_LABELS = {"docx": "Word（.docx）", "xlsx": "Excel（.xlsx）", "pdf": "PDF"}
+THIS_FORM, THIS_YEAR, CHOSEN = "form", "year", "chosen"
+
+
+@dataclass
+class ExportRequest:
+    formats: tuple[str, ...]
+    form_ids: list[str]
+    folder: Path
+    one_file: bool = False
+    with_list: bool = True
+    list_scores: bool = False
+    written: list[Path] = field(default_factory=list)
+
+
+def _settings() -> QSettings:
+    return QSettings(str(settings_path()), QSettings.Format.IniFormat)
+
+
+def form_label(session: EditSession, form: Form) -> str:
+    return f"{form.year}年 · {session.workspace.project_name(form)} · {KIND_LABELS[form.kind]}"
+
+
+class ExportDialog(QDialog):
+    def __init__(self, parent, session: EditSession, form_id: str | None):
+        super().__init__(parent)
+        self.session = session
+        self.form_id = form_id
+        self._built = False  # the radio buttons fire while the dialog is still being built
+        self.setWindowTitle("导出")
+        self.resize(620, 560)
+        ws = session.workspace
+        current = ws.forms.get(form_id) if form_id else None
+        layout = QVBoxLayout(self)
+        form_layout = QFormLayout()
+        layout.addLayout(form_layout)
+
+        formats = QHBoxLayout()
+        self.formats: dict[str, QCheckBox] = {}
+        for fmt, label in FORMAT_LABELS.items():
+            box = QCheckBox(label)
+            box.setChecked(fmt == "pdf")
+            box.toggled.connect(self._update)
+            formats.addWidget(box)
+            self.formats[fmt] = box
+        formats.addStretch(1)
+        form_layout.addRow("格式", formats)
+
+        scope = QVBoxLayout()
+        self.scope_buttons = QButtonGroup(self)
+        self.scope: dict[str, QRadioButton] = {}
+        same_year = self._same_year_forms()
+        texts = {THIS_FORM: f"本表：{form_label(session, current)}" if current else "本表（未选择）",
+                 THIS_YEAR: (f"{current.year}年全部{KIND_LABELS[current.kind]}（{len(same_year)} 张）"
+                             if current else "本年度全部"),
+                 CHOSEN: "选择的表："}
+        for key, text in texts.items():
+            button = QRadioButton(text)
+            button.toggled.connect(self._update)
+            self.scope_buttons.addButton(button)
+            scope.addWidget(button)
+            self.scope[key] = button
+        self.scope[THIS_FORM].setEnabled(current is not None)
+        self.scope[THIS_YEAR].setEnabled(current is not None)
+        self.scope[THIS_FORM if current else CHOSEN].setChecked(True)
+        self.chosen = QListWidget()
+        for form in sorted(ws.forms.values(), key=lambda f: (-f.year, f.kind.value, ws.project_name(f))):
+            item = QListWidgetItem(form_label(session, form))
+            item.setData(Qt.ItemDataRole.UserRole, form.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if form.id == form_id else Qt.CheckState.Unchecked)
+            self.chosen.addItem(item)
+        self.chosen.itemChanged.connect(self._update)
+        scope.addWidget(self.chosen)
+        form_layout.addRow("范围", scope)
+
+        files = QVBoxLayout()
+        self.many = QRadioButton("每张表一个文件")
+        self.one = QRadioButton("合并为一个文件（Word 分页、Excel 每表一页签、PDF 一个文档）")
+        self.many.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.many)
+        group.addButton(self.one)
+        self.with_list = QCheckBox("附单位汇总清单（年度项目绩效目标汇总表 / 自评清单）")
+        self.with_list.setChecked(True)
+        self.list_scores = QCheckBox("清单中列出总分和等级")
+        for widget in (self.many, self.one, self.with_list, self.list_scores):
+            files.addWidget(widget)
+        form_layout.addRow("文件", files)
+
+        folder_row = QHBoxLayout()
+        start = _settings().value("export_folder", "") or str(session.store.path.parent / "导出")
+        self.folder = QLineEdit(str(start))
+        browse = QPushButton("浏览…")
+        browse.clicked.connect(self._browse)
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(browse)
+        form_layout.addRow("保存到", folder_row)
+
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #b00020")
+        layout.addWidget(self.warning)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("导出")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._built = True
+        self._update()
+
+    def _same_year_forms(self) -> list[Form]:
+        ws = self.session.workspace
+        current = ws.forms.get(self.form_id) if self.form_id else None
+        if current is None:
+            return []
+        return sorted((f for f in ws.forms.values() if f.year == current.year and f.kind is current.kind),
+                      key=lambda f: ws.project_name(f))
+
+    def _browse(self) -> None:
+        folder = Ask.folder(self, "选择导出文件夹", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def selected_form_ids(self) -> list[str]:
+        if self.scope[THIS_FORM].isChecked():
+            return [self.form_id] if self.form_id else []
+        if self.scope[THIS_YEAR].isChecked():
+            return [f.id for f in self._same_year_forms()]
+        return [self.chosen.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.chosen.count())
+                if self.chosen.item(i).checkState() == Qt.CheckState.Checked]
+
+    def request(self) -> ExportRequest:
+        return ExportRequest(tuple(f for f, box in self.formats.items() if box.isChecked()), self.selected_form_ids(),
+                             Path(self.folder.text().strip()), one_file=self.one.isChecked(),
+                             with_list=self.with_list.isChecked(), list_scores=self.list_scores.isChecked())
+
+    def _update(self, *args) -> None:
+        if not self._built:
+            return
+        self.chosen.setEnabled(self.scope[CHOSEN].isChecked())
+        request = self.request()
+        ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        problems = []
+        if not request.formats:
+            problems.append("请至少选择一种格式。")
+        if not request.form_ids:
+            problems.append("请至少选择一张表。")
+        ok_button.setEnabled(not problems)
+        if not problems:
+            ws = self.session.workspace
+            with_errors = validation_errors(ws, [ws.forms[i] for i in request.form_ids], self.session.registry)
+            if with_errors:
+                count = sum(len(e) for _, e in with_errors)
+                problems.append(f"注意：所选的 {len(with_errors)} 张表共有 {count} 个错误，导出前请先在“问题”面板中核对。")
+        self.warning.setText("\n".join(problems))
+
+    def accept(self) -> None:
+        if not self.folder.text().strip():
+            self.warning.setText("请选择保存位置。")
+            return
+        super().accept()
+
+    @classmethod
+    def ask(cls, parent, session: EditSession, form_id: str | None) -> ExportRequest | None:
+        dialog = cls(parent, session, form_id)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        request = dialog.request()
+        _settings().setValue("export_folder", str(request.folder))
+        return request
+
+
+class Exporter:
+    """Runs one ExportRequest: asks about errors and existing files, exports in the background
+    with a progress dialog, then offers to open the folder."""
+
+    def __init__(self, parent: QWidget, session: EditSession):
+        self.parent, self.session = parent, session
+        self.job: Job | None = None
+
+    def _confirm_errors(self, forms: list[Form]) -> bool:
+        with_errors = validation_errors(self.session.workspace, forms, self.session.registry)
+        if not with_errors:
+            return True
+        lines = [f"· {form_label(self.session, form)}：{len(errors)} 个错误" for form, errors in with_errors[:6]]
+        if len(with_errors) > 6:
+            lines.append(f"……另有 {len(with_errors) - 6} 张表")
+        return Ask.confirm(self.parent, "表中有错误",
+                           "以下表还有错误，导出的文件可能被退回：\n" + "\n".join(lines)
+                           + "\n\n返回修改，还是仍然导出？", ok="仍然导出")
+
+    def run(self, request: ExportRequest) -> list[Path] | None:
+        ws = self.session.workspace
+        forms = [ws.forms[i] for i in request.form_ids if i in ws.forms]
+        if not forms or not request.formats or not self._confirm_errors(forms):
+            return None
+        options = dict(one_file=request.one_file, with_list=request.with_list)
+        try:
+            existing = [p for fmt in request.formats
+                        for p in target_paths(ws, forms, self.session.registry, fmt, request.folder, **options)
+                        if p.exists()]
+        except ExportError as exc:
+            Ask.error(self.parent, "无法导出", str(exc))
+            return None
+        if existing:
+            names = "\n".join(f"· {p.name}" for p in existing[:8]) + ("\n……" if len(existing) > 8 else "")
+            if not Ask.confirm(self.parent, "文件已存在", f"{request.folder} 中已有同名文件：\n{names}\n\n覆盖这些文件吗？",
+                               ok="覆盖"):
+                return None
+        snapshot = ws.snapshot()
+        snapshot_forms = [snapshot.forms[f.id] for f in forms]
+        registry = self.session.registry
+
+        def work(progress, cancelled):
+            written: list[Path] = []
+            try:
+                for n, fmt in enumerate(request.formats):
+                    def step(done, total, label, n=n, fmt=fmt):
+                        progress(n * 1000 + int(1000 * done / max(total, 1)), 1000 * len(request.formats),
+                                 f"{FORMAT_LABELS[fmt]}：{label}")
+                    written += export_forms(snapshot, snapshot_forms, registry, fmt, request.folder, overwrite=True,
+                                            progress=step, cancelled=cancelled, list_scores=request.list_scores,
+                                            **options)
+            except BaseException:
+                # All or nothing across formats too: a cancel during PDF takes back the Word files.
+                for path in written:
+                    path.unlink(missing_ok=True)
+                raise
+            return written
+
+        self.job = Job(work)
+        dialog = QProgressDialog("正在导出…", "取消", 0, 1000 * len(request.formats), self.parent)
+        dialog.setWindowTitle("导出")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.canceled.connect(self.job.cancel)
+        self.job.progressed.connect(lambda done, total, label: (dialog.setMaximum(total), dialog.setValue(done),
+                                                                dialog.setLabelText(label)))
+        loop = QEventLoop()
+        self.job.ended.connect(loop.quit)
+        self.job.start()
+        if self.job.running:
+            loop.exec()
+        self.job.wait()
+        dialog.reset()
+        dialog.deleteLater()
+        return self._finish(request)
+
+    def _finish(self, request: ExportRequest) -> list[Path] | None:
+        error = self.job.error
+        if isinstance(error, ExportCancelled):
+            Ask.info(self.parent, "导出已取消", "导出已取消，没有写入任何文件。")
+            return None
+        if isinstance(error, MissingGlyphs):
+            Ask.error(self.parent, "有字打印不出来", str(error))
+            return None
+        if isinstance(error, ExportError):
+            Ask.error(self.parent, "导出失败", str(error))
+            return None
+        if error is not None:
+            Ask.error(self.parent, "导出失败", f"导出时出错：{error}")
+            return None
+        written = list(self.job.result or [])
+        request.written = written
+        if Ask.confirm(self.parent, "导出完成", f"已导出 {len(written)} 个文件到\n{request.folder}\n\n打开所在文件夹吗？",
+                       ok="打开文件夹"):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(request.folder)))
+        return written
+
+
+class PreviewDialog(QDialog):
+    """打印预览: the form's PDF, drawn page by page inside the program."""
+
+    def __init__(self, parent, session: EditSession, form_id: str):
+        super().__init__(parent)
+        self.session, self.form_id = session, form_id
+        form = session.form(form_id)
+        self.setWindowTitle(f"打印预览 — {form_label(session, form)}")
+        self.resize(980, 900)
+        self._tmp = tempfile.TemporaryDirectory(prefix="perfdesk-preview-")
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.zoom = QComboBox()
+        for text, dpi in (("75%", 72), ("100%", 96), ("150%", 144)):
+            self.zoom.addItem(text, dpi)
+        self.zoom.setCurrentIndex(1)
+        self.zoom.currentIndexChanged.connect(self.refresh)
+        self.info = QLabel()
+        export = QPushButton("导出…")
+        export.clicked.connect(self._export)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.close)
+        bar.addWidget(QLabel("缩放"))
+        bar.addWidget(self.zoom)
+        bar.addWidget(self.info, 1)
+        bar.addWidget(export)
+        bar.addWidget(close)
+        layout.addLayout(bar)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setStyleSheet("QScrollArea { background: #808080; }")
+        layout.addWidget(self.scroll, 1)
+        self.pages: list = []
+        self.pdf: Path | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        ws = self.session.workspace.snapshot()
+        try:
+            written = export_forms(ws, [ws.forms[self.form_id]], self.session.registry, "pdf", Path(self._tmp.name),
+                                   with_list=False, overwrite=True)
+        except ExportError as exc:
+            self.info.setText(f"无法预览：{exc}")
+            return
+        self.pdf = written[0]
+        self.pages = render_pages(self.pdf, dpi=self.zoom.currentData())
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        for image in self.pages:
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(image))
+            label.setStyleSheet("border: 1px solid #444; background: white;")
+            column.addWidget(label)
+        self.scroll.setWidget(holder)
+        self.info.setText(f"共 {len(self.pages)} 页（A4，按表样的纸张方向）")
+
+    def _export(self) -> None:
+        window = self.parent()
+        if hasattr(window, "export"):
+            window.export()
+
+    def closeEvent(self, event) -> None:
+        self._tmp.cleanup()
+        super().closeEvent(event)
+
+    @classmethod
+    def show_for(cls, parent, session: EditSession, form_id: str) -> "PreviewDialog":
+        dialog = cls(parent, session, form_id)
+        dialog.show()
+        return dialog
