@@ -319,16 +319,7 @@ class IndicatorTableModel(QAbstractTableModel):
             if (old.raw if key in VALUE_COLUMNS else old) == new:
                 continue
             commands.append(SetIndicatorCommand(self.session.workspace, self.form_id, indicator.id, key, new, text))
-        if not commands:
-            return 0
-        stack = self.session.undo_stack
-        stack.beginMacro(text)
-        try:
-            for command in commands:
-                stack.push(command)
-        finally:
-            stack.endMacro()
-        return len(commands)
+        return self.session.push_all(commands, text)
 
     def coerce(self, key: str, value):
         """Typed text → the attribute's value; False when unusable."""

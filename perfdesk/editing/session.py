@@ -87,6 +87,18 @@ class EditSession(QObject):
         self.undo_stack.push(command)
         return True
 
+    def push_all(self, commands: list, text: str) -> int:
+        """Several commands as one undo step (a macro). Returns how many ran."""
+        if self.read_only or not commands:
+            return 0
+        self.undo_stack.beginMacro(text)
+        try:
+            for command in commands:
+                self.undo_stack.push(command)
+        finally:
+            self.undo_stack.endMacro()
+        return len(commands)
+
     def close(self) -> None:
         try:
             self.workspace.unsubscribe(self._on_event)

@@ -364,14 +364,7 @@ class IndicatorPanel(QWidget):
         if not cells:
             self.message.emit("所选行没有待确认的结转值。")
             return 0
-        stack = self.session.undo_stack
-        stack.beginMacro(f"确认 {len(cells)} 行的结转值")
-        try:
-            for command in cells:
-                stack.push(command)
-        finally:
-            stack.endMacro()
-        return len(cells)
+        return self.session.push_all(cells, f"确认 {len(cells)} 行的结转值")
 
     def change_level(self) -> None:
         model = self.model
@@ -408,12 +401,6 @@ class IndicatorPanel(QWidget):
         if not commands:
             self.message.emit("分值已经配平，无需修改。")
             return 0
-        stack = self.session.undo_stack
-        stack.beginMacro("分值配平")
-        try:
-            for command in commands:
-                stack.push(command)
-        finally:
-            stack.endMacro()
+        self.session.push_all(commands, "分值配平")
         self.message.emit(f"分值配平：修改了 {len(commands)} 行的分值。")
         return len(commands)
