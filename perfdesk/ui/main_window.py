@@ -27,6 +27,7 @@ from perfdesk.paths import data_dir, settings_path
 from perfdesk.store import FileStore, StoreError
 
 from .dialogs import Ask
+from .export_dialog import ExportDialog, Exporter, PreviewDialog
 from .form_editor import FormEditor
 from .issues_panel import IssuesPanel
 from .navigator import NavigatorPanel
@@ -121,6 +122,11 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
         self.save_as_action = self._action(file_menu, "另存为…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        self._action(file_menu, "导出 Word / Excel / PDF…", self.export, "Ctrl+E")
+        self._action(file_menu, "打印预览", self.preview, QKeySequence.StandardKey.Print)
+        file_menu.addSeparator()
+        self.import_action = self._action(file_menu, "导入 Word/Excel 表格…", self.import_forms, needs_write=True)
+        self.rollforward_action = self._action(file_menu, "结转…", self.roll_forward, needs_write=True)
         file_menu.addSeparator()
         self._action(file_menu, "退出", self.close, QKeySequence.StandardKey.Quit)
 
@@ -297,10 +303,71 @@ class MainWindow(QMainWindow):
             return True
         return False
 
+    def export(self) -> list[Path] | None:
+        if self.session is None:
+            return None
+        if self.editor is not None:
+            self.editor.commit_pending()
+        request = ExportDialog.ask(self, self.session, self.editor.form_id if self.editor else None)
+        if request is None:
+            return None
+        written = Exporter(self, self.session).run(request)
+        if written:
+            self.statusBar().showMessage(f"已导出 {len(written)} 个文件到 {request.folder}", 15000)
+        return written
+
+    def preview(self) -> None:
+        if self.session is None or self.editor is None or self.editor.form_id is None:
+            return
+        self.editor.commit_pending()
+        self.preview_dialog = PreviewDialog.show_for(self, self.session, self.editor.form_id)
+
     def about(self) -> None:
         path = self.session.store.path if self.session else "—"
         Ask.info(self, "关于 PerfDesk", f"PerfDesk {__version__}\n预算绩效目标申报表与自评表\n\n"
                                        f"当前文件：{path}\n数据文件夹：{data_dir()}")
+
+    # -- roll forward and import: a plan in a dialog, then ONE undo step ---------------------------
+    def roll_forward(self) -> bool:
+        # Imported here, not at the top: the wizard is not needed to show the first window.
+        from perfdesk.editing.rollforward_commands import ApplyPlanCommand
+
+        from .rollforward_wizard import RollForwardWizard
+
+        if self.session is None or self.session.read_only:
+            return False
+        if self.editor is not None:
+            self.editor.commit_pending()
+        plan = RollForwardWizard.ask(self, self.session)
+        return plan is not None and self._push_added_forms(
+            ApplyPlanCommand(self.session.workspace, plan, report=self._report_step_error), "结转未完成")
+
+    def import_forms(self) -> bool:
+        from perfdesk.editing.rollforward_commands import ApplyImportCommand
+
+        from .import_dialog import ImportDialog
+
+        if self.session is None or self.session.read_only:
+            return False
+        if self.editor is not None:
+            self.editor.commit_pending()
+        plan = ImportDialog.ask(self, self.session)
+        return plan is not None and self._push_added_forms(
+            ApplyImportCommand(self.session.workspace, plan, report=self._report_step_error), "导入未完成")
+
+    def _push_added_forms(self, command, failed_title: str) -> bool:
+        """Push as one undo step; a step that failed is not on the stack and the file is unchanged."""
+        self.session.push(command)
+        if command.error is not None:
+            Ask.error(self, failed_title, f"{command.error_text}\n文件未作任何改动。")
+            return False
+        if command.form_ids:
+            self.navigator.select_form(command.form_ids[0])
+            self.statusBar().showMessage(f"{command.text()}，可用“撤销”一步取消。", 15000)
+        return True
+
+    def _report_step_error(self, text: str) -> None:
+        Ask.error(self, "撤销/重做未完成", text)
 
     # -- drag and drop, closing ------------------------------------------------------------------
     @staticmethod
