@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 # poppler-utils: the export tests render PDF pages to PNG with pdftoppm.
-SYSTEM_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-wqy-microhei fonts-arphic-uming poppler-utils)
+# libxcb-*: Qt's xcb platform plugin, so the window opens on a real X display (Qt >= 6.5
+# refuses to start xcb without libxcb-cursor0).
+SYSTEM_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-wqy-microhei fonts-arphic-uming poppler-utils
+                 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0)
 
 missing=()
 if command -v dpkg >/dev/null 2>&1; then
