@@ -291,14 +291,15 @@ class Workspace:
         self._emit(Event("indicators_reset", form_id=form_id))
 
 
-def blank_form(ws: Workspace, project_id: str, year: int, definition) -> Form:
-    """A new, empty form of `definition` for a project: the header is filled from what the
-    file already knows (project name, the unit as 实施单位, its 主管部门)."""
-    fields = {"project_name": ws.projects[project_id].name}
+def blank_form(ws: Workspace, project: Project, year: int, definition) -> Form:
+    """A new, empty form of `definition` for a project (which may not be added yet): the
+    header is filled from what the file already knows (project name, the unit as 实施单位,
+    its 主管部门)."""
+    fields = {"project_name": project.name}
     keys = {f.key for section in definition.sections for f in section.fields}
     if "department" in keys and ws.unit.department:
         fields["department"] = ws.unit.department
     if "implementer" in keys and ws.unit.name:
         fields["implementer"] = ws.unit.name
-    return Form(project_id=project_id, kind=definition.kind, year=year, definition_id=definition.id,
+    return Form(project_id=project.id, kind=definition.kind, year=year, definition_id=definition.id,
                 fields={k: v for k, v in fields.items() if k in keys})

@@ -115,9 +115,6 @@ class OutlineModel(QAbstractItemModel):
     def index_of_form(self, form_id: str) -> QModelIndex:
         return self._find(lambda n: n.kind == FORM and n.key == form_id)
 
-    def index_of_project(self, project_id: str, year: int | None = None) -> QModelIndex:
-        return self._find(lambda n: n.kind == PROJECT and n.key[1] == project_id and (year is None or n.key[0] == year))
-
     def index_of_year(self, year: int) -> QModelIndex:
         return self._find(lambda n: n.kind == YEAR and n.key == year)
 

@@ -10,7 +10,6 @@ gives one Chinese line per problem on stderr and exit 2, and the target stays by
 
 from __future__ import annotations
 
-import copy
 import sys
 from pathlib import Path
 from typing import Callable
@@ -54,18 +53,10 @@ def _fail(message: str) -> int:
     return EXIT_UNUSABLE
 
 
-def _detached(ws: Workspace) -> Workspace:
-    """A copy of the document with no listener, to build the new state on before writing it."""
-    copy_ = Workspace(copy.deepcopy(ws.unit))
-    copy_.projects = copy.deepcopy(ws.projects)
-    copy_.forms = copy.deepcopy(ws.forms)
-    return copy_
-
-
 def _write(store: FileStore | None, path: Path, base: Workspace, change: Callable[[Workspace], object]) -> None:
     """Apply `change` to a copy of `base` and write the result in one transaction; with no
     open store, create the file — and remove it again should writing fail."""
-    new = _detached(base)
+    new = base.snapshot()  # no listeners: build the new state before writing it
     change(new)
     if store is not None:
         store.write_all(new)

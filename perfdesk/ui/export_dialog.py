@@ -44,7 +44,6 @@ from perfdesk.export import (
     MissingGlyphs,
     export_forms,
     target_paths,
-    validation_errors,
 )
 from perfdesk.paths import settings_path
 
@@ -67,6 +66,17 @@ class ExportRequest:
 
 def _settings() -> QSettings:
     return QSettings(str(settings_path()), QSettings.Format.IniFormat)
+
+
+def forms_with_errors(session: EditSession, form_ids: list[str]) -> list[tuple[Form, list]]:
+    """The forms that have errors, from the session's analyses (kept current on every edit),
+    rather than validating again on the GUI thread each time a box is ticked."""
+    result = []
+    for form_id in form_ids:
+        errors = [i for i in session.analysis(form_id).issues if i.is_error]
+        if errors:
+            result.append((session.form(form_id), errors))
+    return result
 
 
 def form_label(session: EditSession, form: Form) -> str:
@@ -201,8 +211,7 @@ class ExportDialog(QDialog):
             problems.append("请至少选择一张表。")
         ok_button.setEnabled(not problems)
         if not problems:
-            ws = self.session.workspace
-            with_errors = validation_errors(ws, [ws.forms[i] for i in request.form_ids], self.session.registry)
+            with_errors = forms_with_errors(self.session, request.form_ids)
             if with_errors:
                 count = sum(len(e) for _, e in with_errors)
                 problems.append(f"注意：所选的 {len(with_errors)} 张表共有 {count} 个错误，导出前请先在“问题”面板中核对。")
@@ -233,7 +242,7 @@ class Exporter:
         self.job: Job | None = None
 
     def _confirm_errors(self, forms: list[Form]) -> bool:
-        with_errors = validation_errors(self.session.workspace, forms, self.session.registry)
+        with_errors = forms_with_errors(self.session, [f.id for f in forms])
         if not with_errors:
             return True
         lines = [f"· {form_label(self.session, form)}：{len(errors)} 个错误" for form, errors in with_errors[:6]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from perfdesk import __version__
+from perfdesk import version
 from perfdesk.domain.validation import Issue
 from perfdesk.editing.session import EditSession
 from perfdesk.formdefs import Registry, default_registry
@@ -55,8 +55,6 @@ def remember_file(path: Path) -> None:
 
 
 class MainWindow(QMainWindow):
-    fileOpened = Signal(str)
-
     def __init__(self, registry: Registry | None = None):
         super().__init__()
         self.registry = registry or default_registry()
@@ -182,7 +180,6 @@ class MainWindow(QMainWindow):
         """Open a .perfdesk file in this window. A file that cannot be opened gets a dialog and
         stays as it was; the file shown before stays open."""
         path = Path(path)
-        started = time.perf_counter()
         try:
             store = FileStore.open(path)
         except StoreError as exc:
@@ -190,10 +187,8 @@ class MainWindow(QMainWindow):
             return False
         self._install(EditSession(store, self.registry, self))
         remember_file(path)
-        self.open_seconds = time.perf_counter() - started
         if store.upgraded_from is not None:
             self.statusBar().showMessage(f"文件已从第 {store.upgraded_from} 版格式升级，原文件已备份。", 15000)
-        self.fileOpened.emit(str(path))
         return True
 
     def _install(self, session: EditSession) -> None:
@@ -324,7 +319,7 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         path = self.session.store.path if self.session else "—"
-        Ask.info(self, "关于 PerfDesk", f"PerfDesk {__version__}\n预算绩效目标申报表与自评表\n\n"
+        Ask.info(self, "关于 PerfDesk", f"PerfDesk {version()}\n预算绩效目标申报表与自评表\n\n"
                                        f"当前文件：{path}\n数据文件夹：{data_dir()}")
 
     # -- roll forward and import: a plan in a dialog, then ONE undo step ---------------------------

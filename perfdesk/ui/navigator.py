@@ -89,7 +89,7 @@ class NavigatorPanel(QWidget):
                 return None
             return self._add_form(existing.id, answer.year, answer.definition_id)
         project = Project(answer.project_name)
-        form = blank_form(_ProjectView(ws, project), project.id, answer.year, definition)
+        form = blank_form(ws, project, answer.year, definition)
         self.session.push(AddFormsCommand(ws, [form], f"新建项目「{project.name}」", project=project))
         self.select_form(form.id)
         return form.id
@@ -113,7 +113,7 @@ class NavigatorPanel(QWidget):
 
     def _add_form(self, project_id: str, year: int, definition_id: str) -> str:
         ws = self.session.workspace
-        form = blank_form(ws, project_id, year, self.session.registry.get(definition_id))
+        form = blank_form(ws, ws.projects[project_id], year, self.session.registry.get(definition_id))
         self.session.push(AddFormsCommand(ws, [form], f"新建{year}年{KIND_LABELS[form.kind]}"))
         self.select_form(form.id)
         return form.id
@@ -165,10 +165,3 @@ class NavigatorPanel(QWidget):
             command = RemoveFormsCommand(ws, f"删除{what}", project_id=project_id)
         return self.session.push(command)
 
-
-class _ProjectView:
-    """What `blank_form` reads of a workspace, for a project that is not added yet."""
-
-    def __init__(self, ws, project: Project):
-        self.unit = ws.unit
-        self.projects = {project.id: project}
