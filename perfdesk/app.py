@@ -14,11 +14,13 @@ from pathlib import Path
 STARTED = time.perf_counter()
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator  # noqa: E402
-from PySide6.QtGui import QFont, QFontDatabase  # noqa: E402
+from PySide6.QtGui import QFont, QFontDatabase, QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from perfdesk.cli import DEMO_NAME, write_demo  # noqa: E402
-from perfdesk.paths import data_dir  # noqa: E402
+from perfdesk.paths import APP_NAME, data_dir  # noqa: E402
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
 
 # Chinese UI fonts, best first: Windows, macOS, then the common Linux families (the set-up
 # script installs WenQuanYi Micro Hei on Debian).
@@ -38,10 +40,37 @@ def cjk_family() -> str | None:
     return None
 
 
+def app_icon() -> QIcon:
+    """The program icon (perfdesk/resources, drawn by scripts/make_icon.py). PNG needs no image
+    plugin; the .ico beside it is for the Windows shortcuts and installer."""
+    icon = QIcon()
+    for name in ("perfdesk.png", "perfdesk-48.png"):
+        icon.addFile(str(RESOURCES / name))
+    return icon
+
+
+def install_crash_handler(app: QApplication):
+    """Errors are logged beside the settings and shown in Chinese; see perfdesk/crash.py."""
+    from perfdesk.crash import CrashHandler
+    from perfdesk.ui.crash_notice import CrashNotice
+
+    notice = CrashNotice(app)
+    handler = CrashHandler(show=notice.show).install()
+    app.crash_handler = handler  # keep both alive as long as the application
+    app.crash_notice = notice
+    return handler
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
-    app.setApplicationName("PerfDesk")
-    app.setOrganizationName("PerfDesk")
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("")  # the data folder is …/PerfDesk, see perfdesk.paths
+    app.setApplicationDisplayName("PerfDesk")
+    app.setWindowIcon(app_icon())
+    if sys.platform.startswith("win"):  # pragma: no cover - the taskbar groups by this id,
+        import ctypes  # not by python.exe, so it shows PerfDesk's icon
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID("PerfDesk.PerfDesk")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     translator = QTranslator(app)
     if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
@@ -73,6 +102,7 @@ def start_path(path: str | None) -> Path:
 
 def run(path: str | None = None, *, exit_after_paint: bool = False) -> int:
     app = create_application()
+    install_crash_handler(app)
     from perfdesk.ui.main_window import MainWindow
 
     ready = time.perf_counter()  # Qt, the window's modules and QApplication

@@ -1,7 +1,8 @@
 """Entry point: the `perfdesk` command.
 
     perfdesk                      the window, on the last used file (or the demo file, first run)
-    perfdesk open PATH            the window on PATH
+    perfdesk open PATH            the window on PATH (`perfdesk PATH` too: the file association)
+    perfdesk --self-test          open the demo in the window, export a PDF, exit 0 when all works
     perfdesk demo PATH            write the demo file to PATH
     perfdesk check PATH [--json]  issues of every form; exit 0 no error, 1 errors, 2 unusable file
     perfdesk score PATH [--json]  scores of every form
@@ -27,7 +28,6 @@ from perfdesk.domain.validation import Issue, Severity, count_by_severity, valid
 from perfdesk.formdefs import DefinitionError, Registry, default_registry
 from perfdesk.export.command import register as register_export
 from perfdesk.importing.command import register as register_import
-from perfdesk.paths import data_dir
 from perfdesk.store import FileStore, StoreError
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
@@ -177,6 +177,10 @@ def cmd_score(args, registry) -> int:
 def cmd_window(args, registry) -> int:
     """The window: on PATH, else on the last used file, else on the demo file (written on
     first run). Qt is imported only here, so the other commands start fast and need no screen."""
+    if getattr(args, "self_test", False):
+        from perfdesk import selftest
+
+        return selftest.run()
     from perfdesk import app
 
     return app.run(getattr(args, "path", None), exit_after_paint=args.exit_after_paint)
@@ -204,8 +208,21 @@ def build_parser() -> argparse.ArgumentParser:
     window.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
     window.set_defaults(run=cmd_window)
     parser.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--self-test", action="store_true",
+                        help="自检：打开示例文件、导出一份 PDF，全部正常时退出码为 0")
     parser.set_defaults(run=cmd_window)
     return parser
+
+
+def _file_argument(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`perfdesk PATH` (how Windows and Linux desktops open a double-clicked file) means
+    `perfdesk open PATH`; a first word that names a command keeps its meaning."""
+    commands = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    words = [a for a in argv if not a.startswith("-")]
+    if len(words) == 1 and words[0] not in commands and (
+            words[0].lower().endswith(".perfdesk") or Path(words[0]).is_file()):
+        return ["open", *argv]
+    return argv
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
             except (OSError, ValueError):  # pragma: no cover
                 pass
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(_file_argument(list(sys.argv[1:] if argv is None else argv), parser))
         return args.run(args, default_registry())
     except UsageError as exc:
         print(f"perfdesk: {exc}", file=sys.stderr)

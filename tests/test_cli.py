@@ -149,3 +149,10 @@ def test_console_script_has_no_traceback(tmp_path):
     result = subprocess.run([sys.executable, "-m", "perfdesk.cli", "check", str(tmp_path / "nope.perfdesk")],
                             capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr and "找不到文件" in result.stderr
+
+
+def test_a_double_clicked_file_opens_in_the_window(tmp_path):
+    path = write_demo(tmp_path / "双击.perfdesk")
+    result = _window([str(path)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"文件 {path}" in result.stdout

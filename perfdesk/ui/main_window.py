@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from perfdesk import version
 from perfdesk.domain.validation import Issue
 from perfdesk.editing.session import EditSession
 from perfdesk.formdefs import Registry, default_registry
 from perfdesk.paths import data_dir, settings_path
 from perfdesk.store import FileStore, StoreError
 
+from .about_dialog import AboutDialog
 from .dialogs import Ask
 from .export_dialog import ExportDialog, Exporter, PreviewDialog
 from .form_editor import FormEditor
@@ -317,10 +317,11 @@ class MainWindow(QMainWindow):
         self.editor.commit_pending()
         self.preview_dialog = PreviewDialog.show_for(self, self.session, self.editor.form_id)
 
-    def about(self) -> None:
-        path = self.session.store.path if self.session else "—"
-        Ask.info(self, "关于 PerfDesk", f"PerfDesk {version()}\n预算绩效目标申报表与自评表\n\n"
-                                       f"当前文件：{path}\n数据文件夹：{data_dir()}")
+    def about(self) -> AboutDialog:
+        dialog = AboutDialog(self, self.session.store.path if self.session else None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # -- roll forward and import: a plan in a dialog, then ONE undo step ---------------------------
     def roll_forward(self) -> bool:

@@ -1,0 +1,181 @@
+"""First-run polish that installers make visible: the data folder from Qt's standard
+locations, the crash handler and its log, `perfdesk --self-test`, and `perfdesk PATH`."""
+
+from __future__ import annotations
+
+import io
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from perfdesk import crash, selftest
+from perfdesk.cli import build_parser, _file_argument
+from perfdesk.paths import _fallback_data_dir, crash_log_path, data_dir, settings_path
+
+
+# -- the data folder ------------------------------------------------------------------------------
+
+def test_data_folder_follows_qt_standard_locations(monkeypatch, tmp_path):
+    from PySide6.QtCore import QStandardPaths
+
+    monkeypatch.delenv("PERFDESK_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    folder = data_dir()
+    assert folder == Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+    # The same folder as before Qt chose it, so existing users keep their settings and demo.
+    assert folder == tmp_path / "xdg" / "PerfDesk" == _fallback_data_dir()
+
+
+def test_override_and_neighbours(monkeypatch, tmp_path):
+    monkeypatch.setenv("PERFDESK_DATA_DIR", str(tmp_path / "stick"))
+    assert data_dir() == tmp_path / "stick"
+    assert settings_path().parent == crash_log_path().parent == tmp_path / "stick"
+
+
+def test_without_qt_the_same_rule_applies(monkeypatch, tmp_path):
+    monkeypatch.delenv("PERFDESK_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setitem(sys.modules, "PySide6.QtCore", None)  # import fails as under Wine
+    assert data_dir() == tmp_path / "xdg" / "PerfDesk"
+
+
+# -- the crash handler ----------------------------------------------------------------------------
+
+def _raise(message="boom"):
+    try:
+        raise ValueError(message)
+    except ValueError:
+        return sys.exc_info()
+
+
+def test_an_error_is_logged_and_told_in_chinese(tmp_path):
+    shown: list[str] = []
+    log = tmp_path / "data" / "perfdesk-crash.log"
+    handler = crash.CrashHandler(show=shown.append, log=log)
+    handler.handle(*_raise("磁盘坏了"))
+    text = log.read_text(encoding="utf-8")
+    assert "ValueError: 磁盘坏了" in text and "Traceback" in text and "PerfDesk" in text
+    assert len(shown) == 1
+    assert "意外错误" in shown[0] and "不会因此丢失" in shown[0] and str(log) in shown[0]
+    handler.handle(*_raise("again"))
+    assert log.read_text(encoding="utf-8").count("=====") == 2 and handler.reports == 2
+
+
+def test_unwritable_log_still_tells_the_user(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    shown: list[str] = []
+    crash.CrashHandler(show=shown.append, log=blocker / "sub" / "log.txt").handle(*_raise())
+    assert "未能写入日志" in shown[0]
+
+
+def test_log_is_trimmed_to_its_newest_part(tmp_path):
+    log = tmp_path / "log.txt"
+    log.write_text("".join(f"line {n}\n" for n in range(2000)), encoding="utf-8")
+    crash.trim(log, limit=4000)
+    kept = log.read_text(encoding="utf-8").splitlines()
+    assert log.stat().st_size <= 2000 and kept[-1] == "line 1999" and kept[0].startswith("line ")
+
+
+def test_install_catches_thread_errors_and_pythonw_streams(tmp_path, monkeypatch):
+    shown: list[str] = []
+    log = tmp_path / "log.txt"
+    monkeypatch.setattr(sys, "stderr", None)  # pythonw.exe has no console
+    before = (sys.excepthook, threading.excepthook)
+    handler = crash.CrashHandler(show=shown.append, log=log).install()
+    try:
+        assert sys.excepthook == handler.handle
+        assert sys.stderr is not None
+        sys.stderr.write("Qt warning\n")
+        worker = threading.Thread(target=lambda: 1 / 0, name="导出线程")
+        worker.start()
+        worker.join()
+    finally:
+        handler.uninstall()
+    assert (sys.excepthook, threading.excepthook) == before and sys.stderr is None
+    text = log.read_text(encoding="utf-8")
+    assert "ZeroDivisionError" in text and "线程 导出线程" in text and "Qt warning" in text
+    assert len(shown) == 1
+
+
+@pytest.mark.qt_no_exception_capture
+def test_error_in_a_slot_shows_one_box_and_the_program_goes_on(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from perfdesk.app import create_application, install_crash_handler
+
+    monkeypatch.setenv("PERFDESK_DATA_DIR", str(tmp_path / "data"))
+    app = create_application()
+    handler = install_crash_handler(app)
+    try:
+        def broken():
+            raise RuntimeError("槽函数出错")
+
+        QTimer.singleShot(0, broken)
+        QTimer.singleShot(0, broken)  # the same fault twice: logged twice, shown once
+        qtbot.waitUntil(lambda: handler.reports == 2 and app.crash_notice.box is not None)
+        box = app.crash_notice.box
+        assert box.isVisible() and "意外错误" in box.text() and "perfdesk-crash.log" in box.text()
+        assert app.crash_notice.shown == 1
+        box.accept()
+        qtbot.waitUntil(lambda: app.crash_notice.box is None)
+        assert QApplication.instance() is app  # still running
+        assert crash_log_path().read_text(encoding="utf-8").count("RuntimeError: 槽函数出错") == 2
+    finally:
+        handler.uninstall()
+
+
+# -- self-test ---------------------------------------------------------------------------------
+
+def test_self_test_passes_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    out = io.StringIO()
+    assert selftest.run(out) == 0
+    text = out.getvalue()
+    for step in ("写出示例文件", "打开主窗口并显示示例文件", "导出 PDF", "绘制 PDF 第一页", "自检通过"):
+        assert step in text
+    assert "✘" not in text
+    assert list((tmp_path / "tmp").iterdir()) == []  # the temporary folder is gone
+    assert not (data_dir() / "settings.ini").exists()  # recent files went to the temp folder
+
+
+def test_self_test_reports_a_failing_export(monkeypatch):
+    import perfdesk.export.batch as batch
+
+    def refuse(*args, **kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(batch, "export_forms", refuse)
+    out = io.StringIO()
+    assert selftest.run(out) == 1
+    text = out.getvalue()
+    assert "✘ 导出 PDF：OSError: 磁盘已满" in text and "自检失败：1 项未通过" in text
+    assert "绘制 PDF" not in text  # nothing to draw
+
+
+def test_self_test_flag_reaches_the_self_test(monkeypatch):
+    from perfdesk import cli
+
+    monkeypatch.setattr(selftest, "run", lambda: 7)
+    assert cli.main(["--self-test"]) == 7
+
+
+# -- perfdesk PATH (file association) -------------------------------------------------------------
+
+def test_a_bare_file_argument_means_open(tmp_path):
+    parser = build_parser()
+    assert _file_argument(["单位.perfdesk"], parser) == ["open", "单位.perfdesk"]
+    other = tmp_path / "data.bin"
+    other.write_bytes(b"x")
+    assert _file_argument([str(other)], parser) == ["open", str(other)]
+    assert _file_argument(["check", "x.perfdesk"], parser) == ["check", "x.perfdesk"]
+    assert _file_argument(["demo"], parser) == ["demo"]  # a command keeps its meaning
+    assert _file_argument(["frobnicate"], parser) == ["frobnicate"]
+    assert _file_argument(["a.perfdesk", "--exit-after-paint"], parser) == ["open", "a.perfdesk",
+                                                                            "--exit-after-paint"]
