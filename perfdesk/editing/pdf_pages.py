@@ -36,3 +36,47 @@ def render_pages(path: Path | str, dpi: float = 96, first: int = 0, last: int | 
     finally:
         document.close()
     return images
+
+
+def print_pdf(path: Path | str, printer, max_dpi: int = 300, progress=None) -> int:
+    """Print every page of the PDF on `printer` (a QPrinter, set up by the print dialog).
+
+    Each page is drawn by PDFium at the printer's resolution (at most `max_dpi`, which is
+    plenty for table lines and 5-point text and keeps the spool small) and placed on the
+    printable area, scaled to fit and centred; a landscape page turns the paper. Returns the
+    number of pages sent. `progress(done, total)` is called after each page.
+    """
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPageLayout, QPainter
+
+    document = pdfium.PdfDocument(str(path))
+    painter = QPainter()
+    try:
+        total = len(document)
+        for number in range(total):
+            page = document[number]
+            width, height = page.get_size()  # points
+            orientation = (QPageLayout.Orientation.Landscape if width > height
+                           else QPageLayout.Orientation.Portrait)
+            printer.setPageOrientation(orientation)
+            if number == 0:
+                if not painter.begin(printer):
+                    raise OSError("打印机无法开始打印")
+            elif not printer.newPage():
+                raise OSError("打印机无法换页")
+            dpi = min(printer.resolution(), max_dpi)
+            bitmap = page.render(scale=dpi / 72, force_bitmap_format=pdfium.raw.FPDFBitmap_BGRx)
+            image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, QImage.Format.Format_RGB32)
+            area = printer.pageLayout().paintRectPixels(printer.resolution())
+            scale = min(area.width() / image.width(), area.height() / image.height())
+            w, h = image.width() * scale, image.height() * scale
+            target = QRectF((area.width() - w) / 2, (area.height() - h) / 2, w, h)
+            painter.drawImage(target, image)
+            page.close()
+            if progress is not None:
+                progress(number + 1, total)
+        return total
+    finally:
+        if painter.isActive():
+            painter.end()
+        document.close()

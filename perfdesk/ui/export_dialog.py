@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
 from perfdesk.domain.model import Form
 from perfdesk.editing.jobs import Job
 from perfdesk.editing.outline_model import KIND_LABELS
-from perfdesk.editing.pdf_pages import render_pages
+from perfdesk.editing.pdf_pages import print_pdf, render_pages
 from perfdesk.editing.session import EditSession
 from perfdesk.export import (
     ExportCancelled,
@@ -351,11 +352,14 @@ class PreviewDialog(QDialog):
         self.info = QLabel()
         export = QPushButton("导出…")
         export.clicked.connect(self._export)
+        self.print_button = QPushButton("打印…")
+        self.print_button.clicked.connect(self.print_)
         close = QPushButton("关闭")
         close.clicked.connect(self.close)
         bar.addWidget(QLabel("缩放"))
         bar.addWidget(self.zoom)
         bar.addWidget(self.info, 1)
+        bar.addWidget(self.print_button)
         bar.addWidget(export)
         bar.addWidget(close)
         layout.addLayout(bar)
@@ -387,6 +391,32 @@ class PreviewDialog(QDialog):
             column.addWidget(label)
         self.scroll.setWidget(holder)
         self.info.setText(f"共 {len(self.pages)} 页（A4，按表样的纸张方向）")
+
+    def print_(self, printer=None) -> int:
+        """打印…: the system's print dialog, then the very PDF shown here, page by page.
+        `printer` (a QPrinter) skips the dialog. Returns the number of pages sent."""
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        if self.pdf is None:
+            return 0
+        if printer is None:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            printer.setDocName(self.windowTitle().removeprefix("打印预览 — "))
+            dialog = QPrintDialog(printer, self)
+            dialog.setWindowTitle("打印")
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return 0
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            pages = print_pdf(self.pdf, printer,
+                              progress=lambda done, total: self.info.setText(f"正在打印第 {done}/{total} 页…"))
+        except OSError as exc:
+            Ask.error(self, "无法打印", f"{exc}\n\n可以先导出 PDF，再用 PDF 阅读器打印。")
+            return 0
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.info.setText(f"已发送 {pages} 页到打印机 {printer.printerName() or printer.outputFileName()}")
+        return pages
 
     def _export(self) -> None:
         window = self.parent()

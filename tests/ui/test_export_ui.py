@@ -111,3 +111,33 @@ def test_print_preview_shows_the_pdf_pages(window, qtbot):
     assert len(colours) > 2  # ink on paper, not a blank sheet
     assert QColor(page.pixel(2, 2)) == QColor("white")
     dialog.close()
+
+
+def test_print_sends_every_page_of_the_preview_to_the_printer(window, qtbot, tmp_path):
+    import pypdfium2 as pdfium
+    from PySide6.QtPrintSupport import QPrinter
+
+    from perfdesk.editing.pdf_pages import page_count, render_pages
+
+    form_id = open_form(window, "补充日常经费")
+    dialog = PreviewDialog(window, window.session, form_id)
+    qtbot.addWidget(dialog)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # a file stands in for paper
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    printer.setResolution(150)
+    sent = dialog.print_(printer)
+    assert sent == page_count(dialog.pdf) == page_count(tmp_path / "printed.pdf") >= 2
+    assert "已发送" in dialog.info.text()
+    source, printed = pdfium.PdfDocument(str(dialog.pdf)), pdfium.PdfDocument(str(tmp_path / "printed.pdf"))
+    for number in range(sent):  # each sheet turned the way its page is
+        sw, sh = source[number].get_size()
+        pw, ph = printed[number].get_size()
+        assert (sw > sh) == (pw > ph)
+    source.close()
+    printed.close()
+    sheet = render_pages(tmp_path / "printed.pdf", dpi=60, first=0, last=0)[0]
+    inked = sum(1 for x in range(0, sheet.width(), 2) for y in range(0, sheet.height(), 2)
+                if QColor(sheet.pixel(x, y)).lightness() < 200)
+    assert inked > 1000  # the form's lines and text are on the sheet, not a blank page
+    dialog.close()
