@@ -2,8 +2,8 @@
 
 For the installers' smoke tests and for support staff on a user's PC. In a temporary folder it
 writes the demo file, opens it in the main window and paints it, checks that the interface has
-a Chinese font, exports the shown form as PDF and draws that PDF's first page with PDFium. It
-also checks that the user's data folder can be written. Nothing is left behind: the settings
+a Chinese font, exports the shown form as PDF, draws that PDF's first page with PDFium and
+prints it through Qt's print support to a PDF file instead of paper. It also checks that the user's data folder can be written. Nothing is left behind: the settings
 and recent-file list used meanwhile live in the temporary folder too.
 
 Prints one line per step (✔ or ✘ with the reason) and exits 0 when every step passed, 1 when
@@ -159,8 +159,23 @@ def _window_steps(test: SelfTest, work: Path) -> None:
             raise RuntimeError("PDF 第一页是空白")
         return f"{pages} 页"
 
+    def print_to_file() -> str:
+        from PySide6.QtPrintSupport import QPrinter
+
+        from perfdesk.editing.pdf_pages import page_count, print_pdf
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # a file instead of paper
+        printer.setOutputFileName(str(work / "打印.pdf"))
+        printer.setResolution(100)
+        sent = print_pdf(state["pdf"], printer)
+        if page_count(work / "打印.pdf") != sent:
+            raise RuntimeError("打印输出的页数不对")
+        return f"{sent} 页"
+
     if exported:
         test.step("用 PDFium 绘制 PDF 第一页（打印预览）", draw_pdf)
+        test.step("打印（输出到文件代替打印机）", print_to_file)
     window = state.pop("window")
     window.close()
     window.deleteLater()

@@ -138,7 +138,7 @@ def test_self_test_passes_and_leaves_nothing_behind(tmp_path, monkeypatch):
     out = io.StringIO()
     assert selftest.run(out) == 0
     text = out.getvalue()
-    for step in ("写出示例文件", "打开主窗口并显示示例文件", "导出 PDF", "绘制 PDF 第一页", "自检通过"):
+    for step in ("写出示例文件", "打开主窗口并显示示例文件", "导出 PDF", "绘制 PDF 第一页", "打印", "自检通过"):
         assert step in text
     assert "✘" not in text
     assert list((tmp_path / "tmp").iterdir()) == []  # the temporary folder is gone
