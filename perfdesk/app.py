@@ -67,6 +67,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("")  # the data folder is …/PerfDesk, see perfdesk.paths
     app.setApplicationDisplayName("PerfDesk")
     app.setWindowIcon(app_icon())
+    app.setDesktopFileName("perfdesk")  # Wayland links the window to the menu entry of this name
     if sys.platform.startswith("win"):  # pragma: no cover - the taskbar groups by this id,
         import ctypes  # not by python.exe, so it shows PerfDesk's icon
 
