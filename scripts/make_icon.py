@@ -1,4 +1,6 @@
-"""Draw PerfDesk's application icon and write perfdesk/resources/perfdesk.png and .ico.
+"""Draw PerfDesk's application icon and write perfdesk/resources/perfdesk.png and .ico, and
+the side picture of the Windows installer's welcome and finish pages
+(installer/windows/welcome.bmp, 164 x 314 as NSIS's Modern UI wants it, 24-bit, no alpha).
 
 Run once when the design changes (`.venv/bin/python scripts/make_icon.py`); the output is
 committed, so neither the program nor the installers need this script. Each size is drawn
@@ -17,10 +19,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PIL import Image  # noqa: E402
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt  # noqa: E402
-from PySide6.QtGui import (QBrush, QColor, QGuiApplication, QImage, QLinearGradient,  # noqa: E402
-                           QPainter, QPainterPath, QPen, QPolygonF)
+from PySide6.QtGui import (QBrush, QColor, QFont, QGuiApplication, QImage,  # noqa: E402
+                           QLinearGradient, QPainter, QPainterPath, QPen, QPolygonF)
 
-OUT = Path(__file__).resolve().parent.parent / "perfdesk" / "resources"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "perfdesk" / "resources"
+WELCOME = ROOT / "installer" / "windows" / "welcome.bmp"
 SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
@@ -68,6 +72,34 @@ def draw(size: int) -> QImage:
     return image
 
 
+def welcome_picture() -> QImage:
+    image = QImage(164, 314, QImage.Format.Format_RGB32)
+    p = QPainter(image)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    background = QLinearGradient(0, 0, 0, 314)
+    background.setColorAt(0, QColor("#2f6fd6"))
+    background.setColorAt(1, QColor("#163d86"))
+    p.fillRect(image.rect(), QBrush(background))
+    p.drawImage(QRectF(26, 40, 112, 112), draw(224))
+    p.setPen(QColor("#ffffff"))
+    font = QFont("WenQuanYi Micro Hei")
+    font.setPixelSize(22)
+    font.setBold(True)
+    p.setFont(font)
+    p.drawText(QRectF(0, 170, 164, 30), Qt.AlignmentFlag.AlignHCenter, "PerfDesk")
+    font.setPixelSize(15)
+    font.setBold(False)
+    p.setFont(font)
+    p.drawText(QRectF(0, 204, 164, 24), Qt.AlignmentFlag.AlignHCenter, "预算绩效表填报")
+    p.setPen(QColor("#c9d8f2"))
+    font.setPixelSize(11)
+    p.setFont(font)
+    p.drawText(QRectF(0, 280, 164, 20), Qt.AlignmentFlag.AlignHCenter, "申报表 · 自评表")
+    p.end()
+    return image
+
+
 def to_pillow(image: QImage) -> Image.Image:
     data = QByteArray()
     buffer = QBuffer(data)
@@ -85,7 +117,8 @@ def main() -> int:
     # Pillow writes every size from the largest image unless given each one.
     images[256].save(OUT / "perfdesk.ico", format="ICO", sizes=[(s, s) for s in SIZES],
                      append_images=[images[s] for s in SIZES if s != 256])
-    print(f"wrote {OUT / 'perfdesk.png'}, perfdesk-48.png and perfdesk.ico ({len(SIZES)} sizes)")
+    to_pillow(welcome_picture()).convert("RGB").save(WELCOME, format="BMP")
+    print(f"wrote {OUT / 'perfdesk.png'}, perfdesk-48.png, perfdesk.ico ({len(SIZES)} sizes) and {WELCOME}")
     return 0
 
 

@@ -67,6 +67,10 @@ ShowUninstDetails show
 !define MUI_ABORTWARNING
 !define MUI_ICON "${PRODUCT_ICON}"
 !define MUI_UNICON "${PRODUCT_ICON}"
+; The side picture of the welcome and finish pages (scripts/make_icon.py draws it). makensis
+; runs in build/windows/nsis, three folders below the checkout.
+!define MUI_WELCOMEFINISHPAGE_BITMAP "${__FILEDIR__}/../../../installer/windows/welcome.bmp"
+!define MUI_UNWELCOMEFINISHPAGE_BITMAP "${__FILEDIR__}/../../../installer/windows/welcome.bmp"
 
 !define MUI_WELCOMEPAGE_TITLE "欢迎安装 ${PRODUCT_NAME}"
 !define MUI_WELCOMEPAGE_TEXT "本向导将在这台电脑上安装 ${PRODUCT_NAME} ${PRODUCT_VERSION}。$\r$\n$\r$\n程序只为当前 Windows 用户安装，不需要管理员权限。默认安装到：$\r$\n%LOCALAPPDATA%\Programs\${APP_ID}$\r$\n$\r$\n如果已经安装过，请先关闭 PerfDesk 再继续。覆盖安装不会影响您的数据：%APPDATA%\${APP_ID} 文件夹中的设置，以及您保存的 .perfdesk 文件，都会保留。$\r$\n$\r$\n$_CLICK"
