@@ -3,8 +3,9 @@
 For the installers' smoke tests and for support staff on a user's PC. In a temporary folder it
 writes the demo file, opens it in the main window and paints it, checks that the interface has
 a Chinese font, exports the shown form as PDF, draws that PDF's first page with PDFium and
-prints it through Qt's print support to a PDF file instead of paper. It also checks that the user's data folder can be written. Nothing is left behind: the settings
-and recent-file list used meanwhile live in the temporary folder too.
+prints it through Qt's print support to a PDF file instead of paper. It also checks that the
+user's data folder can be written. Nothing is left behind: the settings and recent-file list
+used meanwhile live in the temporary folder too.
 
 Prints one line per step (✔ or ✘ with the reason) and exits 0 when every step passed, 1 when
 one failed.

@@ -408,8 +408,7 @@ class PreviewDialog(QDialog):
                 return 0
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            pages = print_pdf(self.pdf, printer,
-                              progress=lambda done, total: self.info.setText(f"正在打印第 {done}/{total} 页…"))
+            pages = print_pdf(self.pdf, printer)
         except OSError as exc:
             Ask.error(self, "无法打印", f"{exc}\n\n可以先导出 PDF，再用 PDF 阅读器打印。")
             return 0
