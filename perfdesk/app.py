@@ -108,6 +108,7 @@ def run(path: str | None = None, *, exit_after_paint: bool = False) -> int:
 
     ready = time.perf_counter()  # Qt, the window's modules and QApplication
     window = MainWindow()
+    app.crash_handler.all_saved = window.all_saved
     built = time.perf_counter()
     if not window.open_file(start_path(path)) and window.session is None:
         return 2

@@ -73,20 +73,28 @@ def write_report(text: str, path: Path | None = None) -> Path | None:
         return None
 
 
-def user_message(log: Path | None) -> str:
+def user_message(log: Path | None, all_saved: bool = True) -> str:
+    """`all_saved`: is everything on screen also in the file? Only then may we say so."""
     where = f"错误详情已写入：\n{log}\n\n请把这个文件发给技术支持人员。" if log else \
         "错误详情未能写入日志（磁盘已满或没有写入权限）。"
-    return ("PerfDesk 遇到了一个意外错误。\n\n"
-            "您的每一处修改在输入时都已保存到文件中，不会因此丢失。"
-            "可以继续使用；如果界面表现异常，请关闭后重新打开 PerfDesk。\n\n" + where)
+    if all_saved:
+        state = ("您此前的每一处修改都已保存到文件中，不会因此丢失。"
+                 "可以继续使用；如果界面表现异常，请关闭后重新打开 PerfDesk。")
+    else:
+        state = ("出错的这一步修改没有完整保存到文件中：屏幕上显示的内容可能与文件不一致。"
+                 "文件本身仍是上一次成功保存时的完整内容。请关闭后重新打开文件，核对最后的修改。")
+    return "PerfDesk 遇到了一个意外错误。\n\n" + state + "\n\n" + where
 
 
 class CrashHandler:
     """Installed once by the window's start-up; `show` is how the message reaches the user
     (a Qt message box, marshalled to the GUI thread by the caller)."""
 
-    def __init__(self, show: Callable[[str], None] | None = None, log: Path | None = None):
+    def __init__(self, show: Callable[[str], None] | None = None, log: Path | None = None,
+                 all_saved: Callable[[], bool] | None = None):
         self.show = show
+        # Asked at each report: is the document on screen exactly what the file holds?
+        self.all_saved = all_saved
         self.log = log or crash_log_path()
         self.reports = 0
         self._fault_file = None
@@ -130,6 +138,12 @@ class CrashHandler:
             traceback.print_exception(exc_type, exc, tb, file=sys.__stderr__)
         if self.show is not None:
             try:
-                self.show(user_message(written))
+                saved = True
+                if self.all_saved is not None:
+                    try:
+                        saved = bool(self.all_saved())
+                    except Exception:  # noqa: BLE001 - unknown: do not promise anything
+                        saved = False
+                self.show(user_message(written, saved))
             except Exception:  # noqa: BLE001 - the handler itself must never raise
                 pass

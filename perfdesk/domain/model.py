@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import copy
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .definition import FormKind
 from .values import EMPTY, Value, parse
@@ -75,6 +76,9 @@ class Form:
                 return indicator
         raise KeyError(indicator_id)
 
+    def has_indicator(self, indicator_id: str) -> bool:
+        return any(indicator.id == indicator_id for indicator in self.indicators)
+
     def position_of(self, indicator_id: str) -> int:
         for i, indicator in enumerate(self.indicators):
             if indicator.id == indicator_id:
@@ -106,16 +110,44 @@ class Event:
 
 
 Listener = Callable[[Event], None]
+Guard = Callable[[], None]
+
+# A step's closing event says how it ended (`Event.key`):
+STEP_DONE = None  # keep every change: the store commits them as one transaction
+STEP_ABORT = "abort"  # the step's own code failed half-way: write nothing
+STEP_DISCARD = "discard"  # taking back, in memory only, a step the file refused
 
 
 class Workspace:
-    """Everything in one .perfdesk file: a unit, its projects, and their forms of any year."""
+    """Everything in one .perfdesk file: a unit, its projects, and their forms of any year.
+
+    One user action is one *step*: `with ws.step(): ...` brackets its mutations with a
+    `step_begin` and a `step_end` event, so listeners can treat them as one — the store
+    writes them in one transaction, the editing layer re-analyses once. Steps nest; only the
+    outermost counts. A mutation outside any step is a step of its own.
+    """
 
     def __init__(self, unit: Unit | None = None):
         self.unit = unit or Unit()
         self.projects: dict[str, Project] = {}
-        self.forms: dict[str, Form] = {}
+        self._forms: dict[str, Form] = {}
+        self._by_project: dict[str, dict[str, Form]] = {}
         self._listeners: list[Listener] = []
+        self._guards: list[Guard] = []
+        self._depth = 0
+
+    @property
+    def forms(self) -> dict[str, Form]:
+        """All forms by id. Read it freely; change it only through the mutation methods
+        (assigning a whole new dict, as a loader does, is allowed and re-indexes)."""
+        return self._forms
+
+    @forms.setter
+    def forms(self, forms: dict[str, Form]) -> None:
+        self._forms = forms
+        self._by_project = {}
+        for form in forms.values():
+            self._by_project.setdefault(form.project_id, {})[form.id] = form
 
     # -- observation -------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -124,9 +156,58 @@ class Workspace:
     def unsubscribe(self, listener: Listener) -> None:
         self._listeners.remove(listener)
 
+    def add_guard(self, guard: Guard) -> None:
+        """`guard()` runs before every mutation and may raise to refuse it (a read-only file
+        refuses before the document changes, never after)."""
+        self._guards.append(guard)
+
+    def remove_guard(self, guard: Guard) -> None:
+        if guard in self._guards:
+            self._guards.remove(guard)
+
+    def _guard(self) -> None:
+        for guard in self._guards:
+            guard()
+
     def _emit(self, event: Event) -> None:
         for listener in list(self._listeners):
             listener(event)
+
+    @property
+    def in_step(self) -> bool:
+        return self._depth > 0
+
+    @contextmanager
+    def step(self, discard: bool = False) -> Iterator[None]:
+        """One user action. `discard=True`: the changes inside only take back, in memory, a
+        step whose write failed — the store ignores them (the file never had them)."""
+        self._depth += 1
+        if self._depth == 1:
+            self._emit(Event("step_begin", key=STEP_DISCARD if discard else None))
+        ending = STEP_DISCARD if discard else STEP_DONE
+        try:
+            yield
+        except BaseException:
+            if not discard:
+                ending = STEP_ABORT
+            raise
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._end_step(Event("step_end", key=ending))
+
+    def _end_step(self, event: Event) -> None:
+        """Every listener hears the end of a step, even when one of them (the store, whose
+        commit failed) raises; the first error then goes on to the caller."""
+        error: BaseException | None = None
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except BaseException as exc:  # noqa: BLE001 - re-raised below
+                if error is None:
+                    error = exc
+        if error is not None:
+            raise error
 
     def snapshot(self) -> "Workspace":
         """A detached deep copy with no listeners: what a background job (export) may read
@@ -145,12 +226,12 @@ class Workspace:
 
     def forms_of(self, project_id: str) -> list[Form]:
         """A project's forms across years: its history, oldest first."""
-        forms = [f for f in self.forms.values() if f.project_id == project_id]
+        forms = self._by_project.get(project_id, {}).values()
         return sorted(forms, key=lambda f: (f.year, f.kind != FormKind.DECLARATION))
 
     def find_form(self, project_id: str, year: int, kind: FormKind) -> Form | None:
-        for form in self.forms.values():
-            if form.project_id == project_id and form.year == year and form.kind is kind:
+        for form in self._by_project.get(project_id, {}).values():
+            if form.year == year and form.kind is kind:
                 return form
         return None
 
@@ -163,6 +244,7 @@ class Workspace:
 
     # -- mutations: the only code that changes a document ------------------------------
     def set_unit(self, name: str | None = None, department: str | None = None) -> None:
+        self._guard()
         if name is not None:
             self.unit.name = name
         if department is not None:
@@ -170,6 +252,7 @@ class Workspace:
         self._emit(Event("unit"))
 
     def add_project(self, project: Project) -> Project:
+        self._guard()
         if project.id in self.projects:
             raise ValueError(f"duplicate project id {project.id}")
         self.projects[project.id] = project
@@ -177,29 +260,39 @@ class Workspace:
         return project
 
     def rename_project(self, project_id: str, name: str) -> None:
+        self._guard()
         self.projects[project_id].name = name
         self._emit(Event("project_changed", item_id=project_id))
 
     def remove_project(self, project_id: str) -> None:
+        self._guard()
         for form in self.forms_of(project_id):
             self.remove_form(form.id)
         del self.projects[project_id]
         self._emit(Event("project_removed", item_id=project_id))
 
     def add_form(self, form: Form) -> Form:
+        self._guard()
         if form.project_id not in self.projects:
             raise KeyError(f"unknown project {form.project_id}")
         if form.id in self.forms:
             raise ValueError(f"duplicate form id {form.id}")
-        self.forms[form.id] = form
-        self._emit(Event("form_added", form_id=form.id))
+        self._forms[form.id] = form
+        self._by_project.setdefault(form.project_id, {})[form.id] = form
+        self._emit(Event("form_added", form_id=form.id, item_id=form.project_id))
         return form
 
     def remove_form(self, form_id: str) -> None:
-        del self.forms[form_id]
-        self._emit(Event("form_removed", form_id=form_id))
+        self._guard()
+        form = self._forms.pop(form_id)
+        siblings = self._by_project.get(form.project_id, {})
+        siblings.pop(form_id, None)
+        if not siblings:
+            self._by_project.pop(form.project_id, None)
+        self._emit(Event("form_removed", form_id=form_id, item_id=form.project_id))
 
     def set_form_year(self, form_id: str, year: int) -> None:
+        self._guard()
         self.forms[form_id].year = year
         self._emit(Event("form_changed", form_id=form_id, key="year"))
 
@@ -207,6 +300,7 @@ class Workspace:
         form = self.forms[form_id]
         if form.fields.get(key, "") == value:
             return False
+        self._guard()
         form.fields[key] = value
         if key == "project_name" and form.project_id in self.projects:
             # The header's 项目名称 is the project's name: keep one truth.
@@ -219,6 +313,7 @@ class Workspace:
         form = self.forms[form_id]
         if form.amounts.get(key) == value and (key in form.amounts or value is None):
             return False
+        self._guard()
         form.amounts[key] = value
         self._emit(Event("amount", form_id=form_id, key=key))
         return True
@@ -227,6 +322,7 @@ class Workspace:
         form = self.forms[form_id]
         if form.budget_score == value:
             return False
+        self._guard()
         form.budget_score = value
         self._emit(Event("form_changed", form_id=form_id, key="budget_score"))
         return True
@@ -235,6 +331,7 @@ class Workspace:
         form = self.forms[form_id]
         if form.total == value:
             return False
+        self._guard()
         form.total = value
         self._emit(Event("form_changed", form_id=form_id, key="total"))
         return True
@@ -251,6 +348,7 @@ class Workspace:
             return False
         if old == value:
             return False
+        self._guard()
         setattr(indicator, attr, value)
         self._emit(Event("indicator", form_id=form_id, item_id=indicator_id, key=attr))
         return True
@@ -260,6 +358,7 @@ class Workspace:
     def insert_indicator(self, form_id: str, position: int, indicator: Indicator) -> Indicator:
         form = self.forms[form_id]
         position = max(0, min(position, len(form.indicators)))
+        self._guard()
         self._emit(Event("will_add_indicator", form_id=form_id, item_id=indicator.id, position=position))
         form.indicators.insert(position, indicator)
         self._emit(Event("indicator_added", form_id=form_id, item_id=indicator.id, position=position))
@@ -268,6 +367,7 @@ class Workspace:
     def remove_indicator(self, form_id: str, indicator_id: str) -> tuple[int, Indicator]:
         form = self.forms[form_id]
         position = form.position_of(indicator_id)
+        self._guard()
         self._emit(Event("will_remove_indicator", form_id=form_id, item_id=indicator_id, position=position))
         indicator = form.indicators.pop(position)
         self._emit(Event("indicator_removed", form_id=form_id, item_id=indicator_id, position=position))
@@ -279,6 +379,7 @@ class Workspace:
         position = max(0, min(position, len(form.indicators) - 1))
         if position == old:
             return
+        self._guard()
         self._emit(Event("will_move_indicator", form_id=form_id, item_id=indicator_id, position=position))
         indicator = form.indicators.pop(old)
         form.indicators.insert(position, indicator)
@@ -286,6 +387,7 @@ class Workspace:
 
     def replace_indicators(self, form_id: str, indicators: Iterable[Indicator]) -> None:
         """Structural replace in one step (roll forward, import)."""
+        self._guard()
         self._emit(Event("will_reset_indicators", form_id=form_id))
         self.forms[form_id].indicators = list(indicators)
         self._emit(Event("indicators_reset", form_id=form_id))

@@ -50,17 +50,15 @@ def paste(model: IndicatorTableModel, top: int, left: int, text: str) -> int:
     keys = [key for key, _ in model.columns]
     template = form.indicators[top - 1] if 0 < top <= len(form.indicators) else None
     missing = top + len(block) - len(form.indicators)
-    stack = session.undo_stack
-    stack.beginMacro(f"粘贴 {len(block)} 行")
     changed = 0
-    try:
+    with session.macro(f"粘贴 {len(block)} 行") as step:
         if missing > 0:
             new_rows = []
             for i in range(missing):
                 level1 = template.level1 if template else ""
                 level2 = template.level2 if template else ""
                 new_rows.append((len(form.indicators) + i, Indicator(level1=level1, level2=level2)))
-            stack.push(InsertIndicatorsCommand(ws, form_id, new_rows, f"新增 {missing} 行"))
+            step.do(InsertIndicatorsCommand(ws, form_id, new_rows, f"新增 {missing} 行"))
         for r, cells in enumerate(block):
             indicator = form.indicators[top + r]
             for c, text in enumerate(cells):
@@ -74,8 +72,8 @@ def paste(model: IndicatorTableModel, top: int, left: int, text: str) -> int:
                 current = getattr(indicator, key)
                 if (current.raw if key in ("target", "actual") else current) == value:
                     continue
-                stack.push(SetIndicatorCommand(ws, form_id, indicator.id, key, value, "粘贴"))
+                step.do(SetIndicatorCommand(ws, form_id, indicator.id, key, value, "粘贴"))
                 changed += 1
-    finally:
-        stack.endMacro()
+    if not step.ok:
+        return 0
     return changed + max(missing, 0)

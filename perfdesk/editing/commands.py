@@ -1,6 +1,12 @@
 """Editing layer: undo commands. Each holds ids and old/new values — never an index or a
-widget — and changes the document only through the Workspace's mutation methods, so the
-store writes every step (undo included) through to the file."""
+widget — and changes the document only through the Workspace's mutation methods.
+
+A command's `apply` and `revert` change the document in memory; `EditSession` runs them
+inside one workspace step, so the store writes the whole step (undo included) in one
+transaction, and takes a step back in memory when the file refuses it. `redo`/`undo` are
+what `QUndoStack` calls: after the session has run a command itself they only let the stack
+move its index; called on their own (a test, a script) they run the command as a step.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,68 @@ from perfdesk.domain.model import Form, Indicator, Project, Workspace
 from perfdesk.domain.rollforward import confirmed_provenance, is_carried
 
 
-class SetIndicatorCommand(QUndoCommand):
+class Step(QUndoCommand):
+    """Base of every undoable command: subclasses define `apply` and `revert`."""
+
+    ws: Workspace | None = None
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self._ran = False
+
+    def apply(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def revert(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def changed(self) -> bool:
+        """Did the last `apply` change anything worth an undo step?"""
+        return True
+
+    def ran_outside_stack(self) -> None:
+        """The session has just run this command (or taken it back): the stack's next
+        redo/undo call only moves its index."""
+        self._ran = True
+
+    def _run(self, action) -> None:
+        if self._ran:
+            self._ran = False
+            return
+        if self.ws is None:
+            action()
+            return
+        with self.ws.step():
+            action()
+
+    def redo(self) -> None:
+        self._run(self.apply)
+
+    def undo(self) -> None:
+        self._run(self.revert)
+
+
+class MacroStep(Step):
+    """Several commands as one step, applied in order and reverted in reverse."""
+
+    def __init__(self, ws: Workspace, children: list[Step], text: str):
+        super().__init__(text)
+        self.ws = ws
+        self.children = children
+
+    def apply(self) -> None:
+        for child in self.children:
+            child.apply()
+
+    def revert(self) -> None:
+        for child in reversed(self.children):
+            child.revert()
+
+    def changed(self) -> bool:
+        return any(child.changed() for child in self.children)
+
+
+class SetIndicatorCommand(Step):
     """One cell. Editing a rolled-forward value also confirms it (its tint goes), and undo
     brings the tint back with the old value."""
 
@@ -26,51 +93,52 @@ class SetIndicatorCommand(QUndoCommand):
         self.new_provenance = (confirmed_provenance(indicator.provenance, [attr])
                                if attr != "provenance" and is_carried(indicator, attr) else indicator.provenance)
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         self.ws.set_indicator(self.form_id, self.indicator_id, self.attr, self.new)
         if self.new_provenance != self.old_provenance:
             self.ws.set_indicator(self.form_id, self.indicator_id, "provenance", self.new_provenance)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         if self.new_provenance != self.old_provenance:
             self.ws.set_indicator(self.form_id, self.indicator_id, "provenance", self.old_provenance)
         self.ws.set_indicator(self.form_id, self.indicator_id, self.attr, self.old)
 
 
-class SetValueCommand(QUndoCommand):
+class SetValueCommand(Step):
     """One value of a form outside the indicator table: a header field or text, an amount,
     or the entered 预算执行率 得分 / 总分. `write` is a Workspace mutation method bound to
     the form id and key, so the command itself holds only ids and values."""
 
-    def __init__(self, old, new, write, text: str):
+    def __init__(self, old, new, write, text: str, ws: Workspace | None = None):
         super().__init__(text)
         self.old, self.new, self.write = old, new, write
+        self.ws = ws
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         self.write(self.new)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         self.write(self.old)
 
 
 def set_field_command(ws: Workspace, form_id: str, key: str, new: str, text: str) -> SetValueCommand:
     return SetValueCommand(ws.forms[form_id].field(key), new,
-                           lambda value: ws.set_field(form_id, key, value), text)
+                           lambda value: ws.set_field(form_id, key, value), text, ws)
 
 
 def set_amount_command(ws: Workspace, form_id: str, key: str, new, text: str) -> SetValueCommand:
     return SetValueCommand(ws.forms[form_id].amounts.get(key), new,
-                           lambda value: ws.set_amount(form_id, key, value), text)
+                           lambda value: ws.set_amount(form_id, key, value), text, ws)
 
 
 def set_form_score_command(ws: Workspace, form_id: str, attr: str, new, text: str) -> SetValueCommand:
     """attr: budget_score | total (the entered values; None lets the computed one show)."""
     setter = ws.set_budget_score if attr == "budget_score" else ws.set_total
     return SetValueCommand(getattr(ws.forms[form_id], attr), new,
-                           lambda value: setter(form_id, value), text)
+                           lambda value: setter(form_id, value), text, ws)
 
 
-class InsertIndicatorsCommand(QUndoCommand):
+class InsertIndicatorsCommand(Step):
     """Insert rows at positions (ascending, final positions after the insert)."""
 
     def __init__(self, ws: Workspace, form_id: str, rows: list[tuple[int, Indicator]], text: str):
@@ -78,16 +146,16 @@ class InsertIndicatorsCommand(QUndoCommand):
         self.ws, self.form_id = ws, form_id
         self.rows = [(position, copy.deepcopy(indicator)) for position, indicator in sorted(rows, key=lambda r: r[0])]
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         for position, indicator in self.rows:
             self.ws.insert_indicator(self.form_id, position, copy.deepcopy(indicator))
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         for _, indicator in reversed(self.rows):
             self.ws.remove_indicator(self.form_id, indicator.id)
 
 
-class RemoveIndicatorsCommand(QUndoCommand):
+class RemoveIndicatorsCommand(Step):
     def __init__(self, ws: Workspace, form_id: str, indicator_ids: list[str], text: str):
         super().__init__(text)
         self.ws, self.form_id = ws, form_id
@@ -95,16 +163,16 @@ class RemoveIndicatorsCommand(QUndoCommand):
         self.rows = sorted(((form.position_of(i), copy.deepcopy(form.indicator(i))) for i in set(indicator_ids)),
                            key=lambda row: row[0])
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         for _, indicator in reversed(self.rows):
             self.ws.remove_indicator(self.form_id, indicator.id)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         for position, indicator in self.rows:
             self.ws.insert_indicator(self.form_id, position, copy.deepcopy(indicator))
 
 
-class MoveIndicatorsCommand(QUndoCommand):
+class MoveIndicatorsCommand(Step):
     """Move a block of rows up (-1) or down (+1) by one place."""
 
     def __init__(self, ws: Workspace, form_id: str, indicator_ids: list[str], step: int, text: str):
@@ -118,10 +186,10 @@ class MoveIndicatorsCommand(QUndoCommand):
         for indicator_id in ids:
             self.ws.move_indicator(self.form_id, indicator_id, form.position_of(indicator_id) + step)
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         self._move(self.step, self.ids)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         self._move(-self.step, list(reversed(self.ids)))
 
 
@@ -140,7 +208,8 @@ class TextFieldCommand(SetValueCommand):
     MERGE_ID = 0x5445  # "TE"
 
     def __init__(self, ws: Workspace, form_id: str, key: str, new: str, text: str):
-        super().__init__(ws.forms[form_id].field(key), new, lambda value: ws.set_field(form_id, key, value), text)
+        super().__init__(ws.forms[form_id].field(key), new, lambda value: ws.set_field(form_id, key, value), text,
+                         ws)
         self.target = (form_id, key)
 
     def id(self) -> int:
@@ -153,7 +222,7 @@ class TextFieldCommand(SetValueCommand):
         return True
 
 
-class RenameProjectCommand(QUndoCommand):
+class RenameProjectCommand(Step):
     """A project's name is also the 项目名称 of each of its forms: both change together."""
 
     def __init__(self, ws: Workspace, project_id: str, name: str, text: str):
@@ -162,20 +231,20 @@ class RenameProjectCommand(QUndoCommand):
         self.old = ws.projects[project_id].name
         self.old_fields = {f.id: f.fields.get("project_name") for f in ws.forms_of(project_id)}
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         self.ws.rename_project(self.project_id, self.new)
         for form_id, old in self.old_fields.items():
             if old is not None and form_id in self.ws.forms:
                 self.ws.set_field(form_id, "project_name", self.new)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         for form_id, old in self.old_fields.items():
             if old is not None and form_id in self.ws.forms:
                 self.ws.set_field(form_id, "project_name", old)
         self.ws.rename_project(self.project_id, self.old)
 
 
-class AddFormsCommand(QUndoCommand):
+class AddFormsCommand(Step):
     """Add forms (and, when given, their new project). Undo removes exactly those."""
 
     def __init__(self, ws: Workspace, forms: list[Form], text: str, project: Project | None = None):
@@ -184,13 +253,13 @@ class AddFormsCommand(QUndoCommand):
         self.project = copy.deepcopy(project)
         self.forms = [copy.deepcopy(form) for form in forms]
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         if self.project is not None:
             self.ws.add_project(copy.deepcopy(self.project))
         for form in self.forms:
             self.ws.add_form(copy.deepcopy(form))
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         if self.project is not None:
             self.ws.remove_project(self.project.id)
             return
@@ -198,7 +267,7 @@ class AddFormsCommand(QUndoCommand):
             self.ws.remove_form(form.id)
 
 
-class RemoveFormsCommand(QUndoCommand):
+class RemoveFormsCommand(Step):
     """Delete forms, or a whole project with all its years. Undo puts back the same ids."""
 
     def __init__(self, ws: Workspace, text: str, form_ids: list[str] = (), project_id: str | None = None):
@@ -208,14 +277,14 @@ class RemoveFormsCommand(QUndoCommand):
         ids = [f.id for f in ws.forms_of(project_id)] if project_id else list(form_ids)
         self.forms = [copy.deepcopy(ws.forms[i]) for i in ids]
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         if self.project is not None:
             self.ws.remove_project(self.project.id)
             return
         for form in self.forms:
             self.ws.remove_form(form.id)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         if self.project is not None:
             self.ws.add_project(copy.deepcopy(self.project))
         for form in self.forms:

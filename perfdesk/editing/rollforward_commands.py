@@ -5,16 +5,12 @@ Both wrap a pure apply/revert pair (`perfdesk.domain.rollforward.apply_plan`/`re
 keeps their ids, so a redo after an undo brings back the very same ids the window and the
 file had before.
 
-A step that fails — the document changed since the plan was made (`PlanConflict`), or the
-file refused a write (`StoreError`) — leaves the document as it was (the apply takes back
-what it had added before the error goes on), keeps the error on `command.error` for the
-caller to show, and marks itself obsolete: `QUndoStack` then drops it instead of keeping a
-step that did nothing. So a caller does
+A step that fails leaves the document as it was and no undo step: a stale plan (the document
+changed since the plan was made, `PlanConflict`) is kept on `command.error` for the caller to
+show (the apply takes back what it had added before the error goes on); a write the file
+refuses is taken back by the session, which reports it through `saveFailed`. So a caller does
 
-    session.push(command)
-    if command.error: show(command.error)
-
-and never has to undo a half-pushed step.
+    if not session.push(command) and command.error: show(command.error_text)
 """
 
 from __future__ import annotations
@@ -22,12 +18,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
-from PySide6.QtGui import QUndoCommand
-
 from perfdesk.domain.model import Workspace
 from perfdesk.domain.rollforward import Applied, PlanConflict, RollForwardPlan, apply_plan, revert_plan
 from perfdesk.importing import ImportPlan, apply_import, revert_import
 from perfdesk.store import StoreError
+
+from .commands import Step
 
 # What a failed step can meet on the way: a stale plan, a file that refuses the write (the
 # store's write-through lets sqlite3 errors through as they are), and the checks of the
@@ -35,18 +31,16 @@ from perfdesk.store import StoreError
 FAILURES = (PlanConflict, StoreError, sqlite3.Error, OSError, KeyError, ValueError)
 
 
-class _AddFormsStep(QUndoCommand):
-    """Shared behaviour of the two commands: apply on redo, revert exactly that on undo."""
+class _AddFormsStep(Step):
+    """Shared behaviour of the two commands: apply adds, revert removes exactly that."""
 
     def __init__(self, ws: Workspace, text: str, report: Callable[[str], None] | None = None):
         super().__init__(text)
         self.ws = ws
         self.applied: Applied | None = None
         self.error: Exception | None = None
-        # Called with the Chinese message when a later undo/redo (from the menu, not from
-        # the caller's push) fails: nobody else is there to tell the user.
+        # Kept for callers that pass it; failures are now reported by the session.
         self.report = report
-        self._pushed = False
 
     # subclasses
     def _apply(self) -> Applied:  # pragma: no cover - abstract
@@ -63,39 +57,21 @@ class _AddFormsStep(QUndoCommand):
     def error_text(self) -> str:
         return _describe(self.error) if self.error is not None else ""
 
-    def _fail(self, exc: Exception, undoing: bool = False) -> None:
-        self.error = exc
-        self.setObsolete(True)  # QUndoStack drops an obsolete step after redo/undo returns
-        if self._pushed and self.report is not None:
-            if undoing:
-                self.report(f"撤销“{self.text()}”未能完成：{_describe(exc)}\n"
-                            f"已撤销的部分不会恢复，请在导航中检查这些表。")
-            else:
-                self.report(f"重做“{self.text()}”未能完成：{_describe(exc)}\n文件保持撤销后的状态。")
-
-    def redo(self) -> None:
-        first = not self._pushed
+    def apply(self) -> None:
+        self.error = None
         try:
             self.applied = self._apply()
-        except FAILURES as exc:
+        except (PlanConflict, KeyError, ValueError) as exc:
+            # A stale plan: apply_plan/apply_import took back what they had added.
             self.applied = None
-            self._fail(exc)
-        else:
-            if first and not self.applied.form_ids and not self.applied.project_ids:
-                # Nothing was added: not worth an undo step of its own.
-                self.setObsolete(True)
-        finally:
-            self._pushed = True
+            self.error = exc
 
-    def undo(self) -> None:
-        if self.applied is None:
-            return
-        try:
+    def revert(self) -> None:
+        if self.applied is not None:
             self._revert(self.applied)
-        except FAILURES as exc:
-            # The file refused a removal: the step cannot be trusted either way any more,
-            # so it leaves the stack and the user is told what stays.
-            self._fail(exc, undoing=True)
+
+    def changed(self) -> bool:
+        return self.applied is not None and bool(self.applied.form_ids or self.applied.project_ids)
 
 
 class ApplyPlanCommand(_AddFormsStep):

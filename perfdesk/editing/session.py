@@ -7,15 +7,20 @@ never to the domain directly.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from perfdesk.domain.definition import FormDefinition
-from perfdesk.domain.model import Event, Form, Workspace
+from perfdesk.domain.model import STEP_DONE, Event, Form, Workspace
 from perfdesk.domain.scoring import FormScore, score_form
 from perfdesk.domain.validation import Issue, validate_form
 from perfdesk.formdefs import Registry, default_registry
-from perfdesk.store import FileStore
+from perfdesk.store import FileStore, ReadOnlyError, SaveError
+
+from .commands import MacroStep, Step
 
 
 class Analysis:
@@ -33,7 +38,34 @@ class Analysis:
         return self.by_cell.get((item_id, column), [])
 
 
+class StepRefused(Exception):
+    """A command found, while running, that it cannot be done; the message says why."""
+
+
+class _Changes:
+    """What one step changed, gathered while it runs and announced once when it ends."""
+
+    __slots__ = ("cells", "fields", "forms", "outline", "removed_projects", "touched")
+
+    def __init__(self):
+        self.cells: dict[tuple[str, str, str], None] = {}  # (form, indicator, attr), in order
+        self.fields: dict[tuple[str, str], None] = {}
+        self.forms: dict[str, None] = {}  # forms whose analysis must be redone
+        self.outline = False
+        self.removed_projects: set[str] = set()
+        self.touched = False
+
+
 class EditSession(QObject):
+    """Runs every user action as one step: one transaction in the file, one re-analysis,
+    one round of signals. A step the file refuses is taken back in memory, leaves no trace on
+    the undo stack, and `saveFailed` tells the user why — "saved" follows only a commit that
+    succeeded.
+
+    Actions go through `push`, `push_all` or `macro`; undo and redo through `undo`, `redo`
+    and `set_index` (never the stack's own slots, which could not take a failed write back).
+    """
+
     # form_id, indicator_id, attribute: one cell's value changed
     indicatorChanged = Signal(str, str, str)
     # form_id, what ("will_add_indicator", "indicator_added", …), indicator_id, position
@@ -44,8 +76,12 @@ class EditSession(QObject):
     analysisChanged = Signal(str)
     # the list of projects or forms changed
     outlineChanged = Signal()
-    # every write reaches the file at once; this says so for the status bar
+    # a step reached the file (emitted only after its commit succeeded)
     saved = Signal()
+    # a step could not be written: its text and the cause, in Chinese; nothing of it remains
+    saveFailed = Signal(str, str)
+    # a step ended (written, refused or taken back): widgets may re-read what they show
+    stepFinished = Signal()
 
     def __init__(self, store: FileStore, registry: Registry | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -53,6 +89,8 @@ class EditSession(QObject):
         self.registry = registry or default_registry()
         self.undo_stack = QUndoStack(self)
         self._analysis: dict[str, Analysis] = {}
+        self._changes: _Changes | None = None
+        self.last_error = ""
         self.workspace.subscribe(self._on_event)
 
     @property
@@ -63,6 +101,12 @@ class EditSession(QObject):
     @property
     def read_only(self) -> bool:
         return self.store.read_only
+
+    @property
+    def all_saved(self) -> bool:
+        """Is the document exactly what the file holds? (False only after a step's own code
+        failed half-way; a refused write is always taken back.)"""
+        return not self.store.diverged
 
     def definition(self, form_id: str) -> FormDefinition:
         return self.registry.get(self.workspace.forms[form_id].definition_id)
@@ -80,24 +124,131 @@ class EditSession(QObject):
             self._analysis[form_id] = analysis
         return analysis
 
-    def push(self, command) -> bool:
-        """Run an undoable command; a read-only file refuses before anything changes."""
+    # -- running steps -----------------------------------------------------------------
+    def push(self, command: Step) -> bool:
+        """Run an undoable command as one step. False: refused (read-only file), failed (the
+        file refused the write: `saveFailed` has told why) or changed nothing."""
         if self.read_only:
             return False
+        if not self._perform(command.text(), command.apply, command.revert):
+            return False
+        if not command.changed():
+            return False
+        command.ran_outside_stack()
         self.undo_stack.push(command)
         return True
 
     def push_all(self, commands: list, text: str) -> int:
-        """Several commands as one undo step (a macro). Returns how many ran."""
+        """Several commands as one undo step and one transaction. Returns how many ran."""
         if self.read_only or not commands:
             return 0
-        self.undo_stack.beginMacro(text)
+        return len(commands) if self.push(MacroStep(self.workspace, list(commands), text)) else 0
+
+    @contextmanager
+    def macro(self, text: str) -> Iterator["MacroBuilder"]:
+        """Build one step from commands that each see the ones before them applied (a paste
+        first adds rows, then fills them). The whole step is one transaction and one undo
+        step; `builder.ok` says afterwards whether it reached the file."""
+        builder = MacroBuilder(self.workspace, text)
+        if self.read_only:
+            builder.ok = False
+            yield builder
+            return
+        ws = self.workspace
         try:
+            with ws.step():
+                yield builder
+        except SaveError as exc:
+            self._take_back(builder.step.revert)
+            builder.ok = False
+            self._report(text, str(exc))
+            return
+        except BaseException:
+            # The macro's own code failed: the store wrote none of it; take back what ran.
+            self._take_back(builder.step.revert)
+            self.store.diverged = False
+            raise
+        if builder.step.children:
+            builder.step.ran_outside_stack()
+            self.undo_stack.push(builder.step)
+            builder.ok = True
+        else:
+            builder.ok = False
+
+    def undo(self) -> bool:
+        stack = self.undo_stack
+        if self.read_only or not stack.canUndo():
+            return False
+        return self.set_index(stack.index() - 1)
+
+    def redo(self) -> bool:
+        stack = self.undo_stack
+        if self.read_only or not stack.canRedo():
+            return False
+        return self.set_index(stack.index() + 1)
+
+    def set_index(self, target: int) -> bool:
+        """Undo or redo to `target` (the history view's jump) as ONE step and transaction."""
+        stack = self.undo_stack
+        current = stack.index()
+        target = max(0, min(target, stack.count()))
+        if self.read_only or target == current:
+            return False
+        undoing = target < current
+        if undoing:
+            commands = [stack.command(i) for i in range(current - 1, target - 1, -1)]
+            text = "撤销“" + stack.text(current - 1) + "”" if len(commands) == 1 else f"撤销 {len(commands)} 步"
+        else:
+            commands = [stack.command(i) for i in range(current, target)]
+            text = "重做“" + stack.text(current) + "”" if len(commands) == 1 else f"重做 {len(commands)} 步"
+        done: list[Step] = []
+
+        def forward():
             for command in commands:
-                self.undo_stack.push(command)
-        finally:
-            self.undo_stack.endMacro()
-        return len(commands)
+                command.revert() if undoing else command.apply()
+                done.append(command)
+                error = getattr(command, "error", None)
+                if error is not None:  # a redo the document no longer allows (a stale plan)
+                    raise StepRefused(f"{text}未能完成：{command.error_text}")
+
+        def backward():
+            for command in reversed(done):
+                command.apply() if undoing else command.revert()
+        if not self._perform(text, forward, backward):
+            return False
+        for command in commands:
+            command.ran_outside_stack()
+        stack.setIndex(target)
+        return True
+
+    def _perform(self, text: str, forward, backward) -> bool:
+        try:
+            with self.workspace.step():
+                forward()
+        except SaveError as exc:
+            self._take_back(backward)
+            self._report(text, str(exc))
+            return False
+        except StepRefused as exc:
+            # The step's own check failed: the store wrote nothing; take back what ran.
+            self._take_back(backward)
+            self.store.diverged = False
+            self._report(text, str(exc))
+            return False
+        except ReadOnlyError as exc:
+            self._report(text, str(exc))
+            return False
+        return True
+
+    def _take_back(self, backward) -> None:
+        """The file refused the step: undo it in memory only, so the document is again
+        exactly what the file holds."""
+        with self.workspace.step(discard=True):
+            backward()
+
+    def _report(self, text: str, message: str) -> None:
+        self.last_error = message
+        self.saveFailed.emit(text, message)
 
     def close(self) -> None:
         try:
@@ -108,38 +259,88 @@ class EditSession(QObject):
         self.store.close()
 
     # -- events ------------------------------------------------------------------------
-    def _related_forms(self, form_id: str) -> list[str]:
+    def _related_forms(self, form_id: str, project_id: str | None = None) -> list[str]:
         """Forms whose analysis depends on this one (E10 reads the same project's declaration)."""
         form = self.workspace.forms.get(form_id)
-        if form is None:
-            return [form_id]
-        return [f.id for f in self.workspace.forms.values() if f.project_id == form.project_id]
-
-    def _reanalyse(self, form_id: str) -> None:
-        for related in self._related_forms(form_id):
-            self._analysis.pop(related, None)
-        for related in self._related_forms(form_id):
-            self.analysisChanged.emit(related)
+        if form is not None:
+            project_id = form.project_id
+        if project_id is None:
+            return [form_id] if form is not None else []
+        return [f.id for f in self.workspace.forms_of(project_id)]
 
     def _on_event(self, event: Event) -> None:
         what = event.what
+        if what == "step_begin":
+            self._changes = _Changes()
+            return
+        if what == "step_end":
+            changes, self._changes = self._changes, None
+            if changes is not None:
+                self._announce(changes, saved=event.key is STEP_DONE and self.store.step_error is None)
+            return
+        single = self._changes is None
+        changes = self._changes if not single else _Changes()
+        changes.touched = True
         if what == "indicator":
-            self.indicatorChanged.emit(event.form_id, event.item_id, event.key)
+            changes.cells[(event.form_id, event.item_id, event.key)] = None
         elif "indicator" in what:
+            # Structure is announced at once: item models bracket it with begin/end signals.
             self.structureChanged.emit(event.form_id, what, event.item_id or "",
                                        -1 if event.position is None else event.position)
         elif what in ("field", "amount", "form_changed"):
             # A 项目名称 edit also arrives as project_changed, which refreshes the outline.
-            self.formFieldChanged.emit(event.form_id, event.key or "")
+            changes.fields[(event.form_id, event.key or "")] = None
         elif what.startswith(("project_", "form_")) or what == "unit":
-            if what in ("form_removed", "project_removed"):
-                # A removed declaration changes E10 of its project's self-evaluations, and
-                # the removed form's project is no longer known here: start afresh.
-                self._analysis.clear()
-                for form_id in self.workspace.forms:
-                    self.analysisChanged.emit(form_id)
+            changes.outline = True
+            if what in ("form_removed", "form_added") and event.item_id:
+                changes.removed_projects.add(event.item_id)
+        if event.form_id and not what.startswith("will_"):
+            changes.forms[event.form_id] = None
+        if single and not what.startswith("will_"):
+            self._announce(changes, saved=True)
+
+    def _announce(self, changes: _Changes, saved: bool) -> None:
+        if not changes.touched:
+            return
+        forms = self.workspace.forms
+        # Re-analyse every touched form and its project's other forms, once.
+        stale: dict[str, None] = {}
+        for form_id in changes.forms:
+            for related in self._related_forms(form_id):
+                stale[related] = None
+            if form_id not in forms:
+                self._analysis.pop(form_id, None)
+        for project_id in changes.removed_projects:
+            for form in self.workspace.forms_of(project_id):
+                stale[form.id] = None
+        for form_id in stale:
+            self._analysis.pop(form_id, None)
+        if changes.outline:
             self.outlineChanged.emit()
-        if event.form_id and not what.startswith("will_") and event.form_id in self.workspace.forms:
-            self._reanalyse(event.form_id)
-        if not what.startswith("will_"):
+        for form_id, indicator_id, attr in changes.cells:
+            form = forms.get(form_id)
+            if form is not None and form.has_indicator(indicator_id):
+                self.indicatorChanged.emit(form_id, indicator_id, attr)
+        for form_id, key in changes.fields:
+            if form_id in forms:
+                self.formFieldChanged.emit(form_id, key)
+        for form_id in stale:
+            if form_id in forms:
+                self.analysisChanged.emit(form_id)
+        if saved:
             self.saved.emit()
+        self.stepFinished.emit()
+
+
+class MacroBuilder:
+    """Handed out by `EditSession.macro`: `do(command)` applies a command at once and adds it
+    to the step being built."""
+
+    def __init__(self, ws: Workspace, text: str):
+        self.step = MacroStep(ws, [], text)
+        self.ok: bool | None = None
+
+    def do(self, command: Step) -> None:
+        command.apply()
+        if command.changed():
+            self.step.children.append(command)

@@ -7,9 +7,12 @@ from .file import (
     NewerVersion,
     NotPerfDeskFile,
     ReadOnlyError,
+    SaveError,
     StoreError,
+    describe_write_error,
     SUFFIX,
 )
 
 __all__ = ["DamagedFile", "FileMissing", "FileStore", "NewerVersion", "NotPerfDeskFile",
-           "ReadOnlyError", "StoreError", "SUFFIX"]
+           "ReadOnlyError", "SaveError", "StoreError", "SUFFIX",
+           "describe_write_error"]

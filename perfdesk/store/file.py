@@ -8,6 +8,7 @@ another PerfDesk writes gets it read-only and is told so.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import shutil
@@ -16,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from perfdesk.domain.definition import FormKind
-from perfdesk.domain.model import Event, Form, Indicator, Project, Unit, Workspace
+from perfdesk.domain.model import STEP_ABORT, STEP_DISCARD, STEP_DONE, Event, Form, Indicator, Project, Unit, Workspace
 from perfdesk.domain.values import Value, parse
 
 from . import schema
@@ -48,6 +49,90 @@ class NewerVersion(StoreError):
 
 class ReadOnlyError(StoreError):
     pass
+
+
+class SaveError(StoreError):
+    """A step could not be written: the file keeps its last complete state. The message
+    names the cause in words a user can act on."""
+
+
+def describe_write_error(exc: BaseException, path: Path | None = None) -> str:
+    """Why a write failed, in plain Chinese, from SQLite's error code or the OS's errno."""
+    name = f"“{path.name}”" if path is not None else "文件"
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary is None and isinstance(exc, sqlite3.Error):  # no code: SQLite's standard texts
+        text = str(exc).lower()
+        for words, guess in (("is full", 13), ("locked", 5), ("readonly", 8), ("read-only", 8),
+                             ("disk i/o", 10), ("malformed", 11), ("not a database", 26),
+                             ("unable to open", 14)):
+            if words in text:
+                primary = guess
+                break
+    err = getattr(exc, "errno", None)
+    if primary == 13 or err == errno.ENOSPC or err == errno.EDQUOT:  # SQLITE_FULL
+        cause = "磁盘已满（或超出了磁盘配额）"
+    elif primary in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        cause = "文件被其他程序锁定（例如另一个打开了它的数据库工具）"
+    elif primary == 8 or err in (errno.EROFS, errno.EACCES, errno.EPERM) or primary == 3:
+        cause = "文件或所在文件夹只读，或没有写入权限"
+    elif primary in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+        cause = "文件已损坏"
+    elif primary == 14:  # SQLITE_CANTOPEN
+        cause = "无法在文件所在的文件夹中写入（文件夹只读、已被移走或网络断开）"
+    elif primary == 10 or err is not None:  # SQLITE_IOERR
+        cause = "读写磁盘时出错（磁盘、U 盘或网络连接可能有故障）"
+    else:
+        cause = f"写入时出错（{exc}）"
+    return f"修改未能保存到{name}：{cause}。文件仍是上一次成功保存时的内容。"
+
+
+def _rollback(conn) -> None:
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # SQLite may have rolled back by itself (disk full, I/O error)
+
+
+class _Pending:
+    """What one step changed, by id, so the step is written once with the final values."""
+
+    __slots__ = ("discard", "unit", "projects", "whole_forms", "form_rows", "fields", "amounts",
+                 "structure", "cells", "touched")
+
+    def __init__(self, discard: bool = False):
+        self.discard = discard
+        self.unit = False
+        self.projects: dict[str, None] = {}  # ordered: new projects keep their order
+        self.whole_forms: dict[str, None] = {}
+        self.form_rows: set[str] = set()
+        self.fields: set[tuple[str, str]] = set()
+        self.amounts: set[tuple[str, str]] = set()
+        self.structure: set[str] = set()
+        self.cells: dict[str, set[str]] = {}
+        self.touched = False
+
+    def note(self, event: Event) -> None:
+        what = event.what
+        self.touched = True
+        if what == "unit":
+            self.unit = True
+        elif what.startswith("project_"):
+            self.projects[event.item_id] = None
+        elif what in ("form_added", "form_removed"):
+            self.whole_forms[event.form_id] = None
+        elif what == "form_changed":
+            self.form_rows.add(event.form_id)
+        elif what == "field":
+            self.fields.add((event.form_id, event.key))
+        elif what == "amount":
+            self.amounts.add((event.form_id, event.key))
+        elif what == "indicator":
+            self.cells.setdefault(event.form_id, set()).add(event.item_id)
+        elif what in ("indicator_added", "indicator_removed", "indicator_moved", "indicators_reset"):
+            self.structure.add(event.form_id)
+        else:  # pragma: no cover - a new event kind must be taught to the store
+            raise ValueError(f"unknown event {what}")
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -159,6 +244,11 @@ class FileStore:
         self.upgraded_from = upgraded_from
         self.backup = backup
         self.workspace: Workspace | None = None
+        self._pending: _Pending | None = None
+        # True once a step's own code failed half-way: its changes are in memory, not on disk.
+        self.diverged = False
+        self.last_saved: _Pending | None = None
+        self.step_error: StoreError | None = None  # why the last step was not written
 
     @property
     def read_only(self) -> bool:
@@ -188,7 +278,7 @@ class FileStore:
             raise
         store = cls(path, conn, lock)
         store.workspace = Workspace()
-        store.workspace.subscribe(store._on_event)
+        store._follow(store.workspace)
         return store
 
     @classmethod
@@ -234,7 +324,7 @@ class FileStore:
             if lock:
                 lock.release()
             raise StoreError(f"无法打开 {path}：{exc.strerror or exc}") from exc
-        store.workspace.subscribe(store._on_event)
+        store._follow(store.workspace)
         return store
 
     @staticmethod
@@ -251,10 +341,7 @@ class FileStore:
 
     def close(self) -> None:
         if self.workspace is not None:
-            try:
-                self.workspace.unsubscribe(self._on_event)
-            except ValueError:
-                pass
+            self._unfollow(self.workspace)
         try:
             self.conn.close()
         finally:
@@ -323,66 +410,136 @@ class FileStore:
                 return store.conn
 
             def __exit__(self, exc_type, exc, tb):
-                store.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+                if exc_type is None:
+                    try:
+                        store.conn.execute("COMMIT")
+                        return False
+                    except BaseException:
+                        _rollback(store.conn)
+                        raise
+                _rollback(store.conn)
                 return False
 
         return _Tx()
 
     def write_all(self, workspace: Workspace) -> None:
-        """Replace the whole content with `workspace` in one transaction, and follow it."""
-        with self._transaction() as c:
-            c.execute("DELETE FROM project")  # cascades to forms, fields, amounts, indicators
-            self._write_unit(c, workspace)
-            for position, project in enumerate(workspace.projects.values()):
-                self._write_project(c, project, position)
-            for position, form in enumerate(workspace.forms.values()):
-                self._write_form(c, form, position)
+        """Replace the whole content with `workspace` in one transaction, and follow it.
+        For filling a file that was just created (demo, benchmarks); edits go through steps."""
+        try:
+            with self._transaction() as c:
+                c.execute("DELETE FROM project")  # cascades to forms, fields, amounts, indicators
+                self._write_unit(c, workspace)
+                for position, project in enumerate(workspace.projects.values()):
+                    self._write_project(c, project, position)
+                for position, form in enumerate(workspace.forms.values()):
+                    self._write_form(c, form, position)
+        except (sqlite3.Error, OSError) as exc:
+            raise SaveError(describe_write_error(exc, self.path)) from exc
         if self.workspace is not None and self.workspace is not workspace:
-            self.workspace.unsubscribe(self._on_event)
-            workspace.subscribe(self._on_event)
+            self._unfollow(self.workspace)
+        if self.workspace is not workspace:
+            self._follow(workspace)
         self.workspace = workspace
 
+    def _follow(self, workspace: Workspace) -> None:
+        workspace.subscribe(self._on_event)
+        workspace.add_guard(self._check_writable)
+
+    def _unfollow(self, workspace: Workspace) -> None:
+        try:
+            workspace.unsubscribe(self._on_event)
+        except ValueError:
+            pass
+        workspace.remove_guard(self._check_writable)
+
     def _on_event(self, event: Event) -> None:
+        """Collect what a step changes; write it all in one transaction when the step ends.
+        A change outside any step is written at once, as a step of its own."""
+        what = event.what
+        if what == "step_begin":
+            self._pending = _Pending(discard=event.key == STEP_DISCARD)
+            self.step_error = None
+            return
+        if what == "step_end":
+            pending, self._pending = self._pending, None
+            if pending is not None and event.key is STEP_DONE and not pending.discard:
+                self._flush(pending)
+            elif event.key == STEP_ABORT and pending is not None and pending.touched:
+                # The step's own code failed half-way: nothing of it reaches the file, and the
+                # document may now differ from the file until it is reopened.
+                self.diverged = True
+            return
+        if what.startswith("will_"):
+            return  # the workspace's guard has already refused a read-only file
+        if self._pending is not None:
+            if not self._pending.discard:
+                self._pending.note(event)
+            return
+        single = _Pending()
+        single.note(event)
+        self.step_error = None
+        self._flush(single)
+
+    def _flush(self, pending: "_Pending") -> None:
+        if not pending.touched:
+            return
         ws = self.workspace
         assert ws is not None
-        if event.what.startswith("will_"):
-            self._check_writable()  # refuse before the document changes, not after
-            return
-        with self._transaction() as c:
-            what = event.what
-            if what == "unit":
-                self._write_unit(c, ws)
-            elif what == "project_added":
-                self._write_project(c, ws.projects[event.item_id], self._next_position(c, "project"))
-            elif what == "project_changed":
-                c.execute("UPDATE project SET name = ? WHERE id = ?",
-                          (ws.projects[event.item_id].name, event.item_id))
-            elif what == "project_removed":
-                c.execute("DELETE FROM project WHERE id = ?", (event.item_id,))
-            elif what == "form_added":
-                self._write_form(c, ws.forms[event.form_id], self._next_position(c, "form"))
-            elif what == "form_removed":
-                c.execute("DELETE FROM form WHERE id = ?", (event.form_id,))
-            elif what == "form_changed":
-                form = ws.forms[event.form_id]
+        try:
+            with self._transaction() as c:
+                self._write_pending(c, ws, pending)
+        except ReadOnlyError as exc:
+            self.step_error = exc
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            self.step_error = SaveError(describe_write_error(exc, self.path))
+            raise self.step_error from exc
+        self.last_saved = pending
+
+    def _write_pending(self, c, ws: Workspace, p: "_Pending") -> None:
+        if p.unit:
+            self._write_unit(c, ws)
+        for project_id in p.projects:
+            project = ws.projects.get(project_id)
+            if project is not None:
+                c.execute("INSERT INTO project(id, name, position) VALUES (?, ?, "
+                          "(SELECT COALESCE(MAX(position), -1) + 1 FROM project)) "
+                          "ON CONFLICT(id) DO UPDATE SET name = excluded.name", (project.id, project.name))
+        for form_id in p.whole_forms:
+            form = ws.forms.get(form_id)
+            if form is None:
+                c.execute("DELETE FROM form WHERE id = ?", (form_id,))
+            else:
+                self._write_form(c, form, self._next_position(c, "form"), keep_position=True)
+        for form_id in p.form_rows - p.whole_forms.keys():
+            form = ws.forms.get(form_id)
+            if form is not None:
                 c.execute("UPDATE form SET year = ?, definition = ?, budget_score = ?, total = ? WHERE id = ?",
                           (form.year, form.definition_id, _text(form.budget_score), _text(form.total), form.id))
-            elif what == "field":
-                form = ws.forms[event.form_id]
-                c.execute("INSERT OR REPLACE INTO form_field(form_id, key, value) VALUES (?, ?, ?)",
-                          (form.id, event.key, form.fields.get(event.key, "")))
-            elif what == "amount":
-                form = ws.forms[event.form_id]
-                c.execute("INSERT OR REPLACE INTO form_amount(form_id, key, value) VALUES (?, ?, ?)",
-                          (form.id, event.key, _text(form.amounts.get(event.key))))
-            elif what == "indicator":
-                form = ws.forms[event.form_id]
-                position = form.position_of(event.item_id)
-                self._write_indicator(c, form.id, form.indicators[position], position)
-            elif what in ("indicator_added", "indicator_removed", "indicator_moved", "indicators_reset"):
-                self._write_indicators(c, ws.forms[event.form_id])
-            else:  # pragma: no cover - a new event kind must be taught to the store
-                raise ValueError(f"unknown event {what}")
+        fields = [(f, k, ws.forms[f].fields.get(k, "")) for f, k in p.fields
+                  if f in ws.forms and f not in p.whole_forms]
+        c.executemany("INSERT OR REPLACE INTO form_field(form_id, key, value) VALUES (?, ?, ?)", fields)
+        amounts = [(f, k, _text(ws.forms[f].amounts.get(k))) for f, k in p.amounts
+                   if f in ws.forms and f not in p.whole_forms]
+        c.executemany("INSERT OR REPLACE INTO form_amount(form_id, key, value) VALUES (?, ?, ?)", amounts)
+        for form_id in p.structure - p.whole_forms.keys():
+            form = ws.forms.get(form_id)
+            if form is not None:
+                self._write_indicators(c, form)
+        rows = []
+        for form_id, indicator_ids in p.cells.items():
+            form = ws.forms.get(form_id)
+            if form is None or form_id in p.whole_forms or form_id in p.structure:
+                continue
+            positions = {ind.id: i for i, ind in enumerate(form.indicators)}
+            for indicator_id in indicator_ids:
+                position = positions.get(indicator_id)
+                if position is not None:
+                    rows.append(_indicator_row(form_id, form.indicators[position], position))
+        c.executemany(_INSERT_INDICATOR, rows)
+        for project_id in p.projects:
+            if project_id not in ws.projects:
+                c.execute("DELETE FROM project WHERE id = ?", (project_id,))
 
     @staticmethod
     def _next_position(c, table: str) -> int:
@@ -410,7 +567,12 @@ class FileStore:
             (form.id, form.project_id, form.kind.value, form.year, form.definition_id,
              _text(form.budget_score), _text(form.total), position))
 
-    def _write_form(self, c, form: Form, position: int) -> None:
+    def _write_form(self, c, form: Form, position: int, keep_position: bool = False) -> None:
+        """The whole form. `keep_position`: a form already in the file keeps its place."""
+        if keep_position:
+            known = c.execute("SELECT position FROM form WHERE id = ?", (form.id,)).fetchone()
+            if known is not None:
+                position = known[0]
         self._write_form_row(c, form, position)
         c.execute("DELETE FROM form_field WHERE form_id = ?", (form.id,))
         c.executemany("INSERT INTO form_field(form_id, key, value) VALUES (?, ?, ?)",

@@ -61,6 +61,17 @@ class Ask:
         box.exec()
 
     @classmethod
+    def save_failed(cls, parent: QWidget | None, step: str, message: str) -> bool:
+        """A step the file refused. True: the user wants to save a copy elsewhere (另存为…)."""
+        box = QMessageBox(QMessageBox.Icon.Critical, "修改未能保存",
+                          f"“{step}”没有保存，已从窗口中撤回。\n\n{message}\n\n"
+                          "可以把整个文件另存到其他位置（例如本机的“文档”文件夹）后继续编辑。", parent=parent)
+        save_as = box.addButton("另存为…", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("知道了", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is save_as
+
+    @classmethod
     def info(cls, parent: QWidget | None, title: str, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
         box.addButton("知道了", QMessageBox.ButtonRole.AcceptRole)

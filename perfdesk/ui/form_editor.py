@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QCalendarWidget,
     QComboBox,
@@ -218,6 +219,7 @@ class FormEditor(QWidget):
     def set_form(self, form_id: str | None) -> None:
         if form_id == self.form_id and form_id is not None:
             return
+        commit_open_editors(self)
         self._commit_open_texts()
         self.form_id = form_id
         self.indicator_model.set_form(form_id)
@@ -464,8 +466,29 @@ class FormEditor(QWidget):
         return False
 
     def commit_pending(self) -> None:
-        """Before the window closes or switches file: a half-typed text goes to the file."""
+        """Before the window closes, switches form or file, or runs an action: whatever is
+        half-typed — a long text, a cell editor still open (typed without Enter) — goes to the
+        file."""
+        commit_open_editors(self)
         self._commit_open_texts()
         focused = self.focusWidget()
         if isinstance(focused, QLineEdit) and focused.isModified():
             focused.editingFinished.emit()
+
+
+def commit_open_editors(root: QWidget) -> int:
+    """Commit and close every cell editor open in the item views under `root`, as if the user
+    had pressed Enter. Returns how many were committed."""
+    committed = 0
+    for view in root.findChildren(QAbstractItemView):
+        if view.state() != QAbstractItemView.State.EditingState:
+            continue
+        index = view.currentIndex()
+        editor = view.indexWidget(index) if index.isValid() else None
+        if editor is None:
+            continue
+        delegate = view.itemDelegateForIndex(index)
+        delegate.commitData.emit(editor)
+        delegate.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        committed += 1
+    return committed

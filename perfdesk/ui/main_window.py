@@ -9,12 +9,11 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QUndoView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +28,7 @@ from .about_dialog import AboutDialog
 from .dialogs import Ask
 from .export_dialog import ExportDialog, Exporter, PreviewDialog
 from .form_editor import FormEditor
+from .history import HistoryList
 from .issues_panel import IssuesPanel
 from .navigator import NavigatorPanel
 
@@ -59,7 +59,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.registry = registry or default_registry()
         self.session: EditSession | None = None
-        self.undo_group = QUndoGroup(self)
         self.setAcceptDrops(True)
         self.resize(1400, 880)
         self.setWindowTitle("PerfDesk")
@@ -81,8 +80,8 @@ class MainWindow(QMainWindow):
         self.nav_dock = self._dock("导航", "navigator", Qt.DockWidgetArea.LeftDockWidgetArea)
         self.issues_dock = self._dock("问题", "issues", Qt.DockWidgetArea.BottomDockWidgetArea)
         self.history_dock = self._dock("撤销历史", "history", Qt.DockWidgetArea.RightDockWidgetArea)
-        self.history = QUndoView(self.undo_group)
-        self.history.setEmptyLabel("打开文件时的状态")
+        self.history = HistoryList(self)
+        self.history.jump.connect(self._jump_in_history)
         self.history_dock.setWidget(self.history)
         self.history_dock.hide()
         # The form gets the height; the issues list starts as a strip the user can pull up.
@@ -129,12 +128,12 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "退出", self.close, QKeySequence.StandardKey.Quit)
 
         edit = bar.addMenu("编辑(&E)")
-        self.undo_action = self.undo_group.createUndoAction(self, "撤销")
-        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self.undo_group.createRedoAction(self, "重做")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-        edit.addAction(self.undo_action)
-        edit.addAction(self.redo_action)
+        # Undo and redo run through the session, which writes each as one transaction and
+        # takes it back if the file refuses it (the stack's own slots could not).
+        self.undo_action = self._action(edit, "撤销", self.undo, "Ctrl+Z", needs_write=True)
+        self.redo_action = self._action(edit, "重做", self.redo, ["Ctrl+Y", "Ctrl+Shift+Z"], needs_write=True)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
         edit.addSeparator()
         # Copy / paste live in the table itself (Ctrl+C / Ctrl+V there), so text fields keep
         # their own clipboard keys; the menu shows the keys without stealing them.
@@ -160,6 +159,8 @@ class MainWindow(QMainWindow):
     def _panel_call(self, part: str | None, method: str, *args):
         if self.editor is None or self.editor.form_id is None:
             return None
+        if method not in ("copy_selection",):
+            self.editor.commit_pending()
         target = self.editor.indicator_panel
         if part is not None:
             target = getattr(target, part)
@@ -200,12 +201,13 @@ class MainWindow(QMainWindow):
                 widget.setParent(None)
                 widget.deleteLater()
         if old is not None:
-            self.undo_group.removeStack(old.undo_stack)
             old.close()
             old.deleteLater()
         self.session = session
-        self.undo_group.addStack(session.undo_stack)
-        self.undo_group.setActiveStack(session.undo_stack)
+        stack = session.undo_stack
+        stack.indexChanged.connect(self._update_undo_actions)
+        self.history.set_stack(stack)
+        self._update_undo_actions()
         self.editor = FormEditor(session, self.central)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.central_layout.addWidget(self.editor, 1)
@@ -217,6 +219,7 @@ class MainWindow(QMainWindow):
         self.issues.issueActivated.connect(self.go_to_issue)
         self.issues_dock.setWidget(self.issues)
         session.saved.connect(self._on_saved)
+        session.saveFailed.connect(self._on_save_failed)
         session.outlineChanged.connect(self._on_outline_changed)
         read_only = session.read_only
         self.banner.setVisible(read_only)
@@ -225,7 +228,9 @@ class MainWindow(QMainWindow):
             if action.property("needs_write"):
                 action.setEnabled(not read_only)
         self.setWindowTitle(f"{session.store.path.name}{'（只读）' if read_only else ''} — PerfDesk")
+        self.saved_label.setStyleSheet("")
         self.saved_label.setText("只读，修改不会保存" if read_only else "✔ 所有修改已保存到文件")
+        self._update_undo_actions()
         first = self._first_form()
         if first is not None:
             self.navigator.select_form(first)
@@ -240,6 +245,7 @@ class MainWindow(QMainWindow):
     def show_form(self, form_id: str | None) -> None:
         if self.editor is None:
             return
+        self.editor.commit_pending()
         self.editor.set_form(form_id)
         self.issues.set_form(form_id)
 
@@ -249,7 +255,53 @@ class MainWindow(QMainWindow):
             self.show_form(self.navigator.current_form_id() or self._first_form())
 
     def _on_saved(self) -> None:
+        self.saved_label.setStyleSheet("")
         self.saved_label.setText(f"✔ 已保存到文件 {time.strftime('%H:%M:%S')}")
+
+    def _on_save_failed(self, text: str, message: str) -> None:
+        """The file refused a step: the session has already put the document back to what the
+        file holds. Say so, and offer to carry on in a copy somewhere writable."""
+        self.saved_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.saved_label.setText(f"✖ “{text}”未能保存 {time.strftime('%H:%M:%S')}")
+        if Ask.save_failed(self, text, message):
+            self.save_as()
+
+    def all_saved(self) -> bool:
+        """For the crash notice: is everything on screen in the file?"""
+        return self.session is None or self.session.all_saved
+
+    def _update_undo_actions(self, *args) -> None:
+        session = self.session
+        stack = session.undo_stack if session is not None else None
+        writable = session is not None and not session.read_only
+        can_undo = bool(stack and writable and stack.canUndo())
+        can_redo = bool(stack and writable and stack.canRedo())
+        self.undo_action.setEnabled(can_undo)
+        self.redo_action.setEnabled(can_redo)
+        self.undo_action.setText(f"撤销“{stack.undoText()}”" if can_undo else "撤销")
+        self.redo_action.setText(f"重做“{stack.redoText()}”" if can_redo else "重做")
+
+    def undo(self) -> bool:
+        if self.session is None:
+            return False
+        if self.editor is not None:
+            self.editor.commit_pending()
+        return self.session.undo()
+
+    def redo(self) -> bool:
+        if self.session is None:
+            return False
+        if self.editor is not None:
+            self.editor.commit_pending()
+        return self.session.redo()
+
+    def _jump_in_history(self, index: int) -> None:
+        if self.session is None:
+            return
+        if self.editor is not None:
+            self.editor.commit_pending()
+        self.session.set_index(index)
+        self.history.sync()
 
     def go_to_issue(self, form_id: str, issue: Issue) -> None:
         if self.editor is None:
@@ -352,10 +404,11 @@ class MainWindow(QMainWindow):
             ApplyImportCommand(self.session.workspace, plan, report=self._report_step_error), "导入未完成")
 
     def _push_added_forms(self, command, failed_title: str) -> bool:
-        """Push as one undo step; a step that failed is not on the stack and the file is unchanged."""
-        self.session.push(command)
-        if command.error is not None:
-            Ask.error(self, failed_title, f"{command.error_text}\n文件未作任何改动。")
+        """Push as one undo step; a step that failed is not on the stack and the file is unchanged
+        (a refused write has already been reported through saveFailed)."""
+        if not self.session.push(command):
+            if command.error is not None:
+                Ask.error(self, failed_title, f"{command.error_text}\n文件未作任何改动。")
             return False
         if command.form_ids:
             self.navigator.select_form(command.form_ids[0])
@@ -384,10 +437,26 @@ class MainWindow(QMainWindow):
             self.open_file(path)
 
     def closeEvent(self, event) -> None:
-        if self.editor is not None:
-            self.editor.commit_pending()
+        if self.editor is not None and self.session is not None:
+            # A value still in an open editor (typed without Enter) goes to the file first.
+            failures = []
+
+            def note(text: str, message: str) -> None:
+                failures.append(message)
+
+            self.session.saveFailed.connect(note)
+            try:
+                self.editor.commit_pending()
+            finally:
+                self.session.saveFailed.disconnect(note)
+            if failures and not Ask.confirm(
+                    self, "关闭 PerfDesk", "最后输入的内容未能保存到文件（原因见上一个提示）。\n"
+                    "仍要关闭吗？关闭后这部分内容将不会保留；取消则回到窗口，可以“另存为”到其他位置。",
+                    ok="仍然关闭"):
+                event.ignore()
+                return
         if self.session is not None:
-            self.undo_group.removeStack(self.session.undo_stack)
+            self.history.set_stack(None)
             self.session.close()
             self.session = None
         super().closeEvent(event)

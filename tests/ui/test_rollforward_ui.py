@@ -1,6 +1,7 @@
 """结转 in the window: the wizard plans, the window applies the plan as ONE undo step — in the
 window and in the file — and a step that fails leaves neither changed nor on the stack."""
 
+import sqlite3
 from decimal import Decimal
 
 import pytest
@@ -315,41 +316,48 @@ def test_store_failure_half_way_leaves_window_and_file_unchanged(window, monkeyp
     plan = plan_self_evaluations(ws, ws, window.session.registry, 2026)
     forms_before = set(ws.forms)
     written = []
+    failures = []
+    window.session.saveFailed.connect(lambda text, message: failures.append(message))
     original = type(store)._write_form
 
-    def failing(self, c, form, position):
+    def failing(self, c, form, position, keep_position=False):
         written.append(form.id)
         if len(written) == 4:
-            raise StoreError("磁盘已满")
-        return original(self, c, form, position)
+            raise sqlite3.OperationalError("disk I/O error")
+        return original(self, c, form, position, keep_position)
 
     monkeypatch.setattr(type(store), "_write_form", failing)
+    monkeypatch.setattr(Ask, "save_failed", classmethod(lambda cls, parent, step, message: False))
     command = ApplyPlanCommand(ws, plan)
-    window.session.push(command)
-    assert isinstance(command.error, StoreError) and command.error_text == "磁盘已满"
-    assert command.form_ids == ()
+    assert not window.session.push(command)
+    assert len(written) == 4  # the whole roll-forward was one transaction, refused at its 4th form
+    assert failures and "读写磁盘时出错" in failures[0]
     assert window.session.undo_stack.count() == 0 and not window.session.undo_stack.canRedo()
     assert set(ws.forms) == forms_before
     monkeypatch.setattr(type(store), "_write_form", original)
     assert set(disk_forms(demo_path)[0]) == forms_before
+    assert "未能保存" in window.saved_label.text()
 
 
-def test_redo_that_fails_later_reports_and_leaves_the_stack(window):
+def test_redo_that_fails_later_reports_and_leaves_the_stack(window, monkeypatch):
     ws = window.session.workspace
     reports = []
+    window.session.saveFailed.connect(lambda text, message: reports.append(message))
+    monkeypatch.setattr(Ask, "save_failed", classmethod(lambda cls, parent, step, message: False))
     plan = plan_self_evaluations(ws, ws, window.session.registry, 2026)
-    command = ApplyPlanCommand(ws, plan, report=reports.append)
-    window.session.push(command)
+    command = ApplyPlanCommand(ws, plan)
+    assert window.session.push(command)
     stack = window.session.undo_stack
-    stack.undo()
+    assert window.session.undo()
     # Something else put a 2026 self-evaluation in the way (a second window, a script).
     other = plan_self_evaluations(ws, ws, window.session.registry, 2026, projects=[plan.to_create[0].project_name])
     from perfdesk.domain.rollforward import apply_plan
     apply_plan(ws, other)
     count = len(ws.forms)
-    stack.redo()
+    assert not window.session.redo()
     assert isinstance(command.error, PlanConflict) and reports and "重做" in reports[0]
-    assert len(ws.forms) == count and stack.count() == 0
+    # The step stays where it was: redo is still offered, nothing half-done remains.
+    assert len(ws.forms) == count and stack.count() == 1 and stack.index() == 0
 
 
 def test_read_only_window_has_both_actions_disabled(window, qtbot, demo_path, monkeypatch):
