@@ -45,11 +45,25 @@ class _Parser(argparse.ArgumentParser):
 
 
 def write_demo(path: Path, *, overwrite: bool = False) -> Path:
+    """The demo file, written like any edit: one step, one transaction. A failed write
+    leaves no half-written file behind."""
+    existed = Path(path).exists()
     store = FileStore.create(path, overwrite=overwrite)
     try:
-        store.write_all(build_workspace())
-    finally:
+        demo = build_workspace()
+        ws = store.workspace
+        with ws.step():
+            ws.set_unit(demo.unit.name, demo.unit.department)
+            for project in demo.projects.values():
+                ws.add_project(project)
+            for form in demo.forms.values():
+                ws.add_form(form)
+    except BaseException:
         store.close()
+        if not existed:
+            Path(path).unlink(missing_ok=True)
+        raise
+    store.close()
     return path
 
 

@@ -2,9 +2,9 @@
 
 `register(subparsers)` adds both; each sets `run=fn(args, registry) -> int` the way
 `perfdesk.cli` dispatches. Everything is read, recognised and planned before the target file
-is touched; the new forms are then written in ONE transaction (`FileStore.write_all` of the
-document plus the additions), because the store's write-through gives each event its own
-transaction and a failure half-way must not leave half an import in the file. Unusable input
+is touched; the new forms are then added in ONE workspace step, which the store writes in
+one transaction — the same path the window uses — so a failure half-way leaves no half
+import in the file. Unusable input
 gives one Chinese line per problem on stderr and exit 2, and the target stays byte-identical.
 """
 
@@ -54,16 +54,16 @@ def _fail(message: str) -> int:
 
 
 def _write(store: FileStore | None, path: Path, base: Workspace, change: Callable[[Workspace], object]) -> None:
-    """Apply `change` to a copy of `base` and write the result in one transaction; with no
+    """Apply `change` to the open file's document as one step (one transaction); with no
     open store, create the file — and remove it again should writing fail."""
-    new = base.snapshot()  # no listeners: build the new state before writing it
-    change(new)
     if store is not None:
-        store.write_all(new)
+        with store.workspace.step():
+            change(store.workspace)
         return
     created = FileStore.create(path)
     try:
-        created.write_all(new)
+        with created.workspace.step():
+            change(created.workspace)
     except BaseException:
         created.close()
         path.unlink(missing_ok=True)
