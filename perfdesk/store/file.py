@@ -290,7 +290,10 @@ class FileStore:
         if not read_only:
             lock = FileLock(path)
             if not lock.acquire():
-                reason = f"此文件正被{lock.holder()}编辑，本窗口以只读方式打开，修改不会保存。"
+                if _writable(path):
+                    reason = f"此文件正被{lock.holder()}编辑，本窗口以只读方式打开，修改不会保存。"
+                else:
+                    reason = "文件或所在文件夹只读，本窗口以只读方式打开，修改不会保存。"
                 lock = None
             elif not _writable(path):
                 lock.release()
