@@ -7,6 +7,8 @@ snapshot of the document, so the user may keep editing while it writes.
 
 from __future__ import annotations
 
+import functools
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QProgressDialog,
     QPushButton,
     QRadioButton,
@@ -332,8 +335,38 @@ class Exporter:
         return written
 
 
+@dataclass
+class PreviewPages:
+    pdf: Path
+    images: list  # QImage, one a page; QPixmaps are made from them on the GUI thread
+
+
+def make_preview(workspace, form_id: str, registry, dpi: float, folder: Path, *, progress,
+                 cancelled) -> PreviewPages:
+    """The work of the print preview, run by a `Job` off the GUI thread on a snapshot: the
+    form's PDF into `folder`, then its pages as images. Raises ExportCancelled when asked to
+    stop, ExportError (in Chinese) when the PDF cannot be made."""
+    form = workspace.forms.get(form_id)
+    if form is None:
+        raise ExportError("这张表已不在文件中，无法预览。")
+    progress(0, 0, "正在生成预览：排版并生成 PDF…")
+    (pdf,) = export_forms(workspace, [form], registry, "pdf", folder, with_list=False, overwrite=True,
+                          cancelled=cancelled)
+    images = render_pages(pdf, dpi=dpi, cancelled=cancelled,
+                          progress=lambda done, total: progress(done, total,
+                                                                f"正在生成预览：绘制第 {done + 1} 页，共 {total} 页…"))
+    if cancelled():
+        raise ExportCancelled()
+    return PreviewPages(pdf, images)
+
+
 class PreviewDialog(QDialog):
-    """打印预览: the form's PDF, drawn page by page inside the program."""
+    """打印预览: the form's PDF, drawn page by page inside the program.
+
+    The PDF and its page images are made by `make_preview` on a `Job`, with a snapshot of the
+    document, so the window never freezes; the images become pixmaps here, on the GUI thread.
+    A refresh while one runs cancels it and starts again once it has stopped (one worker at a
+    time, each run in its own folder). Closing cancels the run and waits for its thread."""
 
     def __init__(self, parent, session: EditSession, form_id: str):
         super().__init__(parent)
@@ -341,7 +374,7 @@ class PreviewDialog(QDialog):
         form = session.form(form_id)
         self.setWindowTitle(f"打印预览 — {form_label(session, form)}")
         self.resize(980, 900)
-        self._tmp = tempfile.TemporaryDirectory(prefix="perfdesk-preview-")
+        self._tmp = tempfile.TemporaryDirectory(prefix="perfdesk-preview-", ignore_cleanup_errors=True)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.zoom = QComboBox()
@@ -350,15 +383,21 @@ class PreviewDialog(QDialog):
         self.zoom.setCurrentIndex(1)
         self.zoom.currentIndexChanged.connect(self.refresh)
         self.info = QLabel()
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setMaximumWidth(160)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.hide()
         export = QPushButton("导出…")
         export.clicked.connect(self._export)
         self.print_button = QPushButton("打印…")
+        self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self.print_)
         close = QPushButton("关闭")
         close.clicked.connect(self.close)
         bar.addWidget(QLabel("缩放"))
         bar.addWidget(self.zoom)
         bar.addWidget(self.info, 1)
+        bar.addWidget(self.busy_bar)
         bar.addWidget(self.print_button)
         bar.addWidget(export)
         bar.addWidget(close)
@@ -367,36 +406,106 @@ class PreviewDialog(QDialog):
         self.scroll.setWidgetResizable(True)
         self.scroll.setStyleSheet("QScrollArea { background: #808080; }")
         layout.addWidget(self.scroll, 1)
-        self.pages: list = []
-        self.pdf: Path | None = None
+        self.pages: list = []  # QImage, as drawn by PDFium
+        self.pdf: Path | None = None  # the PDF those pages are of: what 打印… prints
+        self._job: Job | None = None
+        self._folder: Path | None = None  # where the running job writes
+        self._again = False  # a refresh was asked for while the job ran
+        self._closed = False
+        self._placeholder("正在生成预览…")
         self.refresh()
 
+    @property
+    def busy(self) -> bool:
+        """A preview is being made (or a cancelled one is stopping)."""
+        return self._job is not None
+
     def refresh(self) -> None:
-        ws = self.session.workspace.snapshot()
-        try:
-            written = export_forms(ws, [ws.forms[self.form_id]], self.session.registry, "pdf", Path(self._tmp.name),
-                                   with_list=False, overwrite=True)
-        except ExportError as exc:
-            self.info.setText(f"无法预览：{exc}")
+        """Make the preview again, from the document as it is now and at the chosen zoom."""
+        if self._closed:
             return
-        self.pdf = written[0]
-        self.pages = render_pages(self.pdf, dpi=self.zoom.currentData())
+        if self._job is not None:  # replace the running one: it stops at its next check
+            self._again = True
+            self._job.cancel()
+            self.info.setText("正在生成预览…")
+            return
+        self._again = False
+        snapshot = self.session.workspace.snapshot()
+        self._folder = Path(tempfile.mkdtemp(dir=self._tmp.name))
+        job = Job(functools.partial(make_preview, snapshot, self.form_id, self.session.registry,
+                                    self.zoom.currentData(), self._folder))
+        job.progressed.connect(self._on_progress)
+        job.ended.connect(self._on_ended)
+        self._job = job
+        self.info.setText("正在生成预览…")
+        self.busy_bar.setRange(0, 0)  # busy until the pages are counted
+        self.busy_bar.show()
+        job.start()
+
+    def _on_progress(self, done: int, total: int, label: str) -> None:
+        if self._job is None or self._again:
+            return
+        self.busy_bar.setRange(0, max(total, 0))
+        self.busy_bar.setValue(done)
+        self.info.setText(label)
+
+    def _on_ended(self) -> None:
+        job, self._job = self._job, None
+        if job is None:
+            return
+        job.progressed.disconnect(self._on_progress)
+        job.ended.disconnect(self._on_ended)
+        folder, self._folder = self._folder, None
+        self.busy_bar.hide()
+        error, made = job.error, job.result
+        if self._closed or self._again or error is not None:
+            _remove(folder)  # nothing from it is shown
+            if self._again and not self._closed:
+                self.refresh()
+            elif error is not None and not self._closed:
+                self._show_error(error)
+            return
+        self._show(made)
+
+    def _show(self, made: PreviewPages) -> None:
+        old = self.pdf
+        self.pdf, self.pages = made.pdf, made.images
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         for image in self.pages:
             label = QLabel()
-            label.setPixmap(QPixmap.fromImage(image))
+            label.setPixmap(QPixmap.fromImage(image))  # pixmaps only here, on the GUI thread
             label.setStyleSheet("border: 1px solid #444; background: white;")
             column.addWidget(label)
         self.scroll.setWidget(holder)
         self.info.setText(f"共 {len(self.pages)} 页（A4，按表样的纸张方向）")
+        self.print_button.setEnabled(True)
+        if old is not None and old.parent != made.pdf.parent:
+            _remove(old.parent)
+
+    def _show_error(self, error: BaseException) -> None:
+        if isinstance(error, ExportError):  # MissingGlyphs included: its text says which characters
+            self.info.setText(f"无法预览：{error}")
+        else:
+            self.info.setText(f"无法预览：生成预览时出错（{type(error).__name__}：{error}）")
+        if self.pdf is None:
+            self._placeholder("无法预览。")
+
+    def _placeholder(self, text: str) -> None:
+        label = QLabel(text)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("color: white;")
+        self.scroll.setWidget(label)
 
     def print_(self, printer=None) -> int:
         """打印…: the system's print dialog, then the very PDF shown here, page by page.
         `printer` (a QPrinter) skips the dialog. Returns the number of pages sent."""
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
+        while self.pdf is None and self._job is not None:  # the first preview is being made: print it
+            if not self._job.join():
+                break
         if self.pdf is None:
             return 0
         if printer is None:
@@ -422,12 +531,44 @@ class PreviewDialog(QDialog):
         if hasattr(window, "export"):
             window.export()
 
-    def closeEvent(self, event) -> None:
+    # -- closing: no thread may outlive the dialog's files ------------------------------
+    def _shut_down(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        job = self._job
+        if job is not None:
+            job.cancel()
+            job.join()  # delivers its end here, which throws its pages away
+            if self._job is not None:  # still running after a minute: it keeps itself alive
+                self._on_ended()
         self._tmp.cleanup()
+
+    def done(self, result: int) -> None:  # 关闭, Esc, the window's close button
+        self._shut_down()
+        super().done(result)
+
+    def closeEvent(self, event) -> None:
+        self._shut_down()
         super().closeEvent(event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._closed:  # shown again after closing: its files were removed, make them anew
+            self._closed = False
+            self._tmp = tempfile.TemporaryDirectory(prefix="perfdesk-preview-", ignore_cleanup_errors=True)
+            self.pdf, self.pages = None, []
+            self.print_button.setEnabled(False)
+            self._placeholder("正在生成预览…")
+            self.refresh()
 
     @classmethod
     def show_for(cls, parent, session: EditSession, form_id: str) -> "PreviewDialog":
         dialog = cls(parent, session, form_id)
         dialog.show()
         return dialog
+
+
+def _remove(folder: Path | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,21 +1,21 @@
 """UI layer: 导入 Word/Excel 表格 — read the files off the GUI thread, show what was recognised,
 and write nothing until the user presses 导入.
 
-The reading is the pure `perfdesk.importing.import_file`, one file at a time in a `QThread`
-(`ReadJob`): the job only emits results and never touches a widget, and between two files it
-checks whether the user pressed 停止. The dialog plans the import against the open file
-(`plan_import`, pure) every time a file arrives, so the tree always shows what 导入 would
-do; the caller applies the returned plan as one undo step
+The reading is the pure `perfdesk.importing.import_file`, one file at a time in `read_files`,
+run off the GUI thread by an editing-layer `Job`: each file's result comes back as the job's
+`partial` signal as soon as it is read, nothing on the worker touches a widget, and between
+two files it checks whether the user pressed 停止. The dialog plans the import against the
+open file (`plan_import`, pure) every time a file arrives, so the tree always shows what 导入
+would do; the caller applies the returned plan as one undo step
 (`perfdesk.editing.rollforward_commands.ApplyImportCommand`).
 """
 
 from __future__ import annotations
 
-import threading
+import functools
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from perfdesk.domain.definition import FormDefinition
+from perfdesk.editing.jobs import Job
 from perfdesk.editing.session import EditSession
 from perfdesk.importing import ImportPlan, ImportResult, import_file, plan_import
 
@@ -41,37 +42,25 @@ GREY = QColor("#777777")
 GREEN = QColor("#1b6e20")
 
 
-class ReadJob(QThread):
-    """Reads files one by one in its own thread. Talks only through signals."""
-
-    progressed = Signal(int, int, str)  # files done, files in all, name of the file being read
-    fileRead = Signal(object)  # ImportResult
-
-    def __init__(self, paths: Sequence[Path], definitions: Sequence[FormDefinition], parent=None):
-        super().__init__(parent)
-        self.paths = [Path(p) for p in paths]
-        self.definitions = list(definitions)
-        self._stop = threading.Event()
-
-    def cancel(self) -> None:
-        self._stop.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._stop.is_set()
-
-    def run(self) -> None:
-        total = len(self.paths)
-        for done, path in enumerate(self.paths):
-            if self._stop.is_set():
-                break
-            self.progressed.emit(done, total, path.name)
-            try:
-                result = import_file(path, self.definitions)
-            except Exception as exc:  # noqa: BLE001 - one bad file must not end the others
-                result = ImportResult(path, error=f"{path.name} 无法读取（{type(exc).__name__}）。")
-            self.fileRead.emit(result)
-        self.progressed.emit(total if not self._stop.is_set() else -1, total, "")
+def read_files(paths: Sequence[Path], definitions: Sequence[FormDefinition], *, progress, cancelled,
+               deliver) -> int:
+    """The work of one read, run by a `Job` on its worker thread: the files one by one, each
+    ImportResult handed to the GUI thread as soon as it is read, a check for 停止 between two
+    files. Touches no widget. Returns how many files were read."""
+    total = len(paths)
+    read = 0
+    for path in paths:
+        if cancelled():
+            break
+        progress(read, total, path.name)
+        try:
+            result = import_file(path, definitions)
+        except Exception as exc:  # noqa: BLE001 - one bad file must not end the others
+            result = ImportResult(path, error=f"{path.name} 无法读取（{type(exc).__name__}）。")
+        deliver(result)
+        read += 1
+    progress(total if not cancelled() else -1, total, "")
+    return read
 
 
 def _counts_text(counts: dict[str, int]) -> str:
@@ -92,7 +81,8 @@ class ImportDialog(QDialog):
         self.pending: list[Path] = []  # queued while a read is running
         self.unread: list[Path] = []  # left out by 停止
         self.plan: ImportPlan | None = None
-        self._job: ReadJob | None = None
+        self._job: Job | None = None
+        self._reading: list[Path] = []  # the files of the running job
         self.setWindowTitle("导入 Word/Excel 表格")
         self.resize(1100, 620)
         layout = QVBoxLayout(self)
@@ -189,11 +179,12 @@ class ImportDialog(QDialog):
         if not fresh:
             self._refresh()
             return
-        job = ReadJob(fresh, list(self.session.registry), self)
+        # No Qt parent: a job keeps itself alive until its thread ends, see perfdesk.editing.jobs.
+        job = Job(functools.partial(read_files, fresh, list(self.session.registry)))
         job.progressed.connect(self._on_progress)
-        job.fileRead.connect(self._on_file_read)
-        job.finished.connect(self._on_finished)
-        self._job = job
+        job.partial.connect(self._on_file_read)
+        job.ended.connect(self._on_finished)
+        self._job, self._reading = job, fresh
         self.progress.setRange(0, len(fresh))
         self.progress.setValue(0)
         self._refresh()
@@ -208,8 +199,8 @@ class ImportDialog(QDialog):
         self.pending.clear()
         self.status.setText("正在停止：读完当前文件后停止。")
         if wait:
-            job.wait()
-            self._on_finished()
+            job.join()  # the files read meanwhile arrive, then _on_finished
+            self._on_finished()  # in case the thread outlived the wait
 
     def _on_progress(self, done: int, total: int, name: str) -> None:
         if done >= 0:
@@ -218,6 +209,8 @@ class ImportDialog(QDialog):
             self.status.setText(f"正在读取 {name}（第 {done + 1} 个，共 {total} 个）…")
 
     def _on_file_read(self, result: ImportResult) -> None:
+        if self._job is None:  # stopped and closed: a late result is not shown
+            return
         self.results.append(result)
         self._refresh()
 
@@ -225,10 +218,14 @@ class ImportDialog(QDialog):
         job, self._job = self._job, None
         if job is None:
             return
+        # A job that outlived stop_reading's wait must not speak to a later one's dialog state.
+        for signal, slot in ((job.progressed, self._on_progress), (job.partial, self._on_file_read),
+                             (job.ended, self._on_finished)):
+            signal.disconnect(slot)
+        paths, self._reading = self._reading, []
         read = {r.path for r in self.results}
         if job.cancelled:
-            self.unread.extend(p for p in job.paths if p not in read)
-        job.deleteLater()
+            self.unread.extend(p for p in paths if p not in read)
         if self.pending:
             queued, self.pending = self.pending, []
             self.read(queued)
@@ -299,7 +296,7 @@ class ImportDialog(QDialog):
             self._message(self.tree, f"{path.name} · 未读取（已停止）", GREY)
         if self._job is not None:
             read = {r.path for r in self.results}
-            for path in [p for p in self._job.paths if p not in read] + self.pending:
+            for path in [p for p in self._reading if p not in read] + self.pending:
                 self._message(self.tree, f"{path.name} · 等待读取…", GREY)
         self.tree.expandAll()
 

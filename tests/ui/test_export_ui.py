@@ -104,6 +104,7 @@ def test_print_preview_shows_the_pdf_pages(window, qtbot):
     form_id = open_form(window, "补充日常经费")
     dialog = PreviewDialog(window, window.session, form_id)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.busy)  # made off the GUI thread (tests/ui/test_preview_job.py)
     assert len(dialog.pages) >= 1 and "共" in dialog.info.text()
     page = dialog.pages[0]
     assert page.width() > 500 and page.height() > 500

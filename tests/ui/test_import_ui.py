@@ -234,3 +234,61 @@ def test_add_files_button_reads_more(empty_window, exported, qtbot, monkeypatch,
     qtbot.waitUntil(lambda: not dialog.reading)
     assert [r.path.name for r in dialog.results] == [exported.name, "坏.xlsx"]  # no file twice
     assert dialog.import_button.text() == "导入 4 张表"
+
+
+def test_each_file_is_listed_as_soon_as_it_is_read(empty_window, exported, qtbot, monkeypatch, tmp_path):
+    """The reader streams its results: the first file is in the tree while the second is
+    still being read."""
+    window, _ = empty_window
+    second = tmp_path / "第二个.xlsx"
+    second.write_bytes(exported.read_bytes())
+    entered, release = threading.Event(), threading.Event()
+    real = import_dialog.import_file
+
+    def slow_second(path, definitions):
+        if path == second:
+            entered.set()
+            assert release.wait(30)  # a safety net, not a timing assertion
+        return real(path, definitions)
+
+    monkeypatch.setattr(import_dialog, "import_file", slow_second)
+    dialog = ImportDialog(window, window.session, [exported, second])
+    qtbot.addWidget(dialog)
+    assert entered.wait(30)
+    qtbot.waitUntil(lambda: len(dialog.results) == 1)
+    assert dialog.reading and [r.path for r in dialog.results] == [exported]
+    texts = tree_texts(dialog)
+    assert any(f"{exported.name} · Excel · 识别 4 张表" in t for t in texts)
+    assert any("第二个.xlsx · 等待读取" in t for t in texts)
+    assert "第 2 个，共 2 个" in dialog.status.text() and dialog.progress.value() == 1
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.reading)
+    assert [r.path for r in dialog.results] == [exported, second]
+    assert dialog.progress.value() == 2 and dialog.status.text() == "读取完毕。"
+
+
+def test_closing_mid_read_keeps_the_file_being_read_and_leaves_no_thread(window, exported, qtbot, monkeypatch,
+                                                                        tmp_path):
+    second = tmp_path / "第二个.xlsx"
+    second.write_bytes(exported.read_bytes())
+    entered, release = threading.Event(), threading.Event()
+    real = import_dialog.import_file
+    read = []
+
+    def slow(path, definitions):
+        read.append(path)
+        entered.set()
+        release.wait(30)
+        return real(path, definitions)
+
+    monkeypatch.setattr(import_dialog, "import_file", slow)
+    dialog = ImportDialog(window, window.session, [exported, second])
+    qtbot.addWidget(dialog)
+    assert entered.wait(30)
+    job = dialog._job
+    threading.Timer(0.05, release.set).start()  # lets reject()'s wait return; not asserted on
+    dialog.reject()
+    assert not job.running and not dialog.reading
+    assert read == [exported]  # the second file was never opened
+    assert [r.path for r in dialog.results] == [exported] and dialog.unread == [second]
+    assert dialog.status.text() == "已停止读取，未读取的文件不会导入。"
