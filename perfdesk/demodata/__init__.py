@@ -1,6 +1,6 @@
 """The built-in demo data: the published Shanghai forms (see SCHEMA.md), as a workspace.
 
-Plain Python, no Qt. The JSON files are transcriptions of ../shared/seeds; the same data
+Plain Python, no Qt. The JSON files are transcriptions of published forms; the same data
 serves as the demo file and as the test fixtures.
 """
 

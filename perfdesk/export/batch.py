@@ -115,7 +115,7 @@ def target_paths(workspace: Workspace, forms: Sequence[Form], registry: Registry
 
 
 def validation_errors(workspace: Workspace, forms: Iterable[Form], registry: Registry) -> list[tuple[Form, list[Issue]]]:
-    """The forms that have errors (domain.md §7), with those errors: what refuses an export."""
+    """The forms that have errors (docs/rules.md), with those errors: what refuses an export."""
     result = []
     for form in forms:
         errors = [i for i in validate_form(form, registry.get(form.definition_id), workspace) if i.is_error]

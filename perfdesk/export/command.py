@@ -4,7 +4,7 @@
                     [--force] [--overwrite] [--no-list] [--scores]
 
 Exit 0 when the files are written; 1 when the export was refused because a form has errors
-(domain.md §7; `--force` exports anyway) or a PDF would need a character no font can draw;
+(docs/rules.md; `--force` exports anyway) or a PDF would need a character no font can draw;
 2 for unusable input (a missing or damaged file, an unknown form or year, targets that exist
 without `--overwrite`, a folder that cannot be written). Messages are one Chinese line each on
 stderr, never a traceback. `perfdesk/cli.py` wires `register` into its parser.

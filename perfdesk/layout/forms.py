@@ -1,4 +1,4 @@
-"""Layout layer: one form → its print grid, section by section (domain.md §2–§4).
+"""Layout layer: one form → its print grid, section by section (docs/rules.md).
 
 Which columns each section spans comes from the definition's `[layout]` (see `settings`); the
 code here only knows the section types. Indicator rows are grouped by the taxonomy so that
