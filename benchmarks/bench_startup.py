@@ -1,0 +1,212 @@
+"""Benchmark: cold start to the first painted window, PerfDesk against a bare PySide6 window.
+
+    .venv/bin/python benchmarks/bench_startup.py                    # offscreen, then xcb
+    .venv/bin/python benchmarks/bench_startup.py --platform offscreen
+    .venv/bin/python benchmarks/bench_startup.py --platform xcb     # $DISPLAY, else xvfb-run
+    options: --rounds N (default 7; one more warm-up round is run first and not counted)
+
+Each run is a whole new process (`python -c DRIVER`), timed from just before the parent starts
+it (time.perf_counter() passed in $BENCH_T0; on Linux the clock is CLOCK_MONOTONIC, shared by
+all processes) to the end of the first frame, printed by the child as `T_PAINT`:
+  (a) bare: QApplication + one QTableWidget of 60×10 items ("1.1" … "60.10"), 1400×880;
+  (b) PerfDesk: `perfdesk.cli.main(["open", DEMO])`, the console script's own path (command
+      line, QApplication with the CJK font and translator, crash handler, MainWindow, the demo
+      file opened and its first form shown).
+"First frame" = the first QEvent.Paint of the table viewport (the QTableWidget's, PerfDesk's
+indicator table's), then a zero-timer, which runs after that paint and the flush of the
+window's backing store; under xcb `QGuiApplication.sync()` then waits for the X server. The
+child then quits (PerfDesk after closing its window, so the file lock is released); the wall
+time until the process exited is printed too. The driver's only hook into PerfDesk is a
+wrapper around MainWindow.show that installs the paint filter; nothing under perfdesk/ knows
+about it.
+Rounds interleave a and b, alternating a-b / b-a so slow drift of the shared machine hits both
+alike; the figure against the goal is the median of the per-round ratios b/a (goal ≤ 1.5).
+The OS file cache is warm (warm-up round): "cold" means a new process, not an empty disk cache.
+The baseline draws ASCII digits with Qt's default font; PerfDesk also loads a CJK font.
+
+Both children get a temporary PERFDESK_DATA_DIR, XDG_*, HOME (see bench_window.isolate) and
+`QStandardPaths.setTestModeEnabled(True)`: the real settings and 最近打开 list are not touched.
+xcb without $DISPLAY needs xvfb-run (apt-get install xvfb xauth); one Xvfb serves all rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_window import (  # noqa: E402
+    UNDER_XVFB,
+    XVFB_SERVER_ARGS,
+    RealUserFiles,
+    describe_machine,
+    isolate,
+    spread,
+)
+
+GOAL_RATIO = 1.5
+
+# Shared by both children: the start marker, Qt's test mode, and the first-paint hook.
+HOOK = r'''
+import os, sys, time
+T0 = float(os.environ["BENCH_T0"])
+print(f"T_MAIN {time.perf_counter() - T0:.6f}", flush=True)
+from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
+QStandardPaths.setTestModeEnabled(True)
+
+
+class FirstPaint(QObject):
+    def __init__(self, target, finish):
+        super().__init__(target)
+        self.finish, self.seen = finish, False
+        target.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if not self.seen and event.type() == QEvent.Type.Paint:
+            self.seen = True
+            QTimer.singleShot(0, self.done)  # after this paint and the backing-store flush
+        return False
+
+    def done(self):
+        from PySide6.QtGui import QGuiApplication
+        if QGuiApplication.platformName() == "xcb":
+            QGuiApplication.sync()
+        print(f"T_PAINT {time.perf_counter() - T0:.6f}", flush=True)
+        self.finish()
+'''
+
+BARE = HOOK + r'''
+from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
+app = QApplication(sys.argv[:1])
+table = QTableWidget(60, 10)
+for r in range(60):
+    for c in range(10):
+        table.setItem(r, c, QTableWidgetItem(f"{r + 1}.{c + 1}"))
+table.resize(1400, 880)
+FirstPaint(table.viewport(), app.quit)
+table.show()
+sys.exit(app.exec())
+'''
+
+PERFDESK = HOOK + r'''
+from perfdesk import cli
+from perfdesk.ui import main_window
+
+_show = main_window.MainWindow.show
+
+
+def show(self):
+    def finish():
+        self.close()
+        from PySide6.QtWidgets import QApplication
+        QApplication.instance().quit()
+    target = self.editor.indicator_panel.view.viewport() if self.editor is not None else self
+    self._bench_first_paint = FirstPaint(target, finish)
+    _show(self)
+
+
+main_window.MainWindow.show = show
+sys.exit(cli.main(["open", sys.argv[1]]))
+'''
+
+
+def one_run(kind: str, env: dict[str, str], demo: Path) -> dict[str, float]:
+    args = [sys.executable, "-c", BARE] if kind == "bare" else [sys.executable, "-c", PERFDESK, str(demo)]
+    env = dict(env)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    env["BENCH_T0"] = repr(start)
+    result = subprocess.run(args, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
+    marks = {}
+    for line in result.stdout.splitlines():
+        name, _, value = line.partition(" ")
+        if name in ("T_MAIN", "T_PAINT"):
+            marks[name] = float(value)
+    if result.returncode != 0 or "T_PAINT" not in marks:
+        raise RuntimeError(f"{kind} run failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return {"main": marks["T_MAIN"], "paint": marks["T_PAINT"], "wall": wall, "cpu": cpu}
+
+
+def series(qt_platform: str, rounds: int, tmp: Path) -> None:
+    from perfdesk.cli import write_demo
+
+    demo = write_demo(tmp / "demo.perfdesk")
+    env = dict(os.environ, QT_QPA_PLATFORM=qt_platform)
+    env.pop("BENCH_T0", None)
+    one_run("bare", env, demo)  # warm-up: file cache, .pyc files, fontconfig
+    one_run("perfdesk", env, demo)
+    runs = {"bare": [], "perfdesk": []}
+    ratios, cpu_ratios = [], []
+    for r in range(rounds):
+        order = ("bare", "perfdesk") if r % 2 == 0 else ("perfdesk", "bare")
+        pair = {kind: one_run(kind, env, demo) for kind in order}
+        for kind in runs:
+            runs[kind].append(pair[kind])
+        ratios.append(pair["perfdesk"]["paint"] / pair["bare"]["paint"])
+        cpu_ratios.append(pair["perfdesk"]["cpu"] / pair["bare"]["cpu"])
+
+    def column(kind: str, key: str) -> list[float]:
+        return [run[key] for run in runs[kind]]
+
+    met = "MET" if statistics.median(ratios) <= GOAL_RATIO else "NOT MET"
+    print(f"\ncold start → first painted window, platform {qt_platform}, {rounds} rounds "
+          f"(+1 warm-up), a/b order alternating:")
+    print(f"  (a) bare PySide6 + 60×10 QTableWidget  {spread(column('bare', 'paint'), unit='s', digits=3)}")
+    print(f"  (b) PerfDesk on the demo file          {spread(column('perfdesk', 'paint'), unit='s', digits=3)}")
+    print(f"  paired ratio b/a                       {spread(ratios, unit='×', digits=2)}   "
+          f"goal ≤ {GOAL_RATIO} → {met}")
+    print(f"  interpreter up (T_MAIN): a {statistics.median(column('bare', 'main')):.3f} s, "
+          f"b {statistics.median(column('perfdesk', 'main')):.3f} s; "
+          f"process wall time incl. exit: a {statistics.median(column('bare', 'wall')):.3f} s, "
+          f"b {statistics.median(column('perfdesk', 'wall')):.3f} s (medians)")
+    print(f"  CPU time of the whole child process (user+sys, incl. exit): a "
+          f"{statistics.median(column('bare', 'cpu')):.3f} s, b {statistics.median(column('perfdesk', 'cpu')):.3f} s; "
+          f"paired ratio b/a {spread(cpu_ratios, unit='×', digits=2)}")
+    print(f"  per round b/a: {', '.join(f'{x:.2f}' for x in ratios)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--platform", choices=("both", "offscreen", "xcb"), default="both")
+    args = parser.parse_args(argv)
+    real = RealUserFiles()
+    xcb_here = bool(os.environ.get("DISPLAY"))
+    if not os.environ.get(UNDER_XVFB):
+        describe_machine()
+    with tempfile.TemporaryDirectory(prefix="perfdesk-bench-") as tmp:
+        saved = dict(os.environ)
+        isolate(Path(tmp))
+        if args.platform in ("both", "offscreen"):
+            series("offscreen", args.rounds, Path(tmp))
+        if args.platform in ("both", "xcb") and xcb_here:
+            series("xcb", args.rounds, Path(tmp))
+        os.environ.clear()
+        os.environ.update(saved)
+    if args.platform in ("both", "xcb") and not xcb_here:
+        if shutil.which("xvfb-run") is None:
+            print("\nxcb: skipped, no $DISPLAY and no xvfb-run (apt-get install xvfb xauth)")
+        else:
+            sys.stdout.flush()
+            env = dict(os.environ, **{UNDER_XVFB: "1"})
+            subprocess.run(["xvfb-run", "-a", "-s", XVFB_SERVER_ARGS, sys.executable, str(Path(__file__).resolve()),
+                            "--platform", "xcb", "--rounds", str(args.rounds)], env=env, check=False)
+    if not os.environ.get(UNDER_XVFB):
+        real.report()
+
+
+if __name__ == "__main__":
+    main()
