@@ -20,14 +20,11 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from perfdesk.demodata import build_workspace
 from perfdesk.domain.definition import FormKind
 from perfdesk.domain.model import Form, Workspace
 from perfdesk.domain.scoring import FormScore, score_form
 from perfdesk.domain.validation import Issue, Severity, count_by_severity, validate_workspace
 from perfdesk.formdefs import DefinitionError, Registry, default_registry
-from perfdesk.export.command import register as register_export
-from perfdesk.importing.command import register as register_import
 from perfdesk.store import FileStore, StoreError
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
@@ -47,6 +44,8 @@ class _Parser(argparse.ArgumentParser):
 def write_demo(path: Path, *, overwrite: bool = False) -> Path:
     """The demo file, written like any edit: one step, one transaction. A failed write
     leaves no half-written file behind."""
+    from perfdesk.demodata import build_workspace
+
     existed = Path(path).exists()
     store = FileStore.create(path, overwrite=overwrite)
     try:
@@ -200,7 +199,17 @@ def cmd_window(args, registry) -> int:
     return app.run(getattr(args, "path", None), exit_after_paint=args.exit_after_paint)
 
 
+# Every sub-command's name (tests/test_cli.py holds this list equal to the parser's): `main`
+# needs it to tell `perfdesk PATH` from a command without building the whole parser.
+COMMANDS = ("demo", "check", "score", "export", "import", "rollforward", "open")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    # The export and import modules pull in the print layout, openpyxl and python-docx:
+    # imported only when a command line is parsed, never on the window's way to the screen.
+    from perfdesk.export.command import register as register_export
+    from perfdesk.importing.command import register as register_import
+
     parser = _Parser(prog="perfdesk", description="PerfDesk：预算绩效目标申报表与自评表")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     demo = sub.add_parser("demo", help="写出示例文件")
@@ -228,15 +237,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _file_argument(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+def _file_argument(argv: list[str], parser: argparse.ArgumentParser | None = None) -> list[str]:
     """`perfdesk PATH` (how Windows and Linux desktops open a double-clicked file) means
     `perfdesk open PATH`; a first word that names a command keeps its meaning."""
-    commands = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     words = [a for a in argv if not a.startswith("-")]
-    if len(words) == 1 and words[0] not in commands and (
+    if len(words) == 1 and words[0] not in COMMANDS and (
             words[0].lower().endswith(".perfdesk") or Path(words[0]).is_file()):
         return ["open", *argv]
     return argv
+
+
+WINDOW_FLAGS = {"--exit-after-paint", "--self-test"}
+
+
+def _window_request(argv: list[str]) -> argparse.Namespace | None:
+    """The window's own command lines (`perfdesk`, `perfdesk [open] PATH`, `--self-test`),
+    recognised without building the whole parser, so the window starts fast."""
+    argv = _file_argument(argv)
+    flags = {a for a in argv if a.startswith("-")}
+    words = [a for a in argv if not a.startswith("-")]
+    if not flags <= WINDOW_FLAGS:
+        return None
+    if not words:
+        path = None
+    elif len(words) == 2 and words[0] == "open":
+        path = words[1]
+    else:
+        return None
+    return argparse.Namespace(path=path, exit_after_paint="--exit-after-paint" in flags,
+                              self_test="--self-test" in flags, run=cmd_window)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,8 +276,11 @@ def main(argv: list[str] | None = None) -> int:
             except (OSError, ValueError):  # pragma: no cover
                 pass
     try:
-        parser = build_parser()
-        args = parser.parse_args(_file_argument(list(sys.argv[1:] if argv is None else argv), parser))
+        argv = list(sys.argv[1:] if argv is None else argv)
+        args = _window_request(argv)
+        if args is None:
+            parser = build_parser()
+            args = parser.parse_args(_file_argument(argv))
         return args.run(args, default_registry())
     except UsageError as exc:
         print(f"perfdesk: {exc}", file=sys.stderr)

@@ -179,3 +179,37 @@ def test_a_bare_file_argument_means_open(tmp_path):
     assert _file_argument(["frobnicate"], parser) == ["frobnicate"]
     assert _file_argument(["a.perfdesk", "--exit-after-paint"], parser) == ["open", "a.perfdesk",
                                                                             "--exit-after-paint"]
+
+
+def test_command_list_matches_the_parser():
+    """`main` tells `perfdesk PATH` from a command by COMMANDS, without the parser: they must agree."""
+    import argparse
+
+    from perfdesk.cli import COMMANDS
+
+    parser = build_parser()
+    choices = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(COMMANDS) == set(choices)
+
+
+def test_window_command_lines_skip_the_export_and_import_modules(tmp_path):
+    """The window's command lines are recognised without importing the export and import
+    layers (they are not needed to show the first window)."""
+    import subprocess
+    import sys
+
+    from perfdesk.cli import _window_request
+
+    assert _window_request([]).path is None
+    assert _window_request(["open", "a.perfdesk"]).path == "a.perfdesk"
+    assert _window_request(["a.perfdesk", "--exit-after-paint"]).exit_after_paint
+    assert _window_request(["--self-test"]).self_test
+    assert _window_request(["check", "a.perfdesk"]) is None
+    assert _window_request(["export", "a.perfdesk", "--format", "pdf"]) is None
+    code = ("import sys; import perfdesk.cli as c; c._window_request(['open', 'x.perfdesk']); "
+            "import perfdesk.ui.main_window; "
+            "print(sorted(m for m in sys.modules if m.startswith(('perfdesk.export', 'perfdesk.importing', "
+            "'perfdesk.demodata', 'openpyxl', 'docx', 'reportlab', 'pypdfium2'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.stdout.strip() == "[]"

@@ -24,9 +24,7 @@ from perfdesk.formdefs import Registry, default_registry
 from perfdesk.paths import data_dir, settings_path
 from perfdesk.store import FileStore, StoreError
 
-from .about_dialog import AboutDialog
 from .dialogs import Ask
-from .export_dialog import ExportDialog, Exporter, PreviewDialog
 from .form_editor import FormEditor
 from .history import HistoryList
 from .issues_panel import IssuesPanel
@@ -355,6 +353,8 @@ class MainWindow(QMainWindow):
             return None
         if self.editor is not None:
             self.editor.commit_pending()
+        from .export_dialog import ExportDialog, Exporter  # not needed to show the first window
+
         request = ExportDialog.ask(self, self.session, self.editor.form_id if self.editor else None)
         if request is None:
             return None
@@ -367,9 +367,13 @@ class MainWindow(QMainWindow):
         if self.session is None or self.editor is None or self.editor.form_id is None:
             return
         self.editor.commit_pending()
+        from .export_dialog import PreviewDialog
+
         self.preview_dialog = PreviewDialog.show_for(self, self.session, self.editor.form_id)
 
-    def about(self) -> AboutDialog:
+    def about(self):
+        from .about_dialog import AboutDialog
+
         dialog = AboutDialog(self, self.session.store.path if self.session else None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
