@@ -1,7 +1,7 @@
 """Editing layer: Excel/WPS habits — rectangular ranges as tab-separated text.
 
-Copy writes the cells' text; paste parses each cell with the model's own rules and applies
-everything as one undoable step, adding rows when the pasted block is longer than the table.
+Copy writes the cells' text; paste asks the cell planner (cell_plan.py) what the block changes
+and runs it as one undoable step, adding rows when the pasted block is longer than the table.
 """
 
 from __future__ import annotations
@@ -9,10 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from perfdesk.domain.model import Indicator
-
-from .commands import InsertIndicatorsCommand, SetIndicatorCommand
-from .indicator_model import COMPUTED, IndicatorTableModel
+from .indicator_model import IndicatorTableModel
 
 
 def to_tsv(rows: list[list[str]]) -> str:
@@ -38,42 +35,13 @@ def copy_range(model: IndicatorTableModel, rows: list[int], columns: list[int]) 
 
 
 def paste(model: IndicatorTableModel, top: int, left: int, text: str) -> int:
-    """Paste a block at (top, left). Returns how many cells changed (0: nothing happened)."""
-    session = model.session
-    if session.read_only or model.form_id is None:
+    """Paste a block at (top, left) as one step. Returns how many cells changed plus how
+    many rows were added (0: nothing happened). The cell planner leaves out read-only
+    columns (计算得分, last year's), unusable and unchanged values."""
+    if model.session.read_only or model.form_id is None:
         return 0
     block = from_tsv(text)
     if not block:
         return 0
-    ws, form_id = session.workspace, model.form_id
-    form = ws.forms[form_id]
-    keys = [key for key, _ in model.columns]
-    template = form.indicators[top - 1] if 0 < top <= len(form.indicators) else None
-    missing = top + len(block) - len(form.indicators)
-    changed = 0
-    with session.macro(f"粘贴 {len(block)} 行") as step:
-        if missing > 0:
-            new_rows = []
-            for i in range(missing):
-                level1 = template.level1 if template else ""
-                level2 = template.level2 if template else ""
-                new_rows.append((len(form.indicators) + i, Indicator(level1=level1, level2=level2)))
-            step.do(InsertIndicatorsCommand(ws, form_id, new_rows, f"新增 {missing} 行"))
-        for r, cells in enumerate(block):
-            indicator = form.indicators[top + r]
-            for c, text in enumerate(cells):
-                column = left + c
-                if column >= len(keys) or keys[column] == COMPUTED:
-                    continue
-                key = keys[column]
-                value = model.coerce(key, text)
-                if value is False:
-                    continue
-                current = getattr(indicator, key)
-                if (current.raw if key in ("target", "actual") else current) == value:
-                    continue
-                step.do(SetIndicatorCommand(ws, form_id, indicator.id, key, value, "粘贴"))
-                changed += 1
-    if not step.ok:
-        return 0
-    return changed + max(missing, 0)
+    step_text = f"粘贴 {len(block)} 行"
+    return model.run_plan(model.plan_block(top, left, block, step_text), step_text)

@@ -5,6 +5,10 @@ some rows out (the declaration's left half has no 上年结转资金): those cel
 closed. Amounts show with thousands separators and two decimals and are typed as plain
 numbers (separators allowed). On the self-evaluation's budget line the 分值, 执行率 and 得分
 columns are computed and read-only.
+
+After each step the grid compares what every cell shows (its amount or computed text, its
+marks) with what it showed before and repaints only the cells that differ — an edit of the
+indicator table that leaves the budget line alone repaints nothing here.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from PySide6.QtGui import QBrush, QColor
 from perfdesk.domain.definition import SectionDef
 from perfdesk.domain.scoring import round2
 
-from .commands import set_amount_command
-from .indicator_model import SEVERITY_COLORS, Role, format_decimal, parse_decimal, severity_icon, worst
+from .cell_plan import plan_amount
+from .indicator_model import SEVERITY_COLORS, Role, format_decimal, severity_icon, worst
 from .session import EditSession
 
 WEIGHT, RATE, SCORE = "@weight", "@rate", "@score"
@@ -37,7 +41,9 @@ class FundingModel(QAbstractTableModel):
         self.form_id: str | None = None
         self.section: SectionDef | None = None
         self.columns: list[tuple[str, str]] = []
-        session.formFieldChanged.connect(self._on_field_changed)
+        # form id -> {(row, column): (shown value, marks)} at the last announcement; only the
+        # form on show is kept. Amount edits arrive with the step's analysisChanged too.
+        self._signatures: dict[str | None, dict] = {}
         session.analysisChanged.connect(self._on_analysis_changed)
 
     def set_form(self, form_id: str | None, section: SectionDef | None) -> None:
@@ -47,6 +53,7 @@ class FundingModel(QAbstractTableModel):
         if section is not None and section.budget_score is not None:
             self.columns += [(WEIGHT, "分值"), (RATE, "执行率"), (SCORE, "得分")]
         self.endResetModel()
+        self._signatures = {form_id: self._signature()} if form_id is not None else {}
 
     @property
     def rows(self):
@@ -163,26 +170,52 @@ class FundingModel(QAbstractTableModel):
         amount_key = self.amount_key(index.row(), index.column())
         if amount_key is None:
             return False
-        new = parse_decimal("" if value is None else str(value))
-        if new is False:
-            return False
-        form = self.session.form(self.form_id)
-        if form.amounts.get(amount_key) == new:
-            return False
         row_label = self.section.columns[index.column()].row_label(self.rows[index.row()])
-        return self.session.push(set_amount_command(
-            self.session.workspace, self.form_id, amount_key, new,
-            f"修改「{row_label} / {self.columns[index.column()][1]}」"))
+        command = plan_amount(self.session.workspace, self.form_id, amount_key, value,
+                              f"修改「{row_label} / {self.columns[index.column()][1]}」")
+        return command is not None and self.session.push(command)
 
-    # -- domain → Qt -----------------------------------------------------------------------
-    def _on_field_changed(self, form_id: str, key: str) -> None:
-        if form_id != self.form_id:
-            return
-        index = self.cell_of(key)
-        if index.isValid():
-            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
+    # -- domain → Qt: only the cells that show something else ---------------------------------
+    def _cell_signature(self, row: int, column: int, form, analysis) -> tuple | None:
+        key = self.columns[column][0]
+        if key.startswith("@"):
+            shown = self._computed_text(row, key)
+            if key == SCORE and row == self._budget_row():
+                budget = analysis.score.budget
+                shown = (shown, None if budget is None else budget.entered)  # the tooltip names it
+            return shown, ()
+        amount_key = self.amount_key(row, column)
+        if amount_key is None:
+            return None
+        marks = tuple((i.severity, i.code, i.message) for i in analysis.cell_issues(None, amount_key))
+        return form.amounts.get(amount_key), marks
+
+    def _signature(self) -> dict[tuple[int, int], tuple | None]:
+        if self.form_id is None or self.form_id not in self.session.workspace.forms:
+            return {}
+        form, analysis = self.session.form(self.form_id), self.session.analysis(self.form_id)
+        return {(r, c): self._cell_signature(r, c, form, analysis)
+                for r in range(len(self.rows)) for c in range(len(self.columns))}
 
     def _on_analysis_changed(self, form_id: str) -> None:
         if form_id != self.form_id or not self.rows or not self.columns:
             return
-        self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1))
+        old = self._signatures.get(form_id, {})
+        new = self._signature()
+        self._signatures = {form_id: new}
+        for (row, column), shown in new.items():
+            before = old.get((row, column))
+            if before == shown:
+                continue
+            roles = []
+            if before is None or shown is None or before[0] != shown[0]:
+                roles += _VALUE_ROLES
+            if before is None or shown is None or before[1] != shown[1]:
+                roles += _MARK_ROLES
+            index = self.index(row, column)
+            self.dataChanged.emit(index, index, sorted(set(roles)))
+
+
+_VALUE_ROLES = [int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole), int(Qt.ItemDataRole.ToolTipRole)]
+_MARK_ROLES = [int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.DecorationRole),
+               int(Qt.ItemDataRole.ToolTipRole), int(Role.ISSUES)]

@@ -1,15 +1,20 @@
 """Editing layer: the indicator table of one form as a Qt item model over the domain.
 
-`setData` parses the typed text with the domain grammar and pushes an undo command holding
-ids; unchanged or unusable input returns False and changes nothing. Cells carry their issues
-(colour, icon, tooltip) through roles; the computed score sits in its own read-only column
-beside the entered one.
+`setData` and `set_cells` ask the cell planner (cell_plan.py) which undo commands the typed
+values need and run them as one step; unchanged or unusable input changes nothing. Cells carry
+their issues (colour, icon, tooltip) through roles; the computed score sits in its own
+read-only column beside the entered one.
+
+Refreshing is narrow: after a step the model repaints the cells the step wrote, and of the
+rest only those whose marks, computed score, carried tint or last year's value differ from
+what it last announced (a per-form signature of those, compared before and after).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import IntEnum
+from functools import lru_cache
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
@@ -18,9 +23,9 @@ from perfdesk.domain.definition import SectionType
 from perfdesk.domain.model import INDICATOR_ATTRS, Indicator
 from perfdesk.domain.rollforward import Provenance, is_carried, last_year_map
 from perfdesk.domain.validation import Issue, Severity
-from perfdesk.domain.values import Value
 
-from .commands import SetIndicatorCommand
+from .cell_plan import CellPlan, grade_applies, plan_block, plan_cells
+from .cell_plan import parse_decimal  # noqa: F401 - re-exported for older callers
 from .session import EditSession
 
 COMPUTED = "computed"  # the extra column beside 得分
@@ -73,19 +78,6 @@ def format_decimal(value: Decimal | None) -> str:
     return text
 
 
-def parse_decimal(text: str) -> Decimal | None | bool:
-    """A weight or score as typed; '' clears it; False when it is not a number."""
-    cleaned = (text or "").strip().replace(",", "").replace("，", "")
-    cleaned = cleaned.translate({ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．－"})
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return False
-    return value if value.is_finite() else False
-
-
 def worst(issues: list[Issue]) -> Severity | None:
     if not issues:
         return None
@@ -100,9 +92,14 @@ class IndicatorTableModel(QAbstractTableModel):
         self.columns: list[tuple[str, str]] = []
         self.show_last_year = False
         self._last_year: dict | None = None  # indicator id -> LastYear, until the next change
+        # form id -> what its cells showed at the last announcement (see _signature); only
+        # the form on show is kept
+        self._signatures: dict[str | None, dict] = {}
+        self._written: dict[tuple[str, str], None] = {}  # cells the running step wrote
         session.indicatorChanged.connect(self._on_indicator_changed)
         session.structureChanged.connect(self._on_structure_changed)
         session.analysisChanged.connect(self._on_analysis_changed)
+        session.stepFinished.connect(self._on_step_finished)
 
     # -- which form --------------------------------------------------------------------
     def set_form(self, form_id: str | None) -> None:
@@ -111,6 +108,7 @@ class IndicatorTableModel(QAbstractTableModel):
         self._last_year = None
         self.columns = self._columns_for(form_id, self.show_last_year)
         self.endResetModel()
+        self._remember()
 
     def _columns_for(self, form_id: str | None, last_year: bool) -> list[tuple[str, str]]:
         columns: list[tuple[str, str]] = []
@@ -146,6 +144,7 @@ class IndicatorTableModel(QAbstractTableModel):
             self.beginRemoveColumns(QModelIndex(), first, first + 1)
             self.columns = wanted
             self.endRemoveColumns()
+        self._remember()
 
     def last_year(self):
         if self._last_year is None:
@@ -204,7 +203,7 @@ class IndicatorTableModel(QAbstractTableModel):
     @staticmethod
     def grade_applies(indicator: Indicator) -> bool:
         """The rules turn a grade into a score only where the target is not a number."""
-        return not indicator.target.is_quantitative
+        return grade_applies(indicator.target)
 
     def bands(self):
         definition = self.session.definition(self.form_id) if self.form_id else None
@@ -280,70 +279,45 @@ class IndicatorTableModel(QAbstractTableModel):
         return self.session.analysis(self.form_id).cell_issues(indicator.id, key)
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.session.read_only:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.session.read_only or self.form_id is None:
             return False
-        key = self.columns[index.column()][0]
-        if key in READ_ONLY_COLUMNS:
-            return False
-        indicator = self.indicators[index.row()]
-        new = self.coerce(key, value)
-        if new is False:
-            return False
-        old = getattr(indicator, key)
-        if key in VALUE_COLUMNS and old.raw == new:
-            return False
-        if key not in VALUE_COLUMNS and old == new:
-            return False
-        label = self.columns[index.column()][1]
-        return self.session.push(SetIndicatorCommand(
-            self.session.workspace, self.form_id, indicator.id, key, new,
-            f"修改第{index.row() + 1}行「{label}」"))
+        key, label = self.columns[index.column()]
+        plan = self.plan_cells([(index.row(), key, value)], f"修改第{index.row() + 1}行「{label}」")
+        return bool(plan) and self.session.push(plan.commands[0])
 
     def set_cells(self, cells: list[tuple[int, str, object]], text: str) -> int:
         """Several cells (row, column key, typed value) as one undo step: a merged 一级 cell
         renamed for its whole group, a cleared selection, a changed level. Returns how many
         cells changed; unusable values are skipped."""
-        if self.session.read_only or self.form_id is None:
-            return 0
-        commands = []
-        for row, key, value in cells:
-            if key in READ_ONLY_COLUMNS or not (0 <= row < len(self.indicators)):
-                continue
-            if key == GRADE and not self.grade_applies(self.indicators[row]):
-                continue
-            new = self.coerce(key, value)
-            if new is False:
-                continue
-            indicator = self.indicators[row]
-            old = getattr(indicator, key)
-            if (old.raw if key in VALUE_COLUMNS else old) == new:
-                continue
-            commands.append(SetIndicatorCommand(self.session.workspace, self.form_id, indicator.id, key, new, text))
-        return self.session.push_all(commands, text)
+        return self.run_plan(self.plan_cells(cells, text), text)
 
-    def coerce(self, key: str, value):
-        """Typed text → the attribute's value; False when unusable."""
-        text = "" if value is None else str(value)
-        if key in NUMBER_COLUMNS:
-            return parse_decimal(text)
-        if key in VALUE_COLUMNS:
-            return text  # the workspace parses; the raw text is kept as typed
-        if key == GRADE:
-            text = text.strip()
-            if not text:
-                return None
-            band = next((b for b in self.bands() if text in (b.key, b.label)), None)
-            return band.key if band else False
-        return text.strip() if key in ("level1", "level2") else text
+    # -- the cell planner, with this table's columns and grade bands -----------------------
+    def plan_cells(self, cells, text: str) -> CellPlan:
+        """(row, column key or indicator attribute, typed text or value) → the commands."""
+        if self.form_id is None or self.form_id not in self.session.workspace.forms:
+            return CellPlan()
+        return plan_cells(self.session.workspace, self.form_id, cells, text, self.bands())
+
+    def plan_block(self, top: int, left: int, block, text: str) -> CellPlan:
+        """A block of texts at (top, left), in this table's column order (paste)."""
+        if self.form_id is None or self.form_id not in self.session.workspace.forms:
+            return CellPlan()
+        return plan_block(self.session.workspace, self.form_id, [key for key, _ in self.columns], top, left,
+                          block, text, self.bands())
+
+    def run_plan(self, plan: CellPlan, text: str) -> int:
+        """Run a plan as one step. Returns how many cells changed (0: nothing to do, refused
+        or not written — `saveFailed` has told the user)."""
+        if not plan or self.session.read_only:
+            return 0
+        return plan.cells + plan.rows_added if self.session.push_all(plan.commands, text) else 0
 
     # -- domain → Qt -----------------------------------------------------------------------
     def _on_indicator_changed(self, form_id: str, indicator_id: str, attr: str) -> None:
         if form_id != self.form_id:
             return
-        row, column = self.row_of(indicator_id), self.column_of(attr)
-        if row >= 0 and column >= 0:
-            index = self.index(row, column)
-            self.dataChanged.emit(index, index, [int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole)])
+        # Announced together with the marks when the step's analysisChanged arrives.
+        self._written[(indicator_id, attr)] = None
 
     def _on_structure_changed(self, form_id: str, what: str, indicator_id: str, position: int) -> None:
         if form_id != self.form_id:
@@ -368,12 +342,111 @@ class IndicatorTableModel(QAbstractTableModel):
             self.beginResetModel()
         elif what == "indicators_reset":
             self.endResetModel()
+            # The view re-reads everything: the next analysis only becomes the baseline.
+            self._signatures.pop(form_id, None)
+            self._written.clear()
 
     def _on_analysis_changed(self, form_id: str) -> None:
-        self._last_year = None  # an edit here or in last year's form changes the match
-        if form_id != self.form_id or not self.indicators or not self.columns:
+        if form_id != self.form_id:
             return
-        self.dataChanged.emit(self.index(0, 0), self.index(len(self.indicators) - 1, len(self.columns) - 1),
-                              [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.DecorationRole,
-                               Qt.ItemDataRole.ToolTipRole, Role.SEVERITY, Role.ISSUES, Role.COMPUTED,
-                               Qt.ItemDataRole.DisplayRole])
+        self._last_year = None  # an edit here or in last year's form changes the match
+        self._flush()
+
+    def _on_step_finished(self) -> None:
+        if self._written:  # cells written without an analysis of this form (should not happen)
+            self._flush()
+
+    # -- narrow refresh ----------------------------------------------------------------------
+    def _signature(self) -> dict[tuple[str, str, str], object]:
+        """What the cells show beyond their own value, keyed (indicator id, column key,
+        aspect): the marks of cells with issues, each row's computed score, the carried
+        tint, last year's values. Only non-blank entries: a cell missing here shows none."""
+        form_id = self.form_id
+        if form_id is None or form_id not in self.session.workspace.forms:
+            return {}
+        analysis = self.session.analysis(form_id)
+        signature: dict[tuple[str, str, str], object] = {}
+        for (item_id, column), issues in analysis.by_cell.items():
+            if item_id is not None and column is not None:
+                signature[(item_id, column, _MARKS)] = tuple((i.severity, i.code, i.message) for i in issues)
+        rows = analysis.score.rows
+        for indicator in self.indicators:
+            row = rows.get(indicator.id)
+            if row is not None and row.computed is not None:
+                signature[(indicator.id, COMPUTED, _COMPUTED)] = row.computed
+            if indicator.provenance:
+                unconfirmed, tooltip = _carried(indicator.provenance)
+                for attr in unconfirmed:
+                    signature[(indicator.id, attr, _CARRIED)] = tooltip
+        if self.show_last_year:
+            for indicator_id, last in self.last_year().items():
+                shown = (last.year, last.kind, last.target.raw, last.actual.raw)
+                signature[(indicator_id, LAST_TARGET, _LAST)] = shown
+                signature[(indicator_id, LAST_ACTUAL, _LAST)] = shown
+        return signature
+
+    def _remember(self) -> None:
+        """Take what is shown now as the baseline of the next comparison."""
+        self._signatures = {self.form_id: self._signature()} if self.form_id is not None else {}
+        self._written.clear()
+
+    def _flush(self) -> None:
+        """Emit dataChanged for the cells written by the step and those whose marks,
+        computed score, tint or last year's value changed — each with its own roles."""
+        written, self._written = self._written, {}
+        if self.form_id is None:
+            return
+        new = self._signature()
+        old = self._signatures.get(self.form_id)
+        self._signatures = {self.form_id: new}
+        if old is None:
+            return  # the view was reset: it reads everything anyway
+        roles: dict[tuple[str, str], set[int]] = {}
+        for cell in written:
+            roles.setdefault(cell, set()).update(_ROLES[_VALUE])
+        for key in old.keys() | new.keys():
+            if old.get(key) != new.get(key):
+                indicator_id, column, aspect = key
+                roles.setdefault((indicator_id, column), set()).update(_ROLES[aspect])
+        self._emit_cells(roles)
+
+    def _emit_cells(self, roles: dict[tuple[str, str], set[int]]) -> None:
+        rows = {indicator.id: i for i, indicator in enumerate(self.indicators)}
+        columns = {key: i for i, (key, _) in enumerate(self.columns)}
+        cells = []
+        for (indicator_id, key), cell_roles in roles.items():
+            row, column = rows.get(indicator_id), columns.get(key)
+            if row is not None and column is not None:
+                cells.append((row, column, cell_roles))
+        if not cells:
+            return
+        cells.sort(key=lambda cell: cell[:2])
+        if len(cells) > _MANY_CELLS:
+            # A big step (a long paste): one rectangle around the changed cells.
+            top, bottom = cells[0][0], cells[-1][0]
+            left, right = min(c[1] for c in cells), max(c[1] for c in cells)
+            every = sorted(set().union(*(c[2] for c in cells)))
+            self.dataChanged.emit(self.index(top, left), self.index(bottom, right), every)
+            return
+        for row, column, cell_roles in cells:
+            index = self.index(row, column)
+            self.dataChanged.emit(index, index, sorted(cell_roles))
+
+
+@lru_cache(maxsize=4096)
+def _carried(provenance: str) -> tuple[tuple[str, ...], str]:
+    """The tinted attributes of a provenance text and its tooltip (parsed once per text)."""
+    parsed = Provenance.from_text(provenance)
+    return parsed.unconfirmed, parsed.describe() if parsed.unconfirmed else ""
+
+
+_VALUE, _MARKS, _COMPUTED, _CARRIED, _LAST = "value", "marks", "computed", "carried", "last"
+_ROLES = {
+    _VALUE: {int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole)},
+    _MARKS: {int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.DecorationRole),
+             int(Qt.ItemDataRole.ToolTipRole), int(Role.SEVERITY), int(Role.ISSUES)},
+    _COMPUTED: {int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole), int(Role.COMPUTED)},
+    _CARRIED: {int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.ToolTipRole), int(Role.PROVENANCE)},
+    _LAST: {int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole), int(Qt.ItemDataRole.ToolTipRole)},
+}
+_MANY_CELLS = 48

@@ -1,13 +1,15 @@
 """Editing layer: the issues panel's list — every issue of one form, or of the whole file.
 
-The list is derived from the session's analyses. After an edit it is worked out again and
-the view hears only about the rows that actually went or came (most edits change one or
-two issues), so the selection and scroll position stay where the user left them.
+The list is derived from the session's analyses. It is worked out again once per step (at
+`stepFinished`, however many forms the step re-analysed), and only when the step touched a
+form in scope: showing one form, an edit elsewhere costs nothing. The view hears only about
+the rows that actually went or came (most edits change one or two issues), so the selection
+and scroll position stay where the user left them; a new scope is a reset.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from perfdesk.domain.validation import Issue, Severity
 
@@ -18,9 +20,13 @@ from .session import EditSession
 COLUMNS = ("级别", "代码", "表", "位置", "说明")
 ISSUE_ROLE = Qt.ItemDataRole.UserRole + 40  # (form_id, Issue)
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_MANY_CHANGES = 64  # beyond this many rows gone or come, a reset is cheaper for the view
 
 
 class IssueListModel(QAbstractTableModel):
+    # the list or the counts may have changed (once per refresh)
+    refreshed = Signal()
+
     def __init__(self, session: EditSession, parent=None):
         super().__init__(parent)
         self.session = session
@@ -28,15 +34,19 @@ class IssueListModel(QAbstractTableModel):
         self.whole_file = False
         self.severities: set[Severity] = set(Severity)
         self._rows: list[tuple[str, Issue]] = []
+        self.counts: dict[Severity, int] = {s: 0 for s in Severity}  # in scope, before the filter
+        self._stale = self._renamed = False
         session.analysisChanged.connect(self._on_analysis_changed)
-        session.outlineChanged.connect(self.refresh)
+        session.outlineChanged.connect(self._on_outline_changed)
+        session.stepFinished.connect(self._on_step_finished)
 
     # -- what is listed -------------------------------------------------------------------
     def set_scope(self, form_id: str | None = None, whole_file: bool | None = None) -> None:
-        self.form_id = form_id
-        if whole_file is not None:
-            self.whole_file = whole_file
-        self.refresh()
+        whole_file = self.whole_file if whole_file is None else whole_file
+        # Another form while the whole file is listed: the same list (selection kept).
+        new_list = whole_file != self.whole_file or (not whole_file and form_id != self.form_id)
+        self.form_id, self.whole_file = form_id, whole_file
+        self.refresh(reset=new_list)
 
     def set_severities(self, severities: set[Severity]) -> None:
         self.severities = set(severities)
@@ -49,22 +59,41 @@ class IssueListModel(QAbstractTableModel):
             return [f.id for f in forms]
         return [self.form_id] if self.form_id in ws.forms else []
 
-    def all_issues(self) -> list[tuple[str, Issue]]:
+    def all_issues(self, form_ids: list[str] | None = None) -> list[tuple[str, Issue]]:
         """Every issue in scope, before the severity filter (for the counts on the buttons)."""
-        return [(fid, issue) for fid in self._form_ids() for issue in self.session.analysis(fid).issues]
+        form_ids = self._form_ids() if form_ids is None else form_ids
+        return [(fid, issue) for fid in form_ids for issue in self.session.analysis(fid).issues]
 
-    def _wanted(self) -> list[tuple[str, Issue]]:
-        order = {form_id: i for i, form_id in enumerate(self._form_ids())}
-        rows = [row for row in self.all_issues() if row[1].severity in self.severities]
+    def refresh(self, reset: bool = False) -> None:
+        renamed, self._renamed = self._renamed, False
+        self._stale = False
+        form_ids = self._form_ids()
+        issues = self.all_issues(form_ids)
+        counts = {s: 0 for s in Severity}
+        for _, issue in issues:
+            counts[issue.severity] += 1
+        self.counts = counts
+        order = {form_id: i for i, form_id in enumerate(form_ids)}
         # Stable: within a form, errors first, then in the form's own order.
-        return sorted(rows, key=lambda row: (order[row[0]], _RANK[row[1].severity]))
+        wanted = sorted((row for row in issues if row[1].severity in self.severities),
+                        key=lambda row: (order[row[0]], _RANK[row[1].severity]))
+        if wanted != self._rows:
+            self._update_rows(wanted, reset)
+        elif renamed and self._rows:  # a project renamed: the 表 column says its name
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self._rows) - 1, 2),
+                                  [int(Qt.ItemDataRole.DisplayRole)])
+        self.refreshed.emit()
 
-    def refresh(self) -> None:
-        wanted = self._wanted()
-        if wanted == self._rows:
+    def _update_rows(self, wanted: list[tuple[str, Issue]], reset: bool) -> None:
+        wanted_set = set(wanted)
+        present = set(self._rows)
+        changes = len(present - wanted_set) + len(wanted_set - present)
+        if reset or not self._rows or changes > _MANY_CHANGES:
+            self.beginResetModel()
+            self._rows = wanted
+            self.endResetModel()
             return
         # Remove what went, then insert what came, keeping the survivors' order.
-        wanted_set = set(wanted)
         for i in range(len(self._rows) - 1, -1, -1):
             if self._rows[i] not in wanted_set:
                 self.beginRemoveRows(QModelIndex(), i, i)
@@ -83,6 +112,13 @@ class IssueListModel(QAbstractTableModel):
 
     def _on_analysis_changed(self, form_id: str) -> None:
         if self.whole_file or form_id == self.form_id:
+            self._stale = True  # worked out once, when the step ends
+
+    def _on_outline_changed(self) -> None:
+        self._stale = self._renamed = True  # forms came or went, or a project was renamed
+
+    def _on_step_finished(self) -> None:
+        if self._stale:
             self.refresh()
 
     def issue_at(self, row: int) -> tuple[str, Issue]:

@@ -30,13 +30,7 @@ from perfdesk.domain.model import Indicator
 from perfdesk.domain.rollforward import confirmed_provenance
 from perfdesk.domain.weights import distribute, group_rows
 from perfdesk.editing.clipboard import copy_range, paste
-from perfdesk.editing.commands import (
-    InsertIndicatorsCommand,
-    MoveIndicatorsCommand,
-    RemoveIndicatorsCommand,
-    SetIndicatorCommand,
-    can_move,
-)
+from perfdesk.editing.commands import InsertIndicatorsCommand, MoveIndicatorsCommand, RemoveIndicatorsCommand, can_move
 from perfdesk.editing.indicator_model import COMPUTED, GRADE, LAST_ACTUAL, LAST_TARGET, IndicatorTableModel, Role
 
 from .dialogs import LevelDialog, WeightDialog
@@ -119,7 +113,7 @@ class IndicatorView(QTableView):
         model.rowsInserted.connect(self.refresh_spans)
         model.rowsRemoved.connect(self.refresh_spans)
         model.rowsMoved.connect(self.refresh_spans)
-        model.dataChanged.connect(self.refresh_spans)
+        model.dataChanged.connect(self._on_data_changed)
 
     def model(self) -> IndicatorTableModel:  # narrower type for readers
         return super().model()
@@ -130,6 +124,15 @@ class IndicatorView(QTableView):
             self.setColumnWidth(column, COLUMN_WIDTHS.get(key, 100))
         self._span_signature = ()
         self.refresh_spans()
+
+    def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:
+        """Spans follow the 一级 / 二级 texts: look again only when one of those changed."""
+        if roles and all(int(role) != int(Qt.ItemDataRole.DisplayRole) for role in roles):
+            return
+        model = self.model()
+        levels = [c for c in (model.column_of("level1"), model.column_of("level2")) if c >= 0]
+        if any(top_left.column() <= c <= bottom_right.column() for c in levels):
+            self.refresh_spans()
 
     # -- 一级 / 二级 as merged cells ------------------------------------------------------
     def refresh_spans(self, *args) -> None:
@@ -354,17 +357,12 @@ class IndicatorPanel(QWidget):
         if model.form_id is None or self.session.read_only:
             return 0
         rows = self.view.selected_rows() or list(range(model.rowCount()))
-        cells = []
-        for row in rows:
-            indicator = model.indicator_at(row)
-            confirmed = confirmed_provenance(indicator.provenance)
-            if confirmed != indicator.provenance:
-                cells.append(SetIndicatorCommand(self.session.workspace, model.form_id, indicator.id,
-                                                 "provenance", confirmed, "确认结转值"))
-        if not cells:
+        plan = model.plan_cells([(row, "provenance", confirmed_provenance(model.indicator_at(row).provenance))
+                                 for row in rows], "确认结转值")
+        if not plan:
             self.message.emit("所选行没有待确认的结转值。")
             return 0
-        return self.session.push_all(cells, f"确认 {len(cells)} 行的结转值")
+        return model.run_plan(plan, f"确认 {plan.cells} 行的结转值")
 
     def change_level(self) -> None:
         model = self.model
@@ -390,17 +388,16 @@ class IndicatorPanel(QWidget):
         if plan is None:
             return 0
         groups = group_rows([ind.level1 for ind in form.indicators])
-        commands = []
+        cells = []
         for level1, total in plan.groups:
             positions = groups.get(level1, [])
-            rows = [form.indicators[p] for p in positions]
-            for indicator, weight in zip(rows, distribute([i.weight for i in rows], Decimal(total), plan.mode)):
-                if indicator.weight != weight:
-                    commands.append(SetIndicatorCommand(self.session.workspace, form.id, indicator.id, "weight",
-                                                        weight, "分值配平"))
-        if not commands:
+            weights = distribute([form.indicators[p].weight for p in positions], Decimal(total), plan.mode)
+            cells.extend((position, "weight", weight) for position, weight in zip(positions, weights))
+        weights_plan = model.plan_cells(cells, "分值配平")
+        if not weights_plan:
             self.message.emit("分值已经配平，无需修改。")
             return 0
-        self.session.push_all(commands, "分值配平")
-        self.message.emit(f"分值配平：修改了 {len(commands)} 行的分值。")
-        return len(commands)
+        changed = model.run_plan(weights_plan, "分值配平")
+        if changed:
+            self.message.emit(f"分值配平：修改了 {changed} 行的分值。")
+        return changed

@@ -64,29 +64,24 @@ class IssuesPanel(QWidget):
         self.view.clicked.connect(self._on_clicked)
         self.view.activated.connect(self._on_clicked)
         layout.addWidget(self.view, 1)
-        self.model.modelReset.connect(self._update_counts)
-        self.model.rowsInserted.connect(self._update_counts)
-        self.model.rowsRemoved.connect(self._update_counts)
-        session.analysisChanged.connect(self._update_counts)
+        # The model works its list and counts out once per step (or scope / filter change).
+        self.model.refreshed.connect(self._update_counts)
         self._update_counts()
 
     def set_form(self, form_id: str | None) -> None:
         self.model.set_scope(form_id)
-        self._update_counts()
 
     def set_whole_file(self, whole: bool) -> None:
         self.scope.setCurrentIndex(1 if whole else 0)
 
     def _on_filter(self) -> None:
         self.model.set_severities({s for s, b in self.filters.items() if b.isChecked()})
-        self._update_counts()
 
     def _update_counts(self, *args) -> None:
-        counts = {s: 0 for s in Severity}
-        for _, issue in self.model.all_issues():
-            counts[issue.severity] += 1
         for severity, button in self.filters.items():
-            button.setText(f"{severity.label} {counts[severity]}")
+            text = f"{severity.label} {self.model.counts[severity]}"
+            if button.text() != text:
+                button.setText(text)
 
     def _on_clicked(self, index) -> None:
         form_id, issue = index.data(ISSUE_ROLE)

@@ -1,5 +1,9 @@
 """UI layer: the totals bar under the form — Σ分值 against 100 with the split per 一级, 总分 and
-grade, and the form's issue counts. It never scrolls away."""
+grade, and the form's issue counts. It never scrolls away.
+
+It is worked out again when its form's analysis changes (once per step), from the analysis
+the session already holds; a label is only given new text when its text changed, so an
+edit that moves no total costs no relayout."""
 
 from __future__ import annotations
 
@@ -13,6 +17,11 @@ from perfdesk.editing.indicator_model import format_decimal
 from perfdesk.editing.session import EditSession
 
 GOOD, BAD, MUTED = "#1b7f3b", "#c62828", "#555555"
+
+
+def _show(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
 
 
 def _chip(text: str, color: str, bold: bool = False) -> str:
@@ -48,19 +57,19 @@ class TotalsBar(QFrame):
     def refresh(self) -> None:
         if self.form_id is None or self.form_id not in self.session.workspace.forms:
             for label in (self.weights, self.score, self.issues):
-                label.clear()
+                _show(label, "")
             return
         form = self.session.form(self.form_id)
         definition = self.session.definition(self.form_id)
         analysis = self.session.analysis(self.form_id)
         counts = count_by_severity(analysis.issues)
-        self.issues.setText(
-            _chip(f"错误 {counts[Severity.ERROR]}", BAD if counts[Severity.ERROR] else MUTED) + "　"
-            + _chip(f"警告 {counts[Severity.WARNING]}", "#b26a00" if counts[Severity.WARNING] else MUTED) + "　"
-            + _chip(f"提示 {counts[Severity.INFO]}", MUTED))
+        _show(self.issues,
+              _chip(f"错误 {counts[Severity.ERROR]}", BAD if counts[Severity.ERROR] else MUTED) + "　"
+              + _chip(f"警告 {counts[Severity.WARNING]}", "#b26a00" if counts[Severity.WARNING] else MUTED) + "　"
+              + _chip(f"提示 {counts[Severity.INFO]}", MUTED))
         if not definition.scored:
-            self.weights.setText(f"指标 {len(form.indicators)} 项")
-            self.score.clear()
+            _show(self.weights, f"指标 {len(form.indicators)} 项")
+            _show(self.score, "")
             return
         score = analysis.score
         expected = definition.scoring.total_weight
@@ -75,15 +84,15 @@ class TotalsBar(QFrame):
             if hint is not None and weight != hint:
                 text += f"（建议 {format_decimal(hint)}）"
             parts.append(text)
-        self.weights.setText(
-            _chip(f"分值合计 {format_decimal(score.weight_total)} / {format_decimal(expected)}", GOOD if ok else BAD, True)
-            + (" ✔" if ok else f" 差 {format_decimal(expected - score.weight_total)}" if score.weight_total < expected
+        sum_chip = _chip(f"分值合计 {format_decimal(score.weight_total)} / {format_decimal(expected)}",
+                         GOOD if ok else BAD, True)
+        off = (" ✔" if ok else f" 差 {format_decimal(expected - score.weight_total)}" if score.weight_total < expected
                else f" 超 {format_decimal(score.weight_total - expected)}")
-            + "　" + _chip("　·　".join(parts), MUTED))
+        _show(self.weights, sum_chip + off + "　" + _chip("　·　".join(parts), MUTED))
         total = format_decimal(score.total) if score.total is not None else "—"
         grade = score.grade or ("待评定" if not score.complete else "—")
         entered = form.total
         shown = f"总分 {total}"
         if entered is not None and score.total is not None and Decimal(entered) != score.total:
             shown += f"（表上填写 {format_decimal(entered)}）"
-        self.score.setText(_chip(shown, "#111111", True) + "　" + _chip(f"等级 {grade}", "#111111", True))
+        _show(self.score, _chip(shown, "#111111", True) + "　" + _chip(f"等级 {grade}", "#111111", True))
