@@ -24,8 +24,19 @@ INDICATOR_NUMBER_ATTRS = ("weight", "score")
 INDICATOR_FLAG_ATTRS = ("adjusted",)
 INDICATOR_ATTRS = (
     INDICATOR_TEXT_ATTRS + INDICATOR_VALUE_ATTRS + INDICATOR_NUMBER_ATTRS + INDICATOR_FLAG_ATTRS
-    + ("provenance",)
+    + ("provenance", "score_note")
 )
+
+
+@dataclass(frozen=True)
+class OverrideNote:
+    """Why a person's score stands where the rules say otherwise: the reason they gave, when
+    (ISO 8601, seconds), and the rules' score at that moment. Kept beside an entered 得分,
+    预算执行率得分 or 总分; a score entered without one is an override all the same."""
+
+    reason: str = ""
+    at: str = ""
+    computed: Decimal | None = None
 
 
 def new_id() -> str:
@@ -41,7 +52,8 @@ class Indicator:
     target: Value = EMPTY
     actual: Value = EMPTY
     weight: Decimal | None = None  # 分值
-    score: Decimal | None = None  # 得分 as entered; None: take the computed one
+    score: Decimal | None = None  # 得分 decided by a person (an override); None: the rule's score
+    score_note: OverrideNote | None = None  # why, when, and the rule's score then
     grade: str | None = None  # qualitative grade band key
     reason: str = ""  # 偏差原因分析及改进措施
     adjusted: bool = False  # E10: deliberately differs from the declaration
@@ -60,8 +72,10 @@ class Form:
     id: str = field(default_factory=new_id)
     fields: dict[str, str] = field(default_factory=dict)
     amounts: dict[str, Decimal | None] = field(default_factory=dict)  # "row.column" -> amount
-    budget_score: Decimal | None = None  # 预算执行率 得分 as entered
-    total: Decimal | None = None  # 总分 as entered (imported forms); None: derived
+    budget_score: Decimal | None = None  # 预算执行率 得分 decided by a person; None: computed
+    total: Decimal | None = None  # 总分 decided by a person; None: derived from the rows
+    budget_note: OverrideNote | None = None
+    total_note: OverrideNote | None = None
     indicators: list[Indicator] = field(default_factory=list)
 
     def field(self, key: str) -> str:
@@ -318,21 +332,23 @@ class Workspace:
         self._emit(Event("amount", form_id=form_id, key=key))
         return True
 
-    def set_budget_score(self, form_id: str, value: Decimal | None) -> bool:
+    def set_budget_score(self, form_id: str, value: Decimal | None, note: "OverrideNote | None" = None) -> bool:
         form = self.forms[form_id]
-        if form.budget_score == value:
+        if form.budget_score == value and form.budget_note == note:
             return False
         self._guard()
         form.budget_score = value
+        form.budget_note = note if value is not None else None
         self._emit(Event("form_changed", form_id=form_id, key="budget_score"))
         return True
 
-    def set_total(self, form_id: str, value: Decimal | None) -> bool:
+    def set_total(self, form_id: str, value: Decimal | None, note: "OverrideNote | None" = None) -> bool:
         form = self.forms[form_id]
-        if form.total == value:
+        if form.total == value and form.total_note == note:
             return False
         self._guard()
         form.total = value
+        form.total_note = note if value is not None else None
         self._emit(Event("form_changed", form_id=form_id, key="total"))
         return True
 

@@ -17,7 +17,18 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from perfdesk.domain.definition import FormKind
-from perfdesk.domain.model import STEP_ABORT, STEP_DISCARD, STEP_DONE, Event, Form, Indicator, Project, Unit, Workspace
+from perfdesk.domain.model import (
+    STEP_ABORT,
+    STEP_DISCARD,
+    STEP_DONE,
+    Event,
+    Form,
+    Indicator,
+    OverrideNote,
+    Project,
+    Unit,
+    Workspace,
+)
 from perfdesk.domain.values import Value, parse
 
 from . import schema
@@ -377,24 +388,29 @@ class FileStore:
         for pid, pname in c.execute("SELECT id, name FROM project ORDER BY position, rowid"):
             ws.projects[pid] = Project(name=pname, id=pid)
         forms: dict[str, Form] = {}
-        for fid, pid, kind, year, definition, budget_score, total in c.execute(
-            "SELECT id, project_id, kind, year, definition, budget_score, total FROM form ORDER BY position, rowid"
+        for (fid, pid, kind, year, definition, budget_score, total, b_reason, b_at, b_computed,
+             t_reason, t_at, t_computed) in c.execute(
+            "SELECT id, project_id, kind, year, definition, budget_score, total, budget_reason, budget_at,"
+            " budget_computed, total_reason, total_at, total_computed FROM form ORDER BY position, rowid"
         ):
             forms[fid] = Form(project_id=pid, kind=FormKind(kind), year=year, definition_id=definition,
-                              id=fid, budget_score=_decimal(budget_score), total=_decimal(total))
+                              id=fid, budget_score=_decimal(budget_score), total=_decimal(total),
+                              budget_note=note_from(b_reason, b_at, b_computed),
+                              total_note=note_from(t_reason, t_at, t_computed))
         for fid, key, value in c.execute("SELECT form_id, key, value FROM form_field"):
             forms[fid].fields[key] = value
         for fid, key, value in c.execute("SELECT form_id, key, value FROM form_amount"):
             forms[fid].amounts[key] = _decimal(value)
         for row in c.execute(
             "SELECT id, form_id, level1, level2, level3, target, actual, weight, score, grade, reason,"
-            " adjusted, provenance FROM indicator ORDER BY form_id, position"
+            " adjusted, provenance, score_reason, score_at, score_computed FROM indicator ORDER BY form_id, position"
         ):
-            (iid, fid, l1, l2, l3, target, actual, weight, score, grade, reason, adjusted, provenance) = row
+            (iid, fid, l1, l2, l3, target, actual, weight, score, grade, reason, adjusted, provenance,
+             s_reason, s_at, s_computed) = row
             forms[fid].indicators.append(Indicator(
                 id=iid, level1=l1, level2=l2, level3=l3, target=parse(target), actual=parse(actual),
                 weight=_decimal(weight), score=_decimal(score), grade=grade, reason=reason,
-                adjusted=bool(adjusted), provenance=provenance))
+                adjusted=bool(adjusted), provenance=provenance, score_note=note_from(s_reason, s_at, s_computed)))
         ws.forms = forms
         return ws
 
@@ -517,8 +533,11 @@ class FileStore:
         for form_id in p.form_rows - p.whole_forms.keys():
             form = ws.forms.get(form_id)
             if form is not None:
-                c.execute("UPDATE form SET year = ?, definition = ?, budget_score = ?, total = ? WHERE id = ?",
-                          (form.year, form.definition_id, _text(form.budget_score), _text(form.total), form.id))
+                c.execute("UPDATE form SET year = ?, definition = ?, budget_score = ?, total = ?, budget_reason = ?,"
+                          " budget_at = ?, budget_computed = ?, total_reason = ?, total_at = ?, total_computed = ?"
+                          " WHERE id = ?",
+                          (form.year, form.definition_id, _text(form.budget_score), _text(form.total),
+                           *_note(form.budget_note), *_note(form.total_note), form.id))
         fields = [(f, k, ws.forms[f].fields.get(k, "")) for f, k in p.fields
                   if f in ws.forms and f not in p.whole_forms]
         c.executemany("INSERT OR REPLACE INTO form_field(form_id, key, value) VALUES (?, ?, ?)", fields)
@@ -563,12 +582,18 @@ class FileStore:
     @staticmethod
     def _write_form_row(c, form: Form, position: int) -> None:
         c.execute(
-            "INSERT INTO form(id, project_id, kind, year, definition, budget_score, total, position) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET project_id = excluded.project_id, "
-            "kind = excluded.kind, year = excluded.year, definition = excluded.definition, "
-            "budget_score = excluded.budget_score, total = excluded.total, position = excluded.position",
+            "INSERT INTO form(id, project_id, kind, year, definition, budget_score, total, position,"
+            " budget_reason, budget_at, budget_computed, total_reason, total_at, total_computed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+            " project_id = excluded.project_id, kind = excluded.kind, year = excluded.year,"
+            " definition = excluded.definition, budget_score = excluded.budget_score, total = excluded.total,"
+            " position = excluded.position, budget_reason = excluded.budget_reason,"
+            " budget_at = excluded.budget_at, budget_computed = excluded.budget_computed,"
+            " total_reason = excluded.total_reason, total_at = excluded.total_at,"
+            " total_computed = excluded.total_computed",
             (form.id, form.project_id, form.kind.value, form.year, form.definition_id,
-             _text(form.budget_score), _text(form.total), position))
+             _text(form.budget_score), _text(form.total), position,
+             *_note(form.budget_note), *_note(form.total_note)))
 
     def _write_form(self, c, form: Form, position: int, keep_position: bool = False) -> None:
         """The whole form. `keep_position`: a form already in the file keeps its place."""
@@ -617,8 +642,22 @@ class FileStore:
 _INSERT_INDICATOR = (
     "INSERT OR REPLACE INTO indicator(id, form_id, position, level1, level2, level3, target, target_sign,"
     " target_number, target_unit, actual, actual_sign, actual_number, actual_unit, weight, score, grade,"
-    " reason, adjusted, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " reason, adjusted, provenance, score_reason, score_at, score_computed)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def _note(note: OverrideNote | None) -> tuple:
+    """An override's note as (reason, at, computed) columns; NULLs for none."""
+    if note is None:
+        return None, None, None
+    return note.reason, note.at, _text(note.computed)
+
+
+def note_from(reason: str | None, at: str | None, computed: str | None) -> OverrideNote | None:
+    if reason is None and at is None and computed is None:
+        return None
+    return OverrideNote(reason or "", at or "", _decimal(computed))
 
 
 def _parsed(value: Value) -> tuple:
@@ -630,7 +669,8 @@ def _parsed(value: Value) -> tuple:
 def _indicator_row(form_id: str, ind: Indicator, position: int) -> tuple:
     return (ind.id, form_id, position, ind.level1, ind.level2, ind.level3,
             ind.target.raw, *_parsed(ind.target), ind.actual.raw, *_parsed(ind.actual),
-            _text(ind.weight), _text(ind.score), ind.grade, ind.reason, int(ind.adjusted), ind.provenance)
+            _text(ind.weight), _text(ind.score), ind.grade, ind.reason, int(ind.adjusted), ind.provenance,
+            *_note(ind.score_note if ind.score is not None else None))
 
 
 def _writable(path: Path) -> bool:

@@ -65,6 +65,19 @@ STEPS: dict[int, list[str]] = {
         """ALTER TABLE indicator ADD COLUMN adjusted INTEGER NOT NULL DEFAULT 0""",
         """ALTER TABLE indicator ADD COLUMN provenance TEXT NOT NULL DEFAULT ''""",
     ],
+    # Version 3: overrides explain themselves — the reason a person gave, when, and the rules'
+    # score at that moment — for row scores, the 预算执行率 得分 and the 总分.
+    3: [
+        """ALTER TABLE indicator ADD COLUMN score_reason TEXT""",
+        """ALTER TABLE indicator ADD COLUMN score_at TEXT""",
+        """ALTER TABLE indicator ADD COLUMN score_computed TEXT""",
+        """ALTER TABLE form ADD COLUMN budget_reason TEXT""",
+        """ALTER TABLE form ADD COLUMN budget_at TEXT""",
+        """ALTER TABLE form ADD COLUMN budget_computed TEXT""",
+        """ALTER TABLE form ADD COLUMN total_reason TEXT""",
+        """ALTER TABLE form ADD COLUMN total_at TEXT""",
+        """ALTER TABLE form ADD COLUMN total_computed TEXT""",
+    ],
 }
 
 LATEST = max(STEPS)
