@@ -7,8 +7,10 @@ difference is an override (reported by validation as info, never rejected).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation
+from functools import lru_cache
 
 from .definition import FormDefinition, ScoringSettings
 from .model import Form, Indicator
@@ -20,12 +22,22 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 
+# The context round2 needs for any number below 10**23 (all but absurd amounts): built once.
+# Only its precision matters (the rounding is passed to quantize), and quantize never
+# traps at this precision for such numbers, so sharing it between threads is safe.
+_PREC = 28
+_CONTEXT = Context(prec=_PREC)
+
+
 def round2(value: Decimal) -> Decimal:
     """Two decimals, half up (68.1161% of 10 → 6.81; 5.285 → 5.29)."""
-    digits, exponent = value.as_tuple()[1:]
-    if not isinstance(exponent, int):
+    if not value.is_finite():
         return value
-    wide = Context(prec=max(28, len(digits) + exponent + 4))  # huge typed amounts must not raise
+    # len(digits) + exponent == adjusted() + 1: the digits left of the decimal point.
+    needed = value.adjusted() + 5
+    if needed <= _PREC:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)
+    wide = Context(prec=needed)  # huge typed amounts must not raise
     return value.quantize(CENT, rounding=ROUND_HALF_UP, context=wide)
 
 
@@ -123,15 +135,28 @@ def comparable_actual(target: Value, actual: Value) -> Decimal | None:
     return actual.number * factor
 
 
+@lru_cache(maxsize=64)
+def _word_finder(words: tuple[str, ...]):
+    """One pattern that finds any of `words` in a text (as `any(w in text for w in words)`)."""
+    if not words:
+        return None
+    return re.compile("|".join(map(re.escape, words))).search
+
+
+def _mentions(text: str, words) -> bool:
+    find = _word_finder(tuple(words))
+    return find is not None and find(text) is not None
+
+
 def _says_done(target: Value, actual: Value, settings: ScoringSettings) -> bool:
     text = actual.raw.strip()
     if not text:
         return False
     if text == target.raw.strip():
         return True
-    if any(word in text for word in settings.shortfall_words):
+    if _mentions(text, settings.shortfall_words):
         return False
-    return any(word in text for word in settings.completion_words)
+    return _mentions(text, settings.completion_words)
 
 
 def _quantitative(weight: Decimal, target: Value, actual: Value, settings: ScoringSettings):

@@ -61,6 +61,7 @@ _DATE_FORMATS = (
     re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*$"),
 )
 _BUDGET_RATE_WORDS = ("预算执行率", "资金执行率", "预算资金执行率")
+_BUDGET_RATE_RE = re.compile("|".join(map(re.escape, _BUDGET_RATE_WORDS)))
 
 
 def parse_date(text: str) -> date | None:
@@ -257,6 +258,7 @@ class _Checker:
         seen: dict[str, list[Indicator]] = defaultdict(list)
         has_satisfaction = False
         annual_total = self._annual_total()
+        has_actual = self.definition.has_column("actual")  # once per form, not once per row
         for indicator in self.form.indicators:
             name = indicator.level3.strip()
             if name:
@@ -264,7 +266,7 @@ class _Checker:
             if taxonomy.satisfaction and indicator.level1 == taxonomy.satisfaction:
                 has_satisfaction = True
             self.check_target(indicator)
-            if self.definition.has_column("actual"):
+            if has_actual:
                 self.check_units(indicator)
             if taxonomy.level2_required and indicator.level1 and not indicator.level2.strip():
                 level = taxonomy.find(indicator.level1)
@@ -272,7 +274,7 @@ class _Checker:
                 self.add_row("W11", Severity.WARNING, indicator, "level2",
                              f"“{name or '（未命名）'}”缺少二级指标。" +
                              (f"请从 {options} 中选择。" if options else "请补充二级指标。"))
-            if any(word in name for word in _BUDGET_RATE_WORDS):
+            if _BUDGET_RATE_RE.search(name):
                 self.add_row("W9", Severity.WARNING, indicator, "level3",
                              f"“{name}”以预算执行率作为绩效指标。预算执行率已单独计分，"
                              f"请改用反映产出或效益的指标。")

@@ -30,14 +30,48 @@ class OutlineRole(IntEnum):
 
 
 class Node:
-    __slots__ = ("kind", "key", "parent", "children")
+    __slots__ = ("kind", "key", "parent", "children", "position")
 
     def __init__(self, kind: str, key, parent: "Node | None"):
         self.kind, self.key, self.parent = kind, key, parent
         self.children: list[Node] = []
+        self.position = 0  # index in parent.children, kept current by OutlineModel
+
+    @property
+    def ident(self) -> tuple[str, object]:
+        return (self.kind, self.key)
 
     def row(self) -> int:
-        return self.parent.children.index(self) if self.parent else 0
+        return self.position if self.parent else 0
+
+
+class _Plan:
+    """What the tree should be, worked out once per sync from one pass over the forms."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        # year -> project id -> that project's forms of the year, in workspace order
+        self.by_year: dict[int, dict[str, list]] = {}
+        for form in ws.forms.values():
+            self.by_year.setdefault(form.year, {}).setdefault(form.project_id, []).append(form)
+
+    def wanted(self, node: Node) -> list[tuple[str, object]]:
+        ws = self.ws
+        if node.kind == "root":
+            return [(UNIT, "unit")]
+        if node.kind == UNIT:
+            return [(YEAR, year) for year in sorted(self.by_year, reverse=True)]
+        if node.kind == YEAR:
+            project_ids = self.by_year.get(node.key, {})
+            names = sorted(project_ids, key=lambda pid: (ws.projects[pid].name, pid))
+            return [(PROJECT, (node.key, pid)) for pid in names]
+        if node.kind == PROJECT:
+            year, project_id = node.key
+            forms = self.by_year.get(year, {}).get(project_id, ())
+            if len(forms) > 1:  # as Workspace.forms_of orders a project's forms: declaration first
+                forms = sorted(forms, key=lambda f: f.kind is not FormKind.DECLARATION)
+            return [(FORM, f.id) for f in forms]
+        return []
 
 
 class OutlineModel(QAbstractItemModel):
@@ -45,63 +79,103 @@ class OutlineModel(QAbstractItemModel):
         super().__init__(parent)
         self.session = session
         self._root = Node("root", None, None)
+        # Every node of the tree by (kind, key): a form, a year or a project-in-a-year is
+        # found without walking the tree. Kept in step with every insert and remove.
+        self._nodes: dict[tuple[str, object], Node] = {}
         self._sync()
         session.outlineChanged.connect(self._sync)
         session.analysisChanged.connect(self._on_analysis_changed)
 
     # -- what the tree should be -------------------------------------------------------
-    def _wanted(self, node: Node) -> list[tuple[str, object]]:
-        ws = self.session.workspace
-        if node.kind == "root":
-            return [(UNIT, "unit")]
-        if node.kind == UNIT:
-            return [(YEAR, year) for year in sorted(ws.years(), reverse=True)]
-        if node.kind == YEAR:
-            project_ids = {f.project_id for f in ws.forms.values() if f.year == node.key}
-            names = sorted(project_ids, key=lambda pid: (ws.projects[pid].name, pid))
-            return [(PROJECT, (node.key, pid)) for pid in names]
-        if node.kind == PROJECT:
-            year, project_id = node.key
-            forms = [f for f in ws.forms_of(project_id) if f.year == year]
-            return [(FORM, f.id) for f in forms]
-        return []
-
     def _sync(self) -> None:
-        self._sync_children(self._root, QModelIndex())
+        plan = _Plan(self.session.workspace)
+        self._sync_children(self._root, QModelIndex(), plan)
         # Names and labels may have changed without any row moving.
         self._emit_all_changed(self._root, QModelIndex())
 
-    def _sync_children(self, node: Node, parent_index: QModelIndex) -> None:
-        wanted = self._wanted(node)
-        wanted_keys = [(kind, key) for kind, key in wanted]
+    @staticmethod
+    def _renumber(node: Node, start: int, stop: int | None = None) -> None:
+        children = node.children
+        for i in range(start, len(children) if stop is None else stop):
+            children[i].position = i
+
+    def _forget(self, node: Node) -> None:
+        """Drop a removed node and everything under it from the index."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if self._nodes.get(n.ident) is n:
+                del self._nodes[n.ident]
+            stack.extend(n.children)
+
+    def _sync_children(self, node: Node, parent_index: QModelIndex, plan: _Plan) -> None:
+        wanted_keys = plan.wanted(node)
         wanted_set = set(wanted_keys)
-        for i in range(len(node.children) - 1, -1, -1):
-            child = node.children[i]
-            if (child.kind, child.key) not in wanted_set:
-                self.beginRemoveRows(parent_index, i, i)
-                node.children.pop(i)
-                self.endRemoveRows()
-        for position, (kind, key) in enumerate(wanted_keys):
-            current = next((i for i, c in enumerate(node.children) if (c.kind, c.key) == (kind, key)), None)
-            if current is None:
-                self.beginInsertRows(parent_index, position, position)
-                node.children.insert(position, Node(kind, key, node))
+        children = node.children
+        # Rows no longer wanted go, a run of neighbours at a time, from the end.
+        i = len(children) - 1
+        while i >= 0:
+            if children[i].ident in wanted_set:
+                i -= 1
+                continue
+            last = i
+            while i >= 0 and children[i].ident not in wanted_set:
+                i -= 1
+            first = i + 1
+            self.beginRemoveRows(parent_index, first, last)
+            removed = children[first:last + 1]
+            del children[first:last + 1]
+            self._renumber(node, first)
+            for child in removed:
+                self._forget(child)
+            self.endRemoveRows()
+        # New rows come in, a run at a time, and kept rows move where the order wants them.
+        present = {child.ident for child in children}
+        position = 0
+        while position < len(wanted_keys):
+            ident = wanted_keys[position]
+            if position < len(children) and children[position].ident == ident:
+                position += 1
+                continue
+            if ident not in present:
+                end = position
+                while end < len(wanted_keys) and wanted_keys[end] not in present:
+                    end += 1
+                self.beginInsertRows(parent_index, position, end - 1)
+                new_nodes = [Node(kind, key, node) for kind, key in wanted_keys[position:end]]
+                children[position:position] = new_nodes
+                self._renumber(node, position)
+                for new in new_nodes:
+                    self._nodes[new.ident] = new
                 self.endInsertRows()
-            elif current != position:
-                self.beginMoveRows(parent_index, current, current, parent_index, position)
-                node.children.insert(position, node.children.pop(current))
-                self.endMoveRows()
-        for i, child in enumerate(node.children):
-            self._sync_children(child, self.index(i, 0, parent_index))
+                position = end
+                continue
+            # A kept row further down (rows before `position` already match).
+            child = self._nodes.get(ident)
+            if child is None or child.parent is not node:
+                child = next(c for c in children[position:] if c.ident == ident)
+            current = child.position
+            self.beginMoveRows(parent_index, current, current, parent_index, position)
+            children.insert(position, children.pop(current))
+            self._renumber(node, position, current + 1)
+            self.endMoveRows()
+            position += 1
+        for i, child in enumerate(children):
+            if child.kind != FORM:  # forms have no rows under them
+                self._sync_children(child, self.createIndex(i, 0, child), plan)
 
     def _emit_all_changed(self, node: Node, parent_index: QModelIndex) -> None:
+        """Labels that can change without a row moving: the unit's name and project names,
+        so one signal per parent down to the projects. A form's label is its kind, which never
+        changes; its mark and tooltip follow analysisChanged."""
         if node.children:
-            first = self.index(0, 0, parent_index)
-            last = self.index(len(node.children) - 1, 0, parent_index)
+            first = self.createIndex(0, 0, node.children[0])
+            last = self.createIndex(len(node.children) - 1, 0, node.children[-1])
             self.dataChanged.emit(first, last, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
                                                 Qt.ItemDataRole.ToolTipRole])
-            for i, child in enumerate(node.children):
-                self._emit_all_changed(child, self.index(i, 0, parent_index))
+            if node.kind in ("root", UNIT):
+                for i, child in enumerate(node.children):
+                    self._emit_all_changed(child, self.createIndex(i, 0, child))
 
     def _on_analysis_changed(self, form_id: str) -> None:
         index = self.index_of_form(form_id)
@@ -112,22 +186,17 @@ class OutlineModel(QAbstractItemModel):
     def _node(self, index: QModelIndex | QPersistentModelIndex) -> Node:
         return index.internalPointer() if index.isValid() else self._root
 
+    def _index_of(self, ident: tuple[str, object]) -> QModelIndex:
+        node = self._nodes.get(ident)
+        if node is None:
+            return QModelIndex()
+        return self.createIndex(node.position, 0, node)
+
     def index_of_form(self, form_id: str) -> QModelIndex:
-        return self._find(lambda n: n.kind == FORM and n.key == form_id)
+        return self._index_of((FORM, form_id))
 
     def index_of_year(self, year: int) -> QModelIndex:
-        return self._find(lambda n: n.kind == YEAR and n.key == year)
-
-    def _find(self, match) -> QModelIndex:
-        stack = [(self._root, QModelIndex())]
-        while stack:
-            node, index = stack.pop()
-            for i, child in enumerate(node.children):
-                child_index = self.index(i, 0, index)
-                if match(child):
-                    return child_index
-                stack.append((child, child_index))
-        return QModelIndex()
+        return self._index_of((YEAR, year))
 
     # -- the Qt model contract -----------------------------------------------------------
     def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QToolButton, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelectionModel, QSize, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from perfdesk.domain.model import Project, blank_form
 from perfdesk.editing.commands import AddFormsCommand, RemoveFormsCommand, RenameProjectCommand, SetValueCommand
@@ -14,6 +24,25 @@ from perfdesk.editing.outline_model import FORM, KIND_LABELS, PROJECT, UNIT, Out
 from perfdesk.editing.session import EditSession
 
 from .dialogs import Ask, NewFormDialog
+
+
+class _EvenRows(QStyledItemDelegate):
+    """Every row as tall as a row that shows a mark, so the tree may take all rows as equally
+    tall (uniform row heights). Otherwise showing a form in a file of 10,000 forms measures
+    every row above it, and measuring a form's row analyses the form for its mark."""
+
+    def sizeHint(self, option, index) -> QSize:
+        size = super().sizeHint(option, index)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        if not opt.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration:
+            opt.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
+            widget = opt.widget
+            style = widget.style() if widget is not None else None
+            if style is not None:
+                size = size.expandedTo(style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt,
+                                                              QSize(), widget))
+        return size
 
 
 class NavigatorPanel(QWidget):
@@ -27,6 +56,8 @@ class NavigatorPanel(QWidget):
         self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.setHeaderHidden(True)
+        self.tree.setItemDelegate(_EvenRows(self.tree))
+        self.tree.setUniformRowHeights(True)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.tree.expandAll()
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
