@@ -165,8 +165,10 @@ class EditSession(QObject):
             return
         except BaseException:
             # The macro's own code failed: the store wrote none of it; take back what ran.
+            # A command that raised half-way may have left part of its change in memory, and
+            # nobody can take that back: then the document differs from the file, and says so.
             self._take_back(builder.step.revert)
-            self.store.diverged = False
+            self.store.diverged = builder.broken
             raise
         if builder.step.children:
             builder.step.ran_outside_stack()
@@ -339,8 +341,13 @@ class MacroBuilder:
     def __init__(self, ws: Workspace, text: str):
         self.step = MacroStep(ws, [], text)
         self.ok: bool | None = None
+        self.broken = False  # a command raised while applying: its partial change is unknown
 
     def do(self, command: Step) -> None:
-        command.apply()
+        try:
+            command.apply()
+        except BaseException:
+            self.broken = True
+            raise
         if command.changed():
             self.step.children.append(command)

@@ -7,7 +7,7 @@ are refreshed from session signals under QSignalBlocker, never from their own ed
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QPersistentModelIndex, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -465,21 +465,23 @@ class FormEditor(QWidget):
             return True
         return False
 
-    def commit_pending(self) -> None:
+    def commit_pending(self) -> list["OpenEdit"]:
         """Before the window closes, switches form or file, or runs an action: whatever is
         half-typed — a long text, a cell editor still open (typed without Enter) — goes to the
-        file."""
-        commit_open_editors(self)
+        file. Returns the cell editors that were committed."""
+        edits = commit_open_editors(self)
         self._commit_open_texts()
         focused = self.focusWidget()
         if isinstance(focused, QLineEdit) and focused.isModified():
             focused.editingFinished.emit()
+        return edits
 
 
-def commit_open_editors(root: QWidget) -> int:
+def commit_open_editors(root: QWidget) -> list["OpenEdit"]:
     """Commit and close every cell editor open in the item views under `root`, as if the user
-    had pressed Enter. Returns how many were committed."""
-    committed = 0
+    had pressed Enter. Returns what was in them, so a caller whose write was refused can put
+    the text back (`OpenEdit.reopen`)."""
+    committed = []
     for view in root.findChildren(QAbstractItemView):
         if view.state() != QAbstractItemView.State.EditingState:
             continue
@@ -487,8 +489,32 @@ def commit_open_editors(root: QWidget) -> int:
         editor = view.indexWidget(index) if index.isValid() else None
         if editor is None:
             continue
+        prop = editor.metaObject().userProperty()
+        value = prop.read(editor) if prop.isValid() else None
         delegate = view.itemDelegateForIndex(index)
         delegate.commitData.emit(editor)
         delegate.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-        committed += 1
+        committed.append(OpenEdit(view, QPersistentModelIndex(index), value))
     return committed
+
+
+class OpenEdit:
+    """A cell editor that was open: its view, cell and what the user had typed."""
+
+    def __init__(self, view: QAbstractItemView, index: QPersistentModelIndex, value):
+        self.view, self.index, self.value = view, index, value
+
+    def reopen(self) -> bool:
+        """Open the editor on the same cell again with the same text (the write was refused)."""
+        if not self.index.isValid() or self.value is None:
+            return False
+        index = self.view.model().index(self.index.row(), self.index.column())
+        self.view.setCurrentIndex(index)
+        self.view.edit(index)
+        editor = self.view.indexWidget(index)
+        if editor is None:
+            return False
+        prop = editor.metaObject().userProperty()
+        if prop.isValid():
+            prop.write(editor, self.value)
+        return True

@@ -450,13 +450,15 @@ class MainWindow(QMainWindow):
 
             self.session.saveFailed.connect(note)
             try:
-                self.editor.commit_pending()
+                edits = self.editor.commit_pending()
             finally:
                 self.session.saveFailed.disconnect(note)
             if failures and not Ask.confirm(
                     self, "关闭 PerfDesk", "最后输入的内容未能保存到文件（原因见上一个提示）。\n"
                     "仍要关闭吗？关闭后这部分内容将不会保留；取消则回到窗口，可以“另存为”到其他位置。",
                     ok="仍然关闭"):
+                for edit in edits:  # what was typed goes back into its cell, still unsaved
+                    edit.reopen()
                 event.ignore()
                 return
         if self.session is not None:

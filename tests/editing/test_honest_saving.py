@@ -461,11 +461,6 @@ def test_a_command_failing_half_way_is_not_claimed_saved(ctx):
     assert not ctx.session.all_saved  # so the crash notice must not promise anything
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "EditSession.macro (perfdesk/editing/session.py, `except BaseException` branch) sets "
-    "store.diverged = False after taking back only the commands that finished; the command that "
-    "raised half-way is not in builder.step.children, so its change stays in memory while "
-    "all_saved says True (the crash notice then promises nothing is lost)"))
 def test_a_macro_whose_command_fails_half_way_is_honest_about_saving(ctx):
     first, second = ctx.ids(0, 1)
     before = canonical(ctx.ws)

@@ -103,10 +103,6 @@ def test_a_typed_value_the_file_refuses_on_close_asks_before_closing(window, qtb
     assert window.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MainWindow.closeEvent: a value whose write failed on close is taken back and its editor "
-    "closed, so after 'cancel' the typed text is gone from the window, although the question "
-    "says the user can go back and 另存为 (perfdesk/ui/main_window.py closeEvent; see report)"))
 def test_cancelling_the_close_after_a_refused_write_keeps_the_typed_text(window, qtbot, monkeypatch):
     open_form(window, "补充日常经费")
     view = window.editor.indicator_panel.view
