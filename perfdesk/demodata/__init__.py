@@ -12,7 +12,11 @@ from pathlib import Path
 
 from perfdesk.domain.definition import FormKind
 from perfdesk.domain.model import Form, Indicator, Project, Unit, Workspace
+from perfdesk.domain.overrides import PUBLISHED, keep_differing_scores
 from perfdesk.domain.values import parse
+
+# The demo's overrides carry a fixed time, so the demo file is the same whenever it is made.
+PUBLISHED_AT = "2023-06-30T00:00:00"
 
 DATA_DIR = Path(__file__).resolve().parent
 BUNDLES = ("shanghai-2022-self-evaluation.json", "shanghai-2026-declaration.json")
@@ -50,8 +54,13 @@ def form_from_record(record: dict, project_id: str) -> Form:
     return form
 
 
-def build_workspace(bundles: tuple[str, ...] = BUNDLES) -> Workspace:
-    """All seed forms in one workspace; a project's forms of different years share its id."""
+def build_workspace(bundles: tuple[str, ...] = BUNDLES, registry=None) -> Workspace:
+    """All seed forms in one workspace; a project's forms of different years share its id.
+    A published score stays as an override only where it differs from the rules' (the
+    judgement rows), so the demo prints exactly what was published and still moves with edits."""
+    from perfdesk.formdefs import default_registry
+
+    registry = registry or default_registry()
     ws: Workspace | None = None
     for name in bundles:
         bundle = load_bundle(name)
@@ -60,6 +69,9 @@ def build_workspace(bundles: tuple[str, ...] = BUNDLES) -> Workspace:
         for record in bundle["forms"]:
             project_name = record["fields"]["project_name"]
             project = ws.project_by_name(project_name) or ws.add_project(Project(project_name))
-            ws.add_form(form_from_record(record, project.id))
+            form = form_from_record(record, project.id)
+            keep_differing_scores(form, registry.get(form.definition_id), PUBLISHED, keep_total=True,
+                                  at=PUBLISHED_AT)
+            ws.add_form(form)
     assert ws is not None
     return ws

@@ -14,7 +14,7 @@ import copy
 
 from PySide6.QtGui import QUndoCommand
 
-from perfdesk.domain.model import Form, Indicator, Project, Workspace
+from perfdesk.domain.model import Form, Indicator, OverrideNote, Project, Workspace
 from perfdesk.domain.rollforward import confirmed_provenance, is_carried
 
 
@@ -131,11 +131,41 @@ def set_amount_command(ws: Workspace, form_id: str, key: str, new, text: str) ->
                            lambda value: ws.set_amount(form_id, key, value), text, ws)
 
 
-def set_form_score_command(ws: Workspace, form_id: str, attr: str, new, text: str) -> SetValueCommand:
-    """attr: budget_score | total (the entered values; None lets the computed one show)."""
+def set_form_score_command(ws: Workspace, form_id: str, attr: str, new, text: str,
+                           note: OverrideNote | None = None) -> SetValueCommand:
+    """attr: budget_score | total — a person's override with its note; None lets the rule's
+    score count again (总分按计算 / 预算执行率得分按计算)."""
+    form = ws.forms[form_id]
     setter = ws.set_budget_score if attr == "budget_score" else ws.set_total
-    return SetValueCommand(getattr(ws.forms[form_id], attr), new,
-                           lambda value: setter(form_id, value), text, ws)
+    old_note = form.budget_note if attr == "budget_score" else form.total_note
+    return SetValueCommand((getattr(form, attr), old_note), (new, note if new is not None else None),
+                           lambda pair: setter(form_id, pair[0], pair[1]), text, ws)
+
+
+class SetScoreCommand(Step):
+    """A row's 得分 override and its note, together; `value=None` removes the override
+    (采用计算得分) so the rule's score counts again."""
+
+    def __init__(self, ws: Workspace, form_id: str, indicator_id: str, value, note: OverrideNote | None,
+                 text: str):
+        super().__init__(text)
+        self.ws, self.form_id, self.indicator_id = ws, form_id, indicator_id
+        indicator = ws.forms[form_id].indicator(indicator_id)
+        self.old = (indicator.score, indicator.score_note)
+        self.new = (value, note if value is not None else None)
+
+    def _set(self, pair) -> None:
+        self.ws.set_indicator(self.form_id, self.indicator_id, "score", pair[0])
+        self.ws.set_indicator(self.form_id, self.indicator_id, "score_note", pair[1])
+
+    def apply(self) -> None:
+        self._set(self.new)
+
+    def revert(self) -> None:
+        self._set(self.old)
+
+    def changed(self) -> bool:
+        return self.old != self.new
 
 
 class InsertIndicatorsCommand(Step):

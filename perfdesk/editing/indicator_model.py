@@ -17,15 +17,17 @@ from enum import IntEnum
 from functools import lru_cache
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from perfdesk.domain.definition import SectionType
-from perfdesk.domain.model import INDICATOR_ATTRS, Indicator
+from perfdesk.domain.model import INDICATOR_ATTRS, Indicator, OverrideNote
+from perfdesk.domain.overrides import now_text
 from perfdesk.domain.rollforward import Provenance, is_carried, last_year_map
 from perfdesk.domain.validation import Issue, Severity
 
 from .cell_plan import CellPlan, grade_applies, plan_block, plan_cells
-from .cell_plan import parse_decimal  # noqa: F401 - re-exported for older callers
+from .cell_plan import number_refusal, parse_decimal
+from .commands import SetScoreCommand
 from .session import EditSession
 
 COMPUTED = "computed"  # the extra column beside 得分
@@ -69,6 +71,18 @@ class Role(IntEnum):
     ISSUES = Qt.ItemDataRole.UserRole + 4  # the cell's issues (list of domain Issue)
     COMPUTED = Qt.ItemDataRole.UserRole + 5  # computed score (Decimal) of the row
     PROVENANCE = Qt.ItemDataRole.UserRole + 6
+    OVERRIDE = Qt.ItemDataRole.UserRole + 7  # the row's OverrideNote when its 得分 is a person's, else None
+
+
+OVERRIDE_TEXT = QColor(25, 70, 170)  # a person's score: blue, bold, like a signed entry
+
+
+def override_tooltip(value: Decimal, note, computed: Decimal | None) -> str:
+    """Who decided this score and why, for the 得分 cell's tooltip and the 评分说明."""
+    rule = f"按规则为 {format_decimal(computed)}" if computed is not None else "规则未给出得分"
+    reason = note.reason if note is not None and note.reason else "未填写理由"
+    when = f"（{note.at.replace('T', ' ')}）" if note is not None and note.at else ""
+    return f"人工评定：{format_decimal(value)}，{rule}；理由：{reason}{when}。清空此格即采用计算得分。"
 
 
 def format_decimal(value: Decimal | None) -> str:
@@ -96,6 +110,9 @@ class IndicatorTableModel(QAbstractTableModel):
         # the form on show is kept
         self._signatures: dict[str | None, dict] = {}
         self._written: dict[tuple[str, str], None] = {}  # cells the running step wrote
+        # Asked for the reason of a new score override: (indicator, new score, rule's score)
+        # → the reason, or None to cancel. The view sets a dialog; None: no reason asked.
+        self.reason_asker = None
         session.indicatorChanged.connect(self._on_indicator_changed)
         session.structureChanged.connect(self._on_structure_changed)
         session.analysisChanged.connect(self._on_analysis_changed)
@@ -212,6 +229,8 @@ class IndicatorTableModel(QAbstractTableModel):
     def _text(self, indicator: Indicator, key: str) -> str:
         if key in VALUE_COLUMNS:
             return getattr(indicator, key).raw
+        if key == "score":
+            return format_decimal(self.score_shown(indicator))
         if key in NUMBER_COLUMNS:
             return format_decimal(getattr(indicator, key))
         if key == COMPUTED:
@@ -238,6 +257,13 @@ class IndicatorTableModel(QAbstractTableModel):
             return key
         if role == Role.PROVENANCE:
             return indicator.provenance
+        if role == Role.OVERRIDE:
+            return indicator.score_note if indicator.score is not None else None
+        if key == "score" and indicator.score is not None:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(OVERRIDE_TEXT)
+            if role == Qt.ItemDataRole.FontRole:
+                return _bold()
         if role == Role.COMPUTED:
             row = self.session.analysis(self.form_id).score.rows.get(indicator.id)
             return row.computed if row else None
@@ -259,6 +285,8 @@ class IndicatorTableModel(QAbstractTableModel):
         if role == Role.SEVERITY:
             return severity.value if severity else None
         if severity is None:
+            if key == "score" and indicator.score is not None and role == Qt.ItemDataRole.ToolTipRole:
+                return override_tooltip(indicator.score, indicator.score_note, self.computed_of(indicator))
             carried = key in INDICATOR_ATTRS and is_carried(indicator, key)
             if carried and role == Qt.ItemDataRole.BackgroundRole:
                 return QBrush(CARRIED)
@@ -282,8 +310,57 @@ class IndicatorTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.session.read_only or self.form_id is None:
             return False
         key, label = self.columns[index.column()]
+        if key == "score":
+            return self.set_score(index.row(), value)
         plan = self.plan_cells([(index.row(), key, value)], f"修改第{index.row() + 1}行「{label}」")
         return bool(plan) and self.session.push(plan.commands[0])
+
+    # -- scores: the rule's by default, a person's only deliberately ------------------------
+    def computed_of(self, indicator: Indicator) -> Decimal | None:
+        if self.form_id is None:
+            return None
+        row = self.session.analysis(self.form_id).score.rows.get(indicator.id)
+        return row.computed if row is not None else None
+
+    def score_shown(self, indicator: Indicator) -> Decimal | None:
+        """The 得分 that counts: a person's override, else the rule's score."""
+        return indicator.score if indicator.score is not None else self.computed_of(indicator)
+
+    def set_score(self, row: int, value) -> bool:
+        """Typing in 得分: a number different from the rule's score becomes an override (its
+        reason asked through `reason_asker`); an empty cell, or the rule's own score, removes
+        the override. Returns whether anything changed."""
+        if self.session.read_only or not (0 <= row < len(self.indicators)):
+            return False
+        indicator = self.indicators[row]
+        number = value if isinstance(value, Decimal) else parse_decimal("" if value is None else str(value))
+        if number is False:
+            self.refused = number_refusal(value)
+            return False
+        computed = self.computed_of(indicator)
+        if number is None or (computed is not None and number == computed):
+            return self.use_computed([row])
+        if indicator.score is not None and number == indicator.score:
+            return False
+        reason = ""
+        if self.reason_asker is not None:
+            reason = self.reason_asker(indicator, number, computed)
+            if reason is None:
+                return False
+        note = OverrideNote(reason, now_text(), computed)
+        return self.session.push(SetScoreCommand(self.session.workspace, self.form_id, indicator.id, number, note,
+                                                 f"人工评定第{row + 1}行得分为 {format_decimal(number)}"))
+
+    def use_computed(self, rows: list[int]) -> bool:
+        """采用计算得分 for these rows, as one step."""
+        commands = [SetScoreCommand(self.session.workspace, self.form_id, self.indicators[r].id, None, None,
+                                    "采用计算得分")
+                    for r in sorted(set(rows)) if 0 <= r < len(self.indicators)
+                    and self.indicators[r].score is not None]
+        if not commands:
+            return False
+        text = "采用计算得分" if len(commands) == 1 else f"{len(commands)} 行采用计算得分"
+        return self.session.push_all(commands, text) > 0
 
     def set_cells(self, cells: list[tuple[int, str, object]], text: str) -> int:
         """Several cells (row, column key, typed value) as one undo step: a merged 一级 cell
@@ -374,6 +451,9 @@ class IndicatorTableModel(QAbstractTableModel):
             row = rows.get(indicator.id)
             if row is not None and row.computed is not None:
                 signature[(indicator.id, COMPUTED, _COMPUTED)] = row.computed
+            shown = indicator.score if indicator.score is not None else (row.computed if row else None)
+            if shown is not None:
+                signature[(indicator.id, "score", _SCORE)] = (shown, indicator.score is not None, indicator.score_note)
             if indicator.provenance:
                 unconfirmed, tooltip = _carried(indicator.provenance)
                 for attr in unconfirmed:
@@ -440,8 +520,10 @@ def _carried(provenance: str) -> tuple[tuple[str, ...], str]:
     return parsed.unconfirmed, parsed.describe() if parsed.unconfirmed else ""
 
 
-_VALUE, _MARKS, _COMPUTED, _CARRIED, _LAST = "value", "marks", "computed", "carried", "last"
+_VALUE, _MARKS, _COMPUTED, _CARRIED, _LAST, _SCORE = "value", "marks", "computed", "carried", "last", "score"
 _ROLES = {
+    _SCORE: {int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole), int(Qt.ItemDataRole.ForegroundRole),
+             int(Qt.ItemDataRole.FontRole), int(Qt.ItemDataRole.ToolTipRole), int(Role.OVERRIDE)},
     _VALUE: {int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole)},
     _MARKS: {int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.DecorationRole),
              int(Qt.ItemDataRole.ToolTipRole), int(Role.SEVERITY), int(Role.ISSUES)},
@@ -450,3 +532,10 @@ _ROLES = {
     _LAST: {int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole), int(Qt.ItemDataRole.ToolTipRole)},
 }
 _MANY_CELLS = 48
+
+
+@lru_cache(maxsize=1)
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
+from perfdesk.domain.overrides import IMPORTED, keep_differing_scores
 from perfdesk.domain.definition import FormDefinition, FormKind, SectionDef, SectionType
 from perfdesk.domain.model import Form, Indicator
 from perfdesk.domain.validation import parse_date
@@ -245,6 +246,9 @@ class _Region:
             form.total = value if ok else None
         if definition.scored and form.indicators and all(i.weight is None for i in form.indicators):
             notes.append("表中没有分值，导入后请补填分值。")
+        # A score in the file counts as a person's decision only where the rules say otherwise;
+        # a stale 总分 never survives (it is derived from the rows).
+        notes += keep_differing_scores(form, definition, IMPORTED, keep_total=False)
         return FoundForm(form, definition, name, "", notes)
 
     def read_year(self, fields: dict[str, str], notes: list[str]) -> int | None:

@@ -390,7 +390,8 @@ def _total(b: GridBuilder, definition: FormDefinition, section: SectionDef, form
     b.add(r, 0, label, colspan=weight_col, kind=CellKind.LABEL, style=b.label, where=label)
     scored = definition.scoring is not None
     b.number_cell(r, weight_col, weight_span, score.weight_total if scored else None, f"{label}「分值」")
-    total = form.total if form.total is not None else (score.total if scored else None)
+    # Exactly what `perfdesk score` reports: the derived total, or a person's explicit override.
+    total = score.total if scored else None
     b.number_cell(r, score_col, score_span, total, f"{label}「得分」")
     after = score_col + score_span
     if after < b.ncols:

@@ -9,6 +9,7 @@ import pytest
 
 from perfdesk.domain.definition import FormDefinition, SectionType
 from perfdesk.domain.model import Form, Indicator, Project, Workspace
+from perfdesk.domain.overrides import keep_differing_scores
 from perfdesk.domain.rollforward import default_weights
 from perfdesk.domain.values import parse
 from perfdesk.export import export_forms
@@ -49,6 +50,10 @@ def sample_form(definition: FormDefinition, project: Project, year: int) -> Form
             indicator.reason = "" if i % 3 != 2 else "成本略超，下年度加强控制"
         form.budget_score = Decimal("9.5")
         form.total = Decimal("95.5")
+        # As a person would have it: overrides only where the rules say otherwise, the 总分
+        # derived (what an import makes of the same scores, too).
+        keep_differing_scores(form, definition, "人工评定", keep_total=False)
+        assert any(i.score is not None for i in form.indicators)  # some overrides survive
     return form
 
 

@@ -80,11 +80,20 @@ def test_editing_a_target_updates_marks_panel_totals_and_undo_restores_window_an
     score = model.index(row, model.column_of("score"))
     computed = model.index(row, model.column_of(COMPUTED))
     assert "总分 94.81" in window.editor.totals.score.text()
-    assert model.setData(actual, "0")  # nothing achieved: the rules now say 0
+    weight = model.indicator_at(row).weight
+    assert model.indicator_at(row).score is None  # the published score was the rule's
+    assert model.setData(actual, "0")  # nothing achieved: the rules now say 0 …
     assert computed.data() == "0"
-    assert score.data(Role.SEVERITY) == "info"  # the entered 4 is now an override (I1)
-    assert model.setData(score, "1")
-    assert "总分 91.81" in window.editor.totals.score.text()
+    assert score.data() == "0"  # … and the score follows (it is not an override)
+    low = Decimal("94.81") - weight
+    assert f"总分 {low}" in window.editor.totals.score.text()
+    asked = []
+    model.reason_asker = lambda indicator, value, rule: asked.append((value, rule)) or "现场核实已完成一半"
+    assert model.setData(score, "1")  # a person decides otherwise: an override, with a reason
+    assert asked == [(Decimal(1), Decimal(0))]
+    assert score.data(Role.OVERRIDE).reason == "现场核实已完成一半"
+    assert score.data(Role.SEVERITY) == "info"  # I1: differs from the rule
+    assert f"总分 {low + 1}" in window.editor.totals.score.text()
     window.undo_action.trigger()
 
     window.undo_action.trigger()
@@ -285,11 +294,13 @@ def test_clicking_an_issue_selects_its_cell(window):
 
 
 def test_severity_filter(window):
-    open_form(window, "补充日常经费")
+    form_id = open_form(window, "补充日常经费")
     panel = window.issues
+    infos = sum(1 for i in window.session.analysis(form_id).issues if i.severity is Severity.INFO)
+    assert infos >= 1  # at least the I1 of the published override
     panel.filters[Severity.INFO].setChecked(False)
     assert all(panel.model.issue_at(r)[1].severity is not Severity.INFO for r in range(panel.model.rowCount()))
-    assert panel.filters[Severity.INFO].text() == "提示 1"
+    assert panel.filters[Severity.INFO].text() == f"提示 {infos}"
 
 
 def test_new_project_delete_and_undo(window, demo_path, monkeypatch):
