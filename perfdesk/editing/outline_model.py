@@ -30,16 +30,14 @@ class OutlineRole(IntEnum):
 
 
 class Node:
-    __slots__ = ("kind", "key", "parent", "children", "position")
+    __slots__ = ("kind", "key", "ident", "parent", "children", "position", "label")
 
     def __init__(self, kind: str, key, parent: "Node | None"):
         self.kind, self.key, self.parent = kind, key, parent
+        self.ident = (kind, key)  # what the node stands for; never changes
         self.children: list[Node] = []
         self.position = 0  # index in parent.children, kept current by OutlineModel
-
-    @property
-    def ident(self) -> tuple[str, object]:
-        return (self.kind, self.key)
+        self.label: str | None = None  # a name that can change in place (unit, project), as last shown
 
     def row(self) -> int:
         return self.position if self.parent else 0
@@ -90,8 +88,34 @@ class OutlineModel(QAbstractItemModel):
     def _sync(self) -> None:
         plan = _Plan(self.session.workspace)
         self._sync_children(self._root, QModelIndex(), plan)
-        # Names and labels may have changed without any row moving.
-        self._emit_all_changed(self._root, QModelIndex())
+        # Names may have changed without any row moving.
+        self._announce_renamed()
+
+    def _label(self, node: Node) -> str | None:
+        """The part of a row's text that can change while the row stays: the unit's name and
+        a project's name (a year's label is its year, a form's its kind)."""
+        ws = self.session.workspace
+        if node.kind == UNIT:
+            return ws.unit.name or "本单位"
+        if node.kind == PROJECT:
+            project = ws.projects.get(node.key[1])
+            return project.name if project else ""
+        return None
+
+    def _announce_renamed(self) -> None:
+        """dataChanged for exactly the rows whose name changed (a signal over every row of a
+        big tree makes the view re-measure all of them)."""
+        roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole]
+        for unit in self._root.children:
+            changed = [unit]
+            for year in unit.children:
+                changed.extend(year.children)
+            for node in changed:
+                label = self._label(node)
+                if label != node.label:
+                    node.label = label
+                    index = self.createIndex(node.position, 0, node)
+                    self.dataChanged.emit(index, index, roles)
 
     @staticmethod
     def _renumber(node: Node, start: int, stop: int | None = None) -> None:
@@ -110,8 +134,12 @@ class OutlineModel(QAbstractItemModel):
 
     def _sync_children(self, node: Node, parent_index: QModelIndex, plan: _Plan) -> None:
         wanted_keys = plan.wanted(node)
-        wanted_set = set(wanted_keys)
         children = node.children
+        if len(children) == len(wanted_keys) and all(
+                child.ident == ident for child, ident in zip(children, wanted_keys)):
+            self._sync_grandchildren(node, plan)  # the usual case: nothing changed here
+            return
+        wanted_set = set(wanted_keys)
         # Rows no longer wanted go, a run of neighbours at a time, from the end.
         i = len(children) - 1
         while i >= 0:
@@ -143,6 +171,8 @@ class OutlineModel(QAbstractItemModel):
                     end += 1
                 self.beginInsertRows(parent_index, position, end - 1)
                 new_nodes = [Node(kind, key, node) for kind, key in wanted_keys[position:end]]
+                for new in new_nodes:
+                    new.label = self._label(new)
                 children[position:position] = new_nodes
                 self._renumber(node, position)
                 for new in new_nodes:
@@ -160,22 +190,12 @@ class OutlineModel(QAbstractItemModel):
             self._renumber(node, position, current + 1)
             self.endMoveRows()
             position += 1
-        for i, child in enumerate(children):
+        self._sync_grandchildren(node, plan)
+
+    def _sync_grandchildren(self, node: Node, plan: _Plan) -> None:
+        for i, child in enumerate(node.children):
             if child.kind != FORM:  # forms have no rows under them
                 self._sync_children(child, self.createIndex(i, 0, child), plan)
-
-    def _emit_all_changed(self, node: Node, parent_index: QModelIndex) -> None:
-        """Labels that can change without a row moving: the unit's name and project names,
-        so one signal per parent down to the projects. A form's label is its kind, which never
-        changes; its mark and tooltip follow analysisChanged."""
-        if node.children:
-            first = self.createIndex(0, 0, node.children[0])
-            last = self.createIndex(len(node.children) - 1, 0, node.children[-1])
-            self.dataChanged.emit(first, last, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
-                                                Qt.ItemDataRole.ToolTipRole])
-            if node.kind in ("root", UNIT):
-                for i, child in enumerate(node.children):
-                    self._emit_all_changed(child, self.createIndex(i, 0, child))
 
     def _on_analysis_changed(self, form_id: str) -> None:
         index = self.index_of_form(form_id)
