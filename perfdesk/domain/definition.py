@@ -37,6 +37,7 @@ class FieldDef:
     type: str = "text"  # text | longtext | choice | date | year
     choices: tuple[str, ...] = ()
     check_year: bool = False  # W6: a year named in this text should be the form's year
+    required: str = ""  # "error" | "info": a blank value is reported (E12 / I2 / E13); "" not
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,9 @@ class Taxonomy:
     satisfaction: str | None = None  # the 一级 whose absence is W10
     cost_level: str | None = None  # the 一级 or 二级 holding cost caps (W8)
     level2_required: bool = True  # W11
+    required_level1: tuple[str, ...] = ()  # E14: the table must have rows under each of these
+    timeliness: tuple[str, ...] = ()  # 二级 names of 时效 rows (W14: date after the plan's end)
+    measurable: tuple[str, ...] = ()  # 二级 names whose targets should be measurable (I3)
 
     def level1_names(self) -> list[str]:
         return [level.name for level in self.level1]
@@ -138,6 +142,14 @@ class GradeBand:
     label: str
     low: Decimal  # share of 分值, inclusive
     high: Decimal  # share of 分值, inclusive
+    score: Decimal | None = None  # share of 分值 this band gives under grade_rule "fixed"
+
+
+# How a chosen 评定档次 becomes a computed score (ScoringSettings.grade_rule):
+GRADE_TOP = "top"  # the band's upper bound
+GRADE_MIDDLE = "middle"  # the middle of the band (the default; see docs/rules.md §4.4)
+GRADE_FIXED = "fixed"  # the share each band names as `score`
+GRADE_RULES = (GRADE_TOP, GRADE_MIDDLE, GRADE_FIXED)
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,7 @@ class ScoringSettings:
     total_weight: Decimal = Decimal(100)
     reverse_rule: str = "linear"  # linear | ratio
     bands: tuple[GradeBand, ...] = ()
+    grade_rule: str = GRADE_MIDDLE  # top | middle | fixed: the score a chosen band gives
     grade_thresholds: tuple[tuple[str, Decimal], ...] = ()  # (label, minimum), best first
     completion_words: tuple[str, ...] = ("完成", "达标", "及时", "已完成")
     # An actual that also says one of these does not earn the full-marks suggestion.
@@ -159,6 +172,14 @@ class ScoringSettings:
                 return band
         return None
 
+    def band_share(self, band: GradeBand) -> Decimal:
+        """The share of 分值 that choosing `band` gives as the computed score."""
+        if self.grade_rule == GRADE_TOP:
+            return band.high
+        if self.grade_rule == GRADE_FIXED and band.score is not None:
+            return band.score
+        return (band.low + band.high) / 2
+
     def grade_of(self, total: Decimal | None) -> str | None:
         if total is None:
             return None
@@ -166,6 +187,20 @@ class ScoringSettings:
             if total >= minimum:
                 return label
         return self.grade_thresholds[-1][0] if self.grade_thresholds else None
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """Word lists and limits of the plausibility checks (W13, I3), from `[checks]`."""
+
+    percent_limit: Decimal = Decimal(100)  # W13: a positive % target above this is suspicious
+    # I3: a qualitative target made only of these words measures nothing ("不断完善", "及时").
+    vague_words: tuple[str, ...] = (
+        "提升", "提高", "有效", "及时", "完善", "加强", "健全", "改善", "良好", "优化", "增强", "保障",
+        "规范", "明显", "显著", "到位", "合规", "稳定", "按时", "按期", "如期", "完成", "达标", "落实",
+        "进一步", "不断", "持续", "逐步", "稳步", "全面", "大幅", "较好", "基本", "有所", "切实",
+        "得到", "更加", "较为", "确保", "实现", "做到", "保持", "并且", "并", "且", "和", "及",
+    )
 
 
 @dataclass(frozen=True)
@@ -180,6 +215,7 @@ class FormDefinition:
     taxonomy: Taxonomy
     scoring: ScoringSettings | None  # None: the form carries no weights or scores
     layout: dict[str, Any] = field(default_factory=dict)
+    checks: CheckSettings = field(default_factory=CheckSettings)
     region: str = ""
     source: str = ""  # the file it was read from
 

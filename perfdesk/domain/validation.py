@@ -1,15 +1,20 @@
-"""Domain layer: what a finance reviewer checks (domain.md §7), as structured issues.
+"""Domain layer: what a finance reviewer checks (docs/rules.md §6), as structured issues.
 
 `validate_form` is a pure function of a form, its definition and (for E10) the workspace it
-lives in. Each issue has a code, a severity, a location (form, section, row, column) and a
-Chinese message that says what is wrong and what to do. Errors block nothing while editing;
-they are listed before export.
+lives in. Each issue has a code, a severity, a location (form, section, row, column), a place
+in words and a Chinese message that says what is wrong and what to do; where the program can
+do the remedy itself the issue carries it as data (`Fix`), which the editing layer turns into
+commands. Errors block nothing while editing; they are listed before export.
+
+Validation never raises on a form it is given: numbers that arithmetic cannot handle (older
+files) are reported (E16), not computed with.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,8 +22,8 @@ from enum import Enum
 
 from .definition import FormDefinition, FormKind, SectionDef, SectionType
 from .model import Form, Indicator, Workspace
-from .scoring import FormScore, comparable_actual, level1_weights, round2, score_form
-from .values import print_style, same_unit, unit_factor
+from .scoring import FormScore, band_range, comparable_actual, level1_weights, round2, score_form
+from .values import EQ, GE, GT, _fold, is_sane_number, print_style, same_unit, sane_number, unit_factor
 
 
 class Severity(str, Enum):
@@ -40,6 +45,27 @@ class Location:
     column: str | None = None  # field key, amount "row.column" key or indicator column key
 
 
+# What a `Fix` does; the editing layer maps each kind to undoable commands.
+USE_COMPUTED = "use_computed"  # remove the row's score override (item_id)
+MARK_ADJUSTED = "mark_adjusted"  # E10: mark the row 已调整
+UNMARK_ADJUSTED = "unmark_adjusted"  # the row matches the declaration: drop 已调整
+ADD_UNIT = "add_unit"  # append `value` (a unit) to the row's target
+BALANCE_WEIGHTS = "balance_weights"  # 分值配平 of the 一级 `value` (None: every 一级)
+RESTORE_DECLARED = "restore_declared"  # set the row's target to `value`, the declared text
+TOTAL_COMPUTED = "total_computed"  # remove the 总分 override
+BUDGET_COMPUTED = "budget_computed"  # remove the 预算执行率得分 override
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A remedy the program can carry out for an issue, offered to the user by `label`."""
+
+    kind: str
+    label: str
+    item_id: str | None = None  # the indicator it applies to
+    value: str | None = None
+
+
 @dataclass(frozen=True)
 class Issue:
     code: str
@@ -47,6 +73,7 @@ class Issue:
     location: Location
     where: str  # the location in words: 「绩效指标」第3行「实际完成值」
     message: str
+    fixes: tuple[Fix, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -62,6 +89,18 @@ _DATE_FORMATS = (
 )
 _BUDGET_RATE_WORDS = ("预算执行率", "资金执行率", "预算资金执行率")
 _BUDGET_RATE_RE = re.compile("|".join(map(re.escape, _BUDGET_RATE_WORDS)))
+# E15: a placeholder left in a target: any `*`, or X standing where digits belong (≥X%, XX个,
+# 9X%, X月X日前) — but not X in a word (X光机, OS X).
+_PLACEHOLDER = re.compile(
+    r"[*]"
+    r"|^(?:>=|<=|=>|=<|[≥≤≧≦⩾⩽=><])?\s*[Xx]+(?![A-Za-z])"
+    r"|(?<=[\d.])[Xx]+|(?<![A-Za-z])[Xx]+(?=\s*[\d.%年月日])")
+# W14: the first date in a 时效 target: 2026年6月30日前, 2026年底前, 2026-06-30, 2026.6.
+_DATE_IN_TEXT = re.compile(
+    r"(?<!\d)(?:((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号])?)?"
+    r"|((?:19|20)\d{2})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?!\d))")
+# Labels of the columns that are not fields or indicator columns, as people call them.
+_COLUMN_WORDS = {"weight": "分值合计", "total": "总分", "budget_score": "预算执行率得分"}
 
 
 def parse_date(text: str) -> date | None:
@@ -78,14 +117,18 @@ def parse_date(text: str) -> date | None:
 def _num(value: Decimal | None) -> str:
     if value is None:
         return "空"
-    value = round2(value)
+    if not is_sane_number(value):
+        return str(value)
+    value = round2(sane_number(value))
     text = f"{value:,.2f}"
     return text[:-3] if text.endswith(".00") else text
 
 
 def _percent(rate: Decimal) -> str:
     """A rate in percent with 2 decimals, more when rounding would hide a shortfall (99.9996)."""
-    value = rate * 100
+    value = sane_number(rate * 100)
+    if value is None:
+        return str(rate * 100)
     for places in (2, 4, 6):
         shown = value.quantize(Decimal(1).scaleb(-places))
         if shown != 100 or value == 100:
@@ -108,39 +151,51 @@ class _Checker:
         self.indicators = definition.section(SectionType.INDICATORS)
         self.columns = dict(self.indicators.indicator_columns) if self.indicators else {}
         self.rows = {ind.id: i + 1 for i, ind in enumerate(form.indicators)}
+        self._declaration: Form | None | bool = False  # looked up once, when first needed
 
     # -- reporting ---------------------------------------------------------------------
     def add(self, code: str, severity: Severity, section: SectionDef | None, message: str, *,
             item_id: str | None = None, row: int | None = None, column: str | None = None,
-            where: str | None = None) -> None:
+            where: str | None = None, fixes: tuple[Fix, ...] = ()) -> None:
         section_key = section.key if section else "form"
         if where is None:
             parts = [f"「{section.label or section.key}」" if section else "本表"]
             if row is not None:
                 parts.append(f"第{row}行")
-            if column is not None:
+            if column is not None and not (section is not None and section.type is SectionType.TOTAL
+                                           and column == "total"):
                 parts.append(f"「{self._column_label(section, column)}」")
             where = "".join(parts)
         location = Location(self.form.id, section_key, item_id, row, column)
-        self.issues.append(Issue(code, severity, location, where, message))
+        self.issues.append(Issue(code, severity, location, where, message, tuple(fixes)))
 
     def _column_label(self, section: SectionDef | None, column: str) -> str:
-        if section is None:
-            return column
-        if section.type is SectionType.INDICATORS:
-            return self.columns.get(column, column)
-        if section.type is SectionType.FUNDING and "." in column:
+        if section is not None and section.type is SectionType.INDICATORS and column in self.columns:
+            return self.columns[column]
+        if section is not None and section.type is SectionType.FUNDING and "." in column:
             row_key, col_key = column.split(".", 1)
             row = next((r for r in section.rows if r.key == row_key), None)
             col = next((c for c in section.columns if c.key == col_key), None)
             if row and col:
                 return f"{col.row_label(row)} / {col.label}"
         field = self.definition.field(column)
-        return field.label if field else column
+        if field is not None:
+            return field.label
+        return _COLUMN_WORDS.get(column, "")
 
-    def add_row(self, code: str, severity: Severity, indicator: Indicator, column: str, message: str):
+    def add_row(self, code: str, severity: Severity, indicator: Indicator, column: str, message: str,
+                fixes: tuple[Fix, ...] = ()):
         self.add(code, severity, self.indicators, message, item_id=indicator.id,
-                 row=self.rows[indicator.id], column=column)
+                 row=self.rows[indicator.id], column=column, fixes=fixes)
+
+    def declaration(self) -> Form | None:
+        """The same project's declaration of the same year (E8's unit hint, E10, I4)."""
+        if self._declaration is False:
+            found = None
+            if self.workspace is not None and self.form.kind is FormKind.SELF_EVALUATION:
+                found = self.declaration_of(self.form)
+            self._declaration = found
+        return self._declaration  # type: ignore[return-value]
 
     # -- rules -------------------------------------------------------------------------
     def run(self) -> list[Issue]:
@@ -154,8 +209,17 @@ class _Checker:
             self.check_declaration_match()
         return self.issues
 
-    def check_header(self) -> None:  # E9
+    def check_header(self) -> None:  # E12, I2, E9
         section = self.definition.section(SectionType.FIELDS)
+        if section is not None:
+            for field in section.fields:
+                if field.required and not self.form.field(field.key).strip():
+                    if field.required == "error":
+                        self.add("E12", Severity.ERROR, section,
+                                 f"{field.label}未填写。请填写{field.label}，它会印在表上。", column=field.key)
+                    else:
+                        self.add("I2", Severity.INFO, section,
+                                 f"{field.label}未填写。如有实施单位，请补上。", column=field.key)
         date_fields = [f for f in self.definition.all_fields() if f.type == "date"]
         if not date_fields or section is None:
             return
@@ -182,12 +246,31 @@ class _Checker:
                          f"{first.label} {dates[first.key].isoformat()} 晚于{last.label} "
                          f"{dates[last.key].isoformat()}。请核对计划日期。", column=first.key)
 
-    def check_funding(self) -> None:  # E5, W3, W8 (per section)
+    def plan_end(self) -> tuple[date, str] | None:
+        """The plan's end date (the last date field) and its label, when it reads as a date."""
+        date_fields = [f for f in self.definition.all_fields() if f.type == "date"]
+        if len(date_fields) < 2:
+            return None
+        last = date_fields[-1]
+        parsed = parse_date(self.form.field(last.key).strip())
+        return (parsed, last.label) if parsed is not None else None
+
+    def _amount(self, section: SectionDef, row_key: str, col_key: str) -> Decimal | None:
+        """An amount as arithmetic may use it (an unusable one is reported once, E16)."""
+        return sane_number(self.form.amount(row_key, col_key))
+
+    def check_funding(self) -> None:  # E16, E5, W3, W8 (per section)
         unit = self.definition.amount_unit
         for section in self.definition.sections_of(SectionType.FUNDING):
             cells = section.amount_cells()
             for row_key, col_key in cells:
-                value = self.form.amount(row_key, col_key)
+                raw = self.form.amount(row_key, col_key)
+                if not is_sane_number(raw):
+                    self.add("E16", Severity.ERROR, section,
+                             f"金额“{raw}”不是可用的数字（超出范围或无法计算），未参与合计和评分。请重新填写。",
+                             row=self._amount_row(section, row_key), column=f"{row_key}.{col_key}")
+                    continue
+                value = sane_number(raw)
                 if value is not None and value < 0:
                     self.add("E5", Severity.ERROR, section,
                              f"金额为负数（{_num(value)} {unit}）。资金金额不能为负，请核对后改正。",
@@ -195,8 +278,8 @@ class _Checker:
             for rule in section.sums:
                 for column in section.columns:
                     present = [p for p in rule.parts if not column.rows or p in column.rows]
-                    total = self.form.amount(rule.total, column.key)
-                    parts = [self.form.amount(p, column.key) for p in present]
+                    total = self._amount(section, rule.total, column.key)
+                    parts = [self._amount(section, p, column.key) for p in present]
                     if total is None and all(p is None for p in parts):
                         continue
                     parts_sum = sum((p for p in parts if p is not None), Decimal(0))
@@ -220,8 +303,8 @@ class _Checker:
         spec = section.budget_score
         settings = self.definition.scoring
         for row in section.rows:
-            executed = self.form.amount(row.key, spec.executed)
-            budget = self.form.amount(row.key, spec.budget)
+            executed = self._amount(section, row.key, spec.executed)
+            budget = self._amount(section, row.key, spec.budget)
             if executed is not None and budget is not None and executed > budget:
                 self.add("W3", Severity.WARNING, section,
                          f"{row.label}的全年执行数 {_num(executed)} 超过全年预算数 {_num(budget)}。"
@@ -238,14 +321,18 @@ class _Checker:
                      f"但没有说明。请在“{note_label}”中写明未执行完的原因。",
                      row=self._amount_row(section, spec.row), column=f"{spec.row}.{spec.executed}")
 
-    def check_texts(self) -> None:  # W6
+    def check_texts(self) -> None:  # E13, W6
         for section in self.definition.sections:
             if section.type not in (SectionType.TEXTS, SectionType.FIELDS):
                 continue
             for field in section.fields:
+                text = self.form.field(field.key)
+                if section.type is SectionType.TEXTS and field.required and not text.strip():
+                    self.add("E13", Severity.ERROR, section,
+                             f"{field.label}未填写。请写明本年度要达到的目标。", column=field.key)
                 if not field.check_year:
                     continue
-                years = sorted({int(y) for y in _YEAR_IN_TEXT.findall(self.form.field(field.key))})
+                years = sorted({int(y) for y in _YEAR_IN_TEXT.findall(text)})
                 other = [y for y in years if y != self.form.year]
                 if other:
                     named = "、".join(f"{y}年" for y in other)
@@ -253,20 +340,24 @@ class _Checker:
                              f"文中提到 {named}，与本表年度 {self.form.year} 年不同。"
                              f"请确认年份是否需要更新。", column=field.key)
 
-    def check_indicators(self) -> None:  # E8, W4, W5, W7, W8, W9, W10, W11
+    def check_indicators(self) -> None:  # E8, E11, E14, E15, W4, W5, W7–W14, I3
         taxonomy = self.definition.taxonomy
         seen: dict[str, list[Indicator]] = defaultdict(list)
         has_satisfaction = False
         annual_total = self._annual_total()
         has_actual = self.definition.has_column("actual")  # once per form, not once per row
+        plan_end = self.plan_end() if taxonomy.timeliness else None
+        level1_present = set()
         for indicator in self.form.indicators:
             name = indicator.level3.strip()
+            level1_present.add(indicator.level1.strip())
             if name:
                 seen[name].append(indicator)
             if taxonomy.satisfaction and indicator.level1 == taxonomy.satisfaction:
                 has_satisfaction = True
             self.check_target(indicator)
             if has_actual:
+                self.check_actual(indicator)
                 self.check_units(indicator)
             if taxonomy.level2_required and indicator.level1 and not indicator.level2.strip():
                 level = taxonomy.find(indicator.level1)
@@ -279,6 +370,12 @@ class _Checker:
                              f"“{name}”以预算执行率作为绩效指标。预算执行率已单独计分，"
                              f"请改用反映产出或效益的指标。")
             self.check_cost_cap(indicator, annual_total)
+            self.check_cost_sign(indicator)
+            self.check_percent(indicator)
+            if plan_end is not None and indicator.level2.strip() in taxonomy.timeliness:
+                self.check_deadline(indicator, plan_end)
+            if indicator.level2.strip() in taxonomy.measurable:
+                self.check_vague(indicator)
         for name, rows in seen.items():
             if len(rows) > 1:
                 numbers = "、".join(str(self.rows[r.id]) for r in rows)
@@ -286,29 +383,64 @@ class _Checker:
                     self.add_row("W4", Severity.WARNING, duplicate, "level3",
                                  f"三级指标“{name}”在本表中重复出现（第 {numbers} 行）。"
                                  f"请删除重复的一项，或改成不同的指标。")
+        missing = [level for level in taxonomy.required_level1 if level not in level1_present]
+        if missing:
+            named = "、".join(missing)
+            self.add("E14", Severity.ERROR, self.indicators,
+                     f"绩效指标中没有{named}。请至少设置一项{named}（一级指标）。")
         if taxonomy.satisfaction and self.form.indicators and not has_satisfaction:
             self.add("W10", Severity.WARNING, self.indicators,
                      f"本表没有{taxonomy.satisfaction}。请至少设置一项服务对象满意度指标。")
 
-    def check_target(self, indicator: Indicator) -> None:  # E8, W7
+    def _unit_hint(self, indicator: Indicator) -> str | None:
+        """A unit for a target that lacks one: the actual's, else the declared target's."""
+        actual = indicator.actual
+        if actual.is_quantitative and actual.unit:
+            return actual.unit
+        declaration = self.declaration()
+        if declaration is not None:
+            name = indicator.level3.strip()
+            for declared in declaration.indicators:
+                if declared.level3.strip() == name and declared.target.is_quantitative and declared.target.unit:
+                    return declared.target.unit
+        return None
+
+    def check_target(self, indicator: Indicator) -> None:  # E8, E11, E15, W7
         target = indicator.target
         name = indicator.level3.strip() or "（未命名）"
+        raw = target.raw.strip()
         if target.is_empty:
             self.add_row("E8", Severity.ERROR, indicator, "target",
                          f"“{name}”的指标值未填写。请填写指标值，定量指标按“符号＋数值＋单位”填写。")
+        elif _PLACEHOLDER.search(_fold(raw)):
+            self.add_row("E15", Severity.ERROR, indicator, "target",
+                         f"指标值“{raw}”中还有占位符（* 或 X）。请填写实际的目标数值。")
+        elif target.sign_only:
+            self.add_row("E11", Severity.ERROR, indicator, "target",
+                         f"指标值“{raw}”只有符号没有数字。定量指标请按“符号＋数值＋单位”填写，"
+                         f"例如“≥95(%)”；定性指标请去掉符号。")
         elif target.is_quantitative and target.sign_implied:
             self.add_row("W7", Severity.WARNING, indicator, "target",
-                         f"指标值“{target.raw.strip()}”缺少比较符号，按“≥”理解。"
+                         f"指标值“{raw}”缺少比较符号，按“≥”理解。"
                          f"建议写成“{print_style(target)}”。")
         elif target.is_quantitative and not target.unit:
+            unit = self._unit_hint(indicator)
+            fixes = (Fix(ADD_UNIT, f"补充单位“{unit}”", indicator.id, unit),) if unit else ()
+            example = f"“{print_style(target)}({unit})”" if unit else f"“{print_style(target)}(次)”或“…(%)”"
             self.add_row("E8", Severity.ERROR, indicator, "target",
-                         f"定量指标值“{target.raw.strip()}”缺少计量单位。"
-                         f"请补上单位，例如“{print_style(target)}(次)”或“…(%)”。")
+                         f"定量指标值“{raw}”缺少计量单位。请补上单位，例如{example}。", fixes)
         elif target.looks_quantitative and not target.is_quantitative:
             if re.search(r"\d\s*(%|％|个|次|天|人|元|万元|件|条)", target.raw):
                 self.add_row("W7", Severity.WARNING, indicator, "target",
-                             f"指标值“{target.raw.strip()}”像是定量值，但不是“符号＋数值＋单位”的格式，"
+                             f"指标值“{raw}”像是定量值，但不是“符号＋数值＋单位”的格式，"
                              f"无法按规则评分。请改写，例如“≥95(%)”。")
+
+    def check_actual(self, indicator: Indicator) -> None:  # E11 on 实际完成值
+        actual = indicator.actual
+        if actual.sign_only:
+            self.add_row("E11", Severity.ERROR, indicator, "actual",
+                         f"实际完成值“{actual.raw.strip()}”只有符号没有数字。请填写实际完成的数值，"
+                         f"或用文字说明完成情况。")
 
     def check_units(self, indicator: Indicator) -> None:  # W5
         target, actual = indicator.target, indicator.actual
@@ -322,6 +454,50 @@ class _Checker:
         self.add_row("W5", Severity.WARNING, indicator, "actual",
                      f"实际完成值的单位“{actual.unit}”与指标值的单位“{target.unit}”不一致。{hint}")
 
+    def _is_cost(self, indicator: Indicator) -> bool:
+        cost = self.definition.taxonomy.cost_level
+        return bool(cost) and cost in (indicator.level1.strip(), indicator.level2.strip())
+
+    def check_cost_sign(self, indicator: Indicator) -> None:  # W12
+        target = indicator.target
+        if (self._is_cost(indicator) and target.is_quantitative and not target.sign_implied
+                and target.sign in (GE, GT)):
+            self.add_row("W12", Severity.WARNING, indicator, "target",
+                         f"成本指标的指标值“{target.raw.strip()}”用了“{target.sign}”。成本通常是上限，"
+                         f"应写成“≤”，例如“≤{print_style(target)[1:]}”。如确是下限，可忽略此提示。")
+
+    def check_percent(self, indicator: Indicator) -> None:  # W13
+        target = indicator.target
+        limit = self.definition.checks.percent_limit
+        number = sane_number(target.number) if target.is_quantitative else None
+        if (number is not None and target.sign in (GE, GT, EQ) and same_unit(target.unit, "%")
+                and number > limit):
+            self.add_row("W13", Severity.WARNING, indicator, "target",
+                         f"指标值“{target.raw.strip()}”超过 {_num(limit)}%。请确认数值是否写错"
+                         f"（例如多写了一个 0）。")
+
+    def check_deadline(self, indicator: Indicator, plan_end: tuple[date, str]) -> None:  # W14
+        deadline = _date_in_text(_fold(indicator.target.raw))
+        end, label = plan_end
+        if deadline is not None and deadline > end:
+            self.add_row("W14", Severity.WARNING, indicator, "target",
+                         f"时效指标值“{indicator.target.raw.strip()}”晚于{label} {end.isoformat()}。"
+                         f"请把时限改在计划期内，或核对{label}。")
+
+    def check_vague(self, indicator: Indicator) -> None:  # I3
+        target = indicator.target
+        if not target.is_qualitative or target.sign_only:
+            return
+        if not _only_words(target.raw, self.definition.checks.vague_words):
+            return
+        if indicator.level2.strip() in self.definition.taxonomy.timeliness:
+            example = f"“{self.form.year}年6月30日前完成”"
+        else:
+            example = "“≥95(%)”“=12(次)”或“验收合格率=100(%)”"
+        self.add_row("I3", Severity.INFO, indicator, "target",
+                     f"指标值“{target.raw.strip()}”只是笼统的表述，难以衡量是否达成。"
+                     f"建议写成可衡量的形式，例如{example}。")
+
     def _annual_total(self) -> tuple[Decimal, str] | None:
         """The year's funding total in 元 and its label, for W8."""
         for section in self.definition.sections_of(SectionType.FUNDING):
@@ -329,7 +505,7 @@ class _Checker:
                 for column in reversed(section.columns):
                     if section.budget_score is not None and column.key != section.budget_score.budget:
                         continue
-                    value = self.form.amount(rule.total, column.key)
+                    value = self._amount(section, rule.total, column.key)
                     if value is not None:
                         row = next(r for r in section.rows if r.key == rule.total)
                         factor = unit_factor(self.definition.amount_unit, "元") or Decimal(1)
@@ -337,83 +513,129 @@ class _Checker:
         return None
 
     def check_cost_cap(self, indicator: Indicator, annual: tuple[Decimal, str] | None) -> None:  # W8
-        cost = self.definition.taxonomy.cost_level
-        if annual is None or not cost or cost not in (indicator.level1, indicator.level2):
+        if annual is None or not self._is_cost(indicator):
             return
         target = indicator.target
         if not (target.is_quantitative and target.is_reverse and target.number is not None):
             return
         factor = unit_factor(target.unit, "元")
-        if factor is None:
+        number = sane_number(target.number)
+        if factor is None or number is None:
             return
-        cap = target.number * factor
+        cap = number * factor
         total, label = annual
         if cap > total:
             self.add_row("W8", Severity.WARNING, indicator, "target",
                          f"成本上限 {target.raw.strip()} 折合 {_num(cap)} 元，超过{label} {_num(total)} 元。"
                          f"请检查金额和单位（万元/元）是否写错。")
 
-    def check_scores(self) -> None:  # E1–E4, E6, E7, W1, W2, I1
+    def check_scores(self) -> None:  # E1–E4, E6, E7, E16, W1, W2, I1
         settings = self.definition.scoring
         assert settings is not None
         score = self.score
         section = self.indicators
         total_section = self.definition.section(SectionType.TOTAL) or section
-        if self.form.indicators and score.weight_total != settings.total_weight:
+        balance = Fix(BALANCE_WEIGHTS, "分值配平")
+        unusable_weights = [ind for ind in self.form.indicators if not is_sane_number(ind.weight)]
+        if self.form.indicators and score.weight_total != settings.total_weight and not unusable_weights:
             self.add("E1", Severity.ERROR, total_section,
                      f"分值合计为 {_num(score.weight_total)}，应为 {_num(settings.total_weight)}"
-                     f"（含预算执行率 {_num(settings.budget_weight)} 分）。请调整各指标分值。",
-                     column="weight")
-        budget = score.budget
-        funding = self.definition.budget_section()
-        if budget is not None and funding is not None and budget.entered is not None:
-            spec = funding.budget_score
-            where_row = self._amount_row(funding, spec.row)
-            if not (0 <= budget.entered <= budget.weight):
-                self.add("E2", Severity.ERROR, funding,
-                         f"预算执行率得分 {_num(budget.entered)} 超出 0～{_num(budget.weight)} 的范围。",
-                         row=where_row, column="budget_score")
-            if budget.computed is not None and round2(budget.entered) != budget.computed:
-                self.add("E4", Severity.ERROR, funding,
-                         f"预算执行率得分 {_num(budget.entered)} 与公式结果 {_num(budget.computed)} 不符"
-                         f"（执行率 {_num(budget.rate_percent)}% × {_num(budget.weight)} 分，最高 {_num(budget.weight)} 分）。"
-                         f"请改为 {_num(budget.computed)}，或核对全年预算数和全年执行数。",
-                         row=where_row, column="budget_score")
+                     f"（含预算执行率 {_num(settings.budget_weight)} 分）。请调整各指标分值，或用“分值配平”。",
+                     column="weight", fixes=(balance,))
+        self.check_budget_score()
         for indicator in self.form.indicators:
             row = score.rows[indicator.id]
             name = indicator.level3.strip() or "（未命名）"
-            weight, effective = indicator.weight, row.score
+            weight, effective = row.weight, row.score
+            use_computed = ((Fix(USE_COMPUTED, "采用计算得分", indicator.id),)
+                            if row.entered_is_override and row.computed is not None else ())
+            if not is_sane_number(indicator.score):
+                self.add_row("E16", Severity.ERROR, indicator, "score",
+                             f"“{name}”的得分“{indicator.score}”不是可用的数字，未计入总分。请重新填写，"
+                             f"或采用计算得分。", (Fix(USE_COMPUTED, "采用计算得分", indicator.id),))
+            if indicator.weight is not None and weight is None:
+                self.add_row("E16", Severity.ERROR, indicator, "weight",
+                             f"“{name}”的分值“{indicator.weight}”不是可用的数字，未计入分值合计。请重新填写。",
+                             (Fix(BALANCE_WEIGHTS, "分值配平", None, indicator.level1),))
+                continue
             if weight is None:
                 self.add_row("E1", Severity.ERROR, indicator, "weight",
-                             f"“{name}”没有分值。请填写分值，使分值合计为 {_num(settings.total_weight)}。")
+                             f"“{name}”没有分值。请填写分值，使分值合计为 {_num(settings.total_weight)}。",
+                             (Fix(BALANCE_WEIGHTS, "分值配平", None, indicator.level1),))
+                continue
+            if weight < 0:
+                self.add_row("E1", Severity.ERROR, indicator, "weight",
+                             f"“{name}”的分值 {_num(weight)} 是负数。分值不能为负，请改正。",
+                             (Fix(BALANCE_WEIGHTS, "分值配平", None, indicator.level1),))
                 continue
             if effective is not None and not (0 <= effective <= weight):
                 self.add_row("E2", Severity.ERROR, indicator, "score",
                              f"“{name}”的得分 {_num(effective)} 超出 0～{_num(weight)} 的范围。"
-                             f"得分不能大于分值，也不能为负。")
+                             f"得分不能大于分值，也不能为负。" +
+                             (f"按规则计算为 {_num(row.computed)}。" if use_computed else ""), use_computed)
             if effective is not None and effective < weight and not indicator.reason.strip():
                 self.add_row("E6", Severity.ERROR, indicator, "reason",
                              f"“{name}”得分 {_num(effective)} 低于分值 {_num(weight)}，"
                              f"但没有填写偏差原因。请写明扣分原因和改进措施。")
             band = settings.band(indicator.grade)
             if band is not None and effective is not None and weight:
-                low, high = round2(weight * band.low), round2(weight * band.high)
+                low, high = band_range(weight, band)
                 if not (low <= effective <= high):
+                    rule = f"按规则取 {_num(row.computed)}，" if row.computed is not None else ""
                     self.add_row("E7", Severity.ERROR, indicator, "score",
-                                 f"“{name}”评为“{band.label}”，得分应在 {_num(low)}～{_num(high)} 之间，"
-                                 f"现为 {_num(effective)}。请调整得分或等级。")
+                                 f"“{name}”评为“{band.label}”，得分应在 {_num(low)}～{_num(high)} 之间"
+                                 f"（{rule}现为 {_num(effective)}）。请采用计算得分、调整得分或改选评定档次。",
+                                 use_computed)
             if row.overridden:
                 rule = (f"按规则计算为 {_num(row.computed)}" if row.computed is not None
-                        else "定性指标未选择评价等级，规则不给出计算分")
+                        else "定性指标未选择评定档次，规则不给出计算分")
                 self.add_row("I1", Severity.INFO, indicator, "score",
-                             f"“{name}”的得分 {_num(row.entered)} 为人工评定（{rule}）。")
+                             f"“{name}”的得分 {_num(row.entered)} 为人工评定（{rule}）。", use_computed)
             self.check_over_target(indicator, settings.over_target_ratio)
-        if self.form.total is not None and score.total is not None:
-            if round2(self.form.total) != score.total:
-                self.add("E3", Severity.ERROR, total_section,
-                         f"总分 {_num(self.form.total)} 与各项得分之和 {_num(score.total)} 不一致。"
-                         f"请核对各项得分，或把总分改为 {_num(score.total)}。", column="total")
+        self.check_total(total_section)
         self.check_split(settings)
+
+    def check_budget_score(self) -> None:  # E2, E4, E16 of the 预算执行率得分
+        budget = self.score.budget
+        funding = self.definition.budget_section()
+        if budget is None or funding is None:
+            return
+        spec = funding.budget_score
+        where_row = self._amount_row(funding, spec.row)
+        fix = (Fix(BUDGET_COMPUTED, "预算执行率得分按计算"),)
+        if not is_sane_number(self.form.budget_score):
+            self.add("E16", Severity.ERROR, funding,
+                     f"预算执行率得分“{self.form.budget_score}”不是可用的数字，未计入总分。请改为按计算。",
+                     row=where_row, column="budget_score", fixes=fix)
+            return
+        if budget.entered is None:
+            return
+        if not (0 <= budget.entered <= budget.weight):
+            self.add("E2", Severity.ERROR, funding,
+                     f"预算执行率得分 {_num(budget.entered)} 超出 0～{_num(budget.weight)} 的范围。",
+                     row=where_row, column="budget_score", fixes=fix)
+        if budget.computed is not None and round2(budget.entered) != budget.computed:
+            self.add("E4", Severity.ERROR, funding,
+                     f"预算执行率得分 {_num(budget.entered)} 与公式结果 {_num(budget.computed)} 不符"
+                     f"（执行率 {_num(budget.rate_percent)}% × {_num(budget.weight)} 分，最高 {_num(budget.weight)} 分）。"
+                     f"请改为按计算，或核对全年预算数和全年执行数。",
+                     row=where_row, column="budget_score", fixes=fix)
+
+    def check_total(self, total_section: SectionDef | None) -> None:  # E3 (info), E16
+        score = self.score
+        fix = (Fix(TOTAL_COMPUTED, "总分按计算"),)
+        if not is_sane_number(self.form.total):
+            self.add("E16", Severity.ERROR, total_section,
+                     f"总分“{self.form.total}”不是可用的数字，已按各项得分之和计算。请改为按计算。",
+                     column="total", fixes=fix)
+            return
+        if score.total_entered is None or score.computed_total is None:
+            return
+        if round2(score.total_entered) != score.computed_total:
+            self.add("E3", Severity.INFO, total_section,
+                     f"总分 {_num(score.total_entered)} 为人工填写，与预算执行率得分加各项得分之和 "
+                     f"{_num(score.computed_total)} 不同。打印的是 {_num(score.total_entered)}；"
+                     f"如无特殊理由，请改为按计算。", column="total", fixes=fix)
 
     def check_split(self, settings) -> None:  # W1
         defaults = {lv.name: lv.weight for lv in self.definition.taxonomy.level1 if lv.weight is not None}
@@ -433,27 +655,27 @@ class _Checker:
             shown = " / ".join(f"{k.replace('指标', '')} {_num(v)}" for k, v in {**actual, **extra}.items())
             default = " / ".join(_num(v) for v in defaults.values())
             self.add("W1", Severity.WARNING, self.indicators,
-                     f"一级指标分值分配为 {shown}，与默认的 {default} 不同。如属有意调整，可忽略此提示。",
-                     column="weight")
+                     f"一级指标分值分配为 {shown}，与默认的 {default} 不同。如属有意调整，可忽略此提示；"
+                     f"否则可用“分值配平”按默认分配。",
+                     column="weight", fixes=(Fix(BALANCE_WEIGHTS, "分值配平"),))
 
     def check_over_target(self, indicator: Indicator, ratio: Decimal) -> None:  # W2
         target, actual = indicator.target, indicator.actual
-        if not (target.is_quantitative and not target.is_reverse and target.number):
+        number = sane_number(target.number) if target.is_quantitative else None
+        if not (number and not target.is_reverse):
             return
         value = comparable_actual(target, actual)
-        if value is None or target.number <= 0:
+        if value is None or number <= 0:
             return
-        if value >= target.number * ratio and not indicator.reason.strip():
-            percent = round2(value / target.number * 100)
+        if value >= number * ratio and not indicator.reason.strip():
+            percent = round2(value / number * 100)
             self.add_row("W2", Severity.WARNING, indicator, "actual",
                          f"实际完成值 {actual.raw.strip()} 达到指标值 {target.raw.strip()} 的 {_num(percent)}%"
                          f"（超过 {_num(ratio * 100)}%），但没有说明。请在偏差原因中说明超额原因，"
                          f"或检查指标值是否定得过低。")
 
-    def check_declaration_match(self) -> None:  # E10
-        if self.workspace is None or self.form.kind is not FormKind.SELF_EVALUATION:
-            return
-        declaration = self.declaration_of(self.form)
+    def check_declaration_match(self) -> None:  # E10, I4
+        declaration = self.declaration()
         if declaration is None:
             return
         declared = {ind.level3.strip(): ind for ind in declaration.indicators if ind.level3.strip()}
@@ -461,22 +683,64 @@ class _Checker:
         for indicator in self.form.indicators:
             name = indicator.level3.strip()
             evaluated.add(name)
-            if indicator.adjusted or not name:
+            if not name:
                 continue
             source = declared.get(name)
+            mark = Fix(MARK_ADJUSTED, "标记为已调整", indicator.id)
+            if indicator.adjusted:
+                if source is not None and source.target.meaning() == indicator.target.meaning():
+                    self.add_row("I4", Severity.INFO, indicator, "level3",
+                                 f"“{name}”标记为“已调整”，但它与申报表一致。如未调整，可取消该标记。",
+                                 (Fix(UNMARK_ADJUSTED, "取消已调整", indicator.id),))
+                continue
             if source is None:
                 self.add_row("E10", Severity.ERROR, indicator, "level3",
                              f"“{name}”不在 {self.form.year} 年的绩效目标申报表中。"
-                             f"如指标确经调整，请将该行标记为“已调整”。")
+                             f"如指标确经调整，请将该行标记为“已调整”。", (mark,))
             elif source.target.meaning() != indicator.target.meaning():
+                declared_raw = source.target.raw.strip()
                 self.add_row("E10", Severity.ERROR, indicator, "target",
                              f"“{name}”的指标值“{indicator.target.raw.strip()}”与申报表中的"
-                             f"“{source.target.raw.strip()}”不同。请改回申报值，或将该行标记为“已调整”。")
+                             f"“{declared_raw}”不同。请按申报值恢复，或将该行标记为“已调整”。",
+                             (Fix(RESTORE_DECLARED, "按申报值恢复", indicator.id, source.target.raw), mark))
         missing = [name for name in declared if name not in evaluated]
         if missing and not any(ind.adjusted for ind in self.form.indicators):
             self.add("E10", Severity.ERROR, self.indicators,
                      f"申报表中的指标 {'、'.join('“' + m + '”' for m in missing)} 未出现在自评表中。"
-                     f"请补上这些指标，或把调整过的行标记为“已调整”。")
+                     f"请插入行补上这些指标；如指标确经调整，请把替代它们的行标记为“已调整”。")
+
+
+def _date_in_text(text: str) -> date | None:
+    """The first date a text names; a year alone is its last day, a month its last day."""
+    match = _DATE_IN_TEXT.search(text or "")
+    if match is None:
+        return None
+    groups = match.groups()
+    year_text, month_text, day_text = groups[:3] if groups[0] else groups[3:]
+    year = int(year_text)
+    month = int(month_text) if month_text else 12
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    day = int(day_text) if day_text else last
+    if not 1 <= day <= last:
+        return None
+    return date(year, month, day)
+
+
+_PUNCTUATION = re.compile(r"[\s,.;:!?，。；：！？、（）()“”\"'‘’]+")
+
+
+def _only_words(text: str, words: tuple[str, ...]) -> bool:
+    """The text is made of `words` alone (and punctuation), nothing measurable left."""
+    rest = _PUNCTUATION.sub("", _fold(text))
+    if not rest:
+        return False
+    for word in sorted(words, key=len, reverse=True):
+        rest = rest.replace(word, "")
+        if not rest:
+            return True
+    return not rest
 
 
 def validate_form(form: Form, definition: FormDefinition, workspace: Workspace | None = None,

@@ -44,6 +44,7 @@ _BAD_UNIT_START = re.compile(r"^[\d.,=<>≥≤+\-]")
 # "2023年12月", "2023年", "2023年度": a year number followed by 年 is a date, not a quantity.
 _DATE_UNIT = re.compile(r"^年")
 _DIGIT_RE = re.compile(r"\d")
+_SIGN_ONLY = re.compile(r"^(?:>=|<=|=>|=<|[≥≤≧≦⩾⩽=><])\D*$", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,12 @@ class Value:
     @property
     def is_reverse(self) -> bool:
         return self.sign in REVERSE_SIGNS
+
+    @property
+    def sign_only(self) -> bool:
+        """A comparison sign with no number after it (`≥`, `≥abc%`, `=abc`, `＞`): neither a
+        quantity nor a phrase, so validation reports it (E11) instead of scoring it as text."""
+        return self.kind is ValueKind.QUALITATIVE and _SIGN_ONLY.match(_fold(self.raw).strip()) is not None
 
     @property
     def looks_quantitative(self) -> bool:
@@ -265,3 +272,67 @@ def same_unit(a: str, b: str) -> bool:
 @lru_cache(maxsize=4096)  # a file has few distinct units; comparing them is per row
 def _unit_key(unit: str) -> str:
     return re.sub(r"\s+", "", _fold(unit)).replace("％", "%")
+
+
+# -- numbers typed into number cells (分值, 得分, amounts) ------------------------------------
+MAX_SIGNIFICANT = 15  # what a double and every spreadsheet keep exactly
+MAX_PLACES = 15
+NUMBER_LIMIT = Decimal(10) ** 12  # 一万亿: more than any project's budget in 元
+_NUMBER_CELL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_EXPONENT = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+$")
+
+
+def parse_number(text: object) -> Decimal | None:
+    """A weight, score or amount as typed into a cell: blank → None, else a plain decimal.
+
+    Accepted as people type them: thousands separators (`1,234.5`, also `，`), full-width
+    digits, signs and point, surrounding spaces. Refused with a `ValueError` whose message
+    (Chinese) says why: anything that is not a plain decimal (`1e5`, `NaN`, `Infinity`, `四分`),
+    more than 15 significant digits or decimal places, or a magnitude above 10¹².
+    """
+    shown = "" if text is None else str(text).strip()
+    cleaned = _fold(shown).strip().replace(",", "").replace(" ", "")
+    if not cleaned:
+        return None
+    if _NUMBER_CELL.match(cleaned) is None:
+        if _EXPONENT.match(cleaned):
+            raise ValueError(f"“{shown}”是科学计数法。请直接写出数字，例如 100000 或 0.5。")
+        raise ValueError(f"“{shown}”不是数字。请只填写数字，例如 12.5 或 1,234.56。")
+    value = Decimal(cleaned)
+    digits, exponent = value.as_tuple()[1:]
+    places = max(0, -exponent)
+    significant = len(digits) if any(digits) else 1
+    if value.copy_abs() > NUMBER_LIMIT:
+        raise ValueError(f"“{shown}”超出可处理的范围（绝对值不超过 1,000,000,000,000）。请核对金额单位。")
+    if significant > MAX_SIGNIFICANT:
+        raise ValueError(f"“{shown}”超过 {MAX_SIGNIFICANT} 位有效数字，无法准确保存。请核对后重新填写。")
+    if places > MAX_PLACES:
+        raise ValueError(f"“{shown}”的小数超过 {MAX_PLACES} 位。请保留较少的小数位。")
+    return value
+
+
+# Numbers that may still reach scoring and validation from older files or other programs
+# (`1E+999999999`, `1e-999999999`, NaN) are cut down to what arithmetic can handle at once.
+_SANE_ABOVE = 15  # adjusted exponent: |x| < 10**15
+_SANE_BELOW = -30  # |x| < 10**-30 counts as 0
+
+
+def sane_number(value: Decimal | None) -> Decimal | None:
+    """`value` when arithmetic on it is safe and quick; 0 for a vanishingly small number;
+    None for NaN, infinity or a magnitude of 10¹⁵ or more (validation reports those, E16)."""
+    if value is None or not value.is_finite():
+        return None
+    adjusted = value.adjusted()
+    if value.is_zero():
+        return value if _SANE_BELOW <= adjusted < _SANE_ABOVE else _ZERO
+    if adjusted >= _SANE_ABOVE:
+        return None
+    return _ZERO if adjusted < _SANE_BELOW else value
+
+
+def is_sane_number(value: Decimal | None) -> bool:
+    """Whether a stored number can be used as it is (None, a blank cell, can)."""
+    return value is None or (value.is_finite() and (value.is_zero() or value.adjusted() < _SANE_ABOVE))
+
+
+_ZERO = Decimal(0)

@@ -21,12 +21,12 @@ commands built up front would each confirm only their own cell and undo each oth
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Iterable, Sequence
 
 from perfdesk.domain.model import INDICATOR_ATTRS, INDICATOR_NUMBER_ATTRS, INDICATOR_VALUE_ATTRS, Indicator, Workspace
 from perfdesk.domain.rollforward import Provenance, confirmed_provenance
-from perfdesk.domain.values import Value, parse
+from perfdesk.domain.values import NUMBER_LIMIT, Value, parse, parse_number
 
 from .commands import InsertIndicatorsCommand, SetIndicatorCommand, Step, set_amount_command
 
@@ -34,16 +34,27 @@ UNUSABLE = object()  # what `coerce` gives for a value that does not parse
 
 
 def parse_decimal(text: str) -> Decimal | None | bool:
-    """A weight, score or amount as typed; '' clears it; False when it is not a number."""
-    cleaned = (text or "").strip().replace(",", "").replace("，", "")
-    cleaned = cleaned.translate({ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．－"})
-    if not cleaned:
-        return None
+    """A weight, score or amount as typed; '' clears it; False when it is not a usable
+    number (the strict grammar of `values.parse_number`; `number_refusal` says why)."""
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        return parse_number(text)
+    except ValueError:
         return False
-    return value if value.is_finite() else False
+
+
+def number_refusal(value) -> str | None:
+    """Why a typed weight, score or amount is refused (Chinese, for the status bar), or None."""
+    if isinstance(value, Decimal):
+        return None if _usable_decimal(value) else "数字超出可处理的范围，未保存。"
+    try:
+        parse_number("" if value is None else str(value))
+    except ValueError as exc:
+        return f"{exc}（未保存）"
+    return None
+
+
+def _usable_decimal(value: Decimal) -> bool:
+    return value.is_finite() and value.copy_abs() <= NUMBER_LIMIT
 
 
 def coerce(key: str, value, bands: Sequence = ()) -> object:
@@ -51,7 +62,7 @@ def coerce(key: str, value, bands: Sequence = ()) -> object:
     UNUSABLE. Target and actual stay text: the workspace parses them and keeps the text."""
     if key in INDICATOR_NUMBER_ATTRS:
         if isinstance(value, Decimal):
-            return value if value.is_finite() else UNUSABLE
+            return value if _usable_decimal(value) else UNUSABLE
         number = parse_decimal("" if value is None else str(value))
         return UNUSABLE if number is False else number
     if key == "adjusted":
@@ -84,6 +95,7 @@ class CellPlan:
     commands: list[Step] = field(default_factory=list)
     cells: int = 0  # cells whose value changes (new rows included)
     rows_added: int = 0
+    refused: list[str] = field(default_factory=list)  # why typed numbers were not stored
 
     def __bool__(self) -> bool:
         return bool(self.commands)
@@ -129,7 +141,8 @@ def _row_changes(indicator: Indicator, wanted: dict[str, object]) -> dict[str, o
     return changes
 
 
-def _coerced(cells: Iterable[tuple[str, object]], bands: Sequence) -> dict[str, object]:
+def _coerced(cells: Iterable[tuple[str, object]], bands: Sequence,
+             refused: list[str] | None = None) -> dict[str, object]:
     wanted: dict[str, object] = {}
     for key, value in cells:
         if key not in INDICATOR_ATTRS:  # 计算得分, last year's columns: shown, never written
@@ -137,6 +150,10 @@ def _coerced(cells: Iterable[tuple[str, object]], bands: Sequence) -> dict[str, 
         new = coerce(key, value, bands)
         if new is not UNUSABLE:
             wanted[key] = new
+        elif refused is not None and key in INDICATOR_NUMBER_ATTRS:
+            why = number_refusal(value)
+            if why and why not in refused:
+                refused.append(why)
     return wanted
 
 
@@ -152,7 +169,7 @@ def plan_cells(ws: Workspace, form_id: str, cells: Iterable[tuple[int, str, obje
     plan = CellPlan()
     for row, row_cells in by_row.items():
         indicator = form.indicators[row]
-        changes = _row_changes(indicator, _coerced(row_cells, bands))
+        changes = _row_changes(indicator, _coerced(row_cells, bands, plan.refused))
         if not changes:
             continue
         if len(changes) == 1:
@@ -186,7 +203,7 @@ def plan_block(ws: Workspace, form_id: str, keys: Sequence[str], top: int, left:
         for i, row_cells in enumerate(below):
             indicator = Indicator(level1=template.level1 if template else "",
                                   level2=template.level2 if template else "")
-            changes = _row_changes(indicator, _coerced(row_cells, bands))
+            changes = _row_changes(indicator, _coerced(row_cells, bands, plan.refused))
             for key, new in changes.items():
                 setattr(indicator, key, parse(new) if key in INDICATOR_VALUE_ATTRS else new)
             plan.cells += len(changes)
@@ -199,8 +216,8 @@ def plan_block(ws: Workspace, form_id: str, keys: Sequence[str], top: int, left:
 def plan_amount(ws: Workspace, form_id: str, amount_key: str, value, text: str) -> Step | None:
     """One amount of the 项目资金 grid as typed; None when it does not parse or is unchanged."""
     new = value if isinstance(value, Decimal) else parse_decimal("" if value is None else str(value))
-    if new is False or (isinstance(new, Decimal) and not new.is_finite()):
-        return None
+    if new is False or (isinstance(new, Decimal) and not _usable_decimal(new)):
+        return None  # `number_refusal(value)` says why
     if ws.forms[form_id].amounts.get(amount_key) == new:
         return None
     return set_amount_command(ws, form_id, amount_key, new, text)

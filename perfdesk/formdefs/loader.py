@@ -19,8 +19,11 @@ from perfdesk.domain.definition import (
     AmountColumn,
     AmountRow,
     BudgetScoreDef,
+    CheckSettings,
     FieldDef,
     FormDefinition,
+    GRADE_FIXED,
+    GRADE_RULES,
     FormKind,
     GradeBand,
     Level1Def,
@@ -52,6 +55,12 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
+def _required(value: Any) -> str:
+    if value in ("", "error", "info"):
+        return str(value)
+    raise ValueError(f"字段的 required 只能是 \"error\" 或 \"info\"，现为 {value!r}")
+
+
 def _fields(raw: Iterable[dict]) -> tuple[FieldDef, ...]:
     return tuple(
         FieldDef(
@@ -60,6 +69,7 @@ def _fields(raw: Iterable[dict]) -> tuple[FieldDef, ...]:
             type=f.get("type", "text"),
             choices=tuple(f.get("choices", ())),
             check_year=bool(f.get("check_year", False)),
+            required=_required(f.get("required", "")),
         )
         for f in raw
     )
@@ -110,6 +120,9 @@ def _taxonomy(raw: dict) -> Taxonomy:
         satisfaction=raw.get("satisfaction"),
         cost_level=raw.get("cost_level"),
         level2_required=bool(raw.get("level2_required", True)),
+        required_level1=tuple(raw.get("required_level1", ())),
+        timeliness=tuple(raw.get("timeliness", ())),
+        measurable=tuple(raw.get("measurable", ())),
     )
 
 
@@ -122,8 +135,11 @@ def _scoring(raw: dict | None) -> ScoringSettings | None:
         total_weight=_dec(raw.get("total_weight", defaults.total_weight)),
         reverse_rule=raw.get("reverse_rule", defaults.reverse_rule),
         bands=tuple(
-            GradeBand(b["key"], b["label"], _dec(b["low"]), _dec(b["high"])) for b in raw.get("bands", ())
+            GradeBand(b["key"], b["label"], _dec(b["low"]), _dec(b["high"]),
+                      _dec(b["score"]) if "score" in b else None)
+            for b in raw.get("bands", ())
         ),
+        grade_rule=str(raw.get("grade_rule", defaults.grade_rule)),
         grade_thresholds=tuple((g["label"], _dec(g["min"])) for g in raw.get("grades", ())),
         completion_words=tuple(raw.get("completion_words", defaults.completion_words)),
         shortfall_words=tuple(raw.get("shortfall_words", defaults.shortfall_words)),
@@ -132,11 +148,34 @@ def _scoring(raw: dict | None) -> ScoringSettings | None:
     )
 
 
+def _check_scoring(scoring: ScoringSettings, source: str) -> None:
+    if scoring.reverse_rule not in ("linear", "ratio"):
+        raise DefinitionError(f"{source}: reverse_rule 只能是 linear 或 ratio")
+    if scoring.grade_rule not in GRADE_RULES:
+        raise DefinitionError(f"{source}: grade_rule 只能是 {' / '.join(GRADE_RULES)}，现为“{scoring.grade_rule}”")
+    for band in scoring.bands:
+        if not (0 <= band.low <= band.high <= 1):
+            raise DefinitionError(f"{source}: 评定档次 {band.key} 的 low / high 应满足 0 ≤ low ≤ high ≤ 1")
+        if band.score is not None and not (band.low <= band.score <= band.high):
+            raise DefinitionError(f"{source}: 评定档次 {band.key} 的 score 应在 low 与 high 之间")
+        if scoring.grade_rule == GRADE_FIXED and band.score is None:
+            raise DefinitionError(f"{source}: grade_rule = \"fixed\" 时每个评定档次都要写 score（占分值的比例）")
+
+
+def _checks(raw: dict | None) -> CheckSettings:
+    defaults = CheckSettings()
+    raw = raw or {}
+    return CheckSettings(
+        percent_limit=_dec(raw.get("percent_limit", defaults.percent_limit)),
+        vague_words=tuple(raw.get("vague_words", defaults.vague_words)),
+    )
+
+
 def build_definition(raw: dict, source: str = "") -> FormDefinition:
     try:
         scoring = _scoring(raw.get("scoring"))
-        if scoring is not None and scoring.reverse_rule not in ("linear", "ratio"):
-            raise DefinitionError(f"{source}: reverse_rule 只能是 linear 或 ratio")
+        if scoring is not None:
+            _check_scoring(scoring, source)
         return FormDefinition(
             id=raw["id"],
             name=raw.get("name", raw["id"]),
@@ -148,6 +187,7 @@ def build_definition(raw: dict, source: str = "") -> FormDefinition:
             taxonomy=_taxonomy(raw.get("taxonomy", {})),
             scoring=scoring,
             layout=dict(raw.get("layout", {}), list_title=raw.get("list_title", "")),
+            checks=_checks(raw.get("checks")),
             region=raw.get("region", ""),
             source=source,
         )

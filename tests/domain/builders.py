@@ -15,11 +15,14 @@ def ind(level3="指标", target="", actual="", weight=None, score=None, level1="
                      grade=grade, adjusted=adjusted)
 
 
+HEADER = {"project_name": "测试项目", "department": "测试主管部门", "implementer": "测试实施单位"}
+
+
 def _form(kind, indicators, amounts, year, definition, fields):
     ws = Workspace()
     project = ws.add_project(Project("测试项目"))
     form = Form(project_id=project.id, kind=kind, year=year, definition_id=definition,
-                fields={"project_name": "测试项目", **fields},
+                fields={**HEADER, **fields},
                 amounts={k: (None if v is None else Decimal(str(v))) for k, v in (amounts or {}).items()},
                 indicators=list(indicators))
     ws.add_form(form)
