@@ -325,3 +325,155 @@ def level1_weights(form: Form) -> dict[str, Decimal]:
         if weight is not None:
             split[indicator.level1] = split.get(indicator.level1, ZERO) + weight
     return split
+
+
+# -- showing the working ----------------------------------------------------------------------
+def _n(value: Decimal | None) -> str:
+    """A number as people write it: thousands separators, no exponent, no trailing zeros."""
+    value = sane_number(value)
+    if value is None:
+        return "—"
+    text = f"{value:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _s(value: Decimal | None) -> str:
+    """A score or an amount with two decimals (5.29, 1,905,200.00)."""
+    value = sane_number(value)
+    return "—" if value is None else f"{round2(value):,.2f}"
+
+
+def _override_line(entered: Decimal, computed: Decimal | None, note, what: str = "按规则为") -> str:
+    parts = [f"{what} {_s(computed)}" if computed is not None else "规则不给出计算分"]
+    if note is not None and note.reason.strip():
+        parts.append(f"理由：{note.reason.strip()}")
+    return f"人工评定：{_n(entered)}（{'；'.join(parts)}）"
+
+
+def _converted(target: Value, actual: Value, a: Decimal) -> str:
+    """'实际 50000元 按 1元 = 0.0001万元 换算为 5万元；' when units were converted, else ''."""
+    if actual.unit and target.unit and actual.unit != target.unit and unit_factor(actual.unit, target.unit) not in (None, 1):
+        return f"实际 {actual.raw.strip()} 换算为 {_n(a)}{target.unit}；"
+    return ""
+
+
+def _grade_how(settings: ScoringSettings) -> str:
+    return {"top": "上限", "middle": "中点"}.get(settings.grade_rule, "")
+
+
+def _working(indicator: Indicator, row: RowScore, settings: ScoringSettings) -> str:
+    rule = row.rule
+    w, target, actual = row.weight, indicator.target, indicator.actual
+    if rule == "no-weight":
+        return "未填写分值，不计算得分。"
+    if rule == BAD_NUMBER:
+        return "分值、指标值或实际完成值中的数字无法使用，不计算得分。"
+    if rule == "negative-weight":
+        return "分值为负数，不计算得分。"
+    if rule == "no-actual":
+        return "尚未填写实际完成值，暂不评分。"
+    if rule in ("qualitative-done", "qualitative-actual-done"):
+        return f"定性：实际完成值“{actual.raw.strip()}”表明已完成，得满分 {_n(w)}。"
+    if rule == NEEDS_GRADE:
+        if target.is_quantitative:
+            return (f"实际完成值“{actual.raw.strip()}”不是数值，无法按公式计算；"
+                    f"请填写数值，或人工评定得分。")
+        return "定性：实际完成值未表明已完成，请选择评定档次，或人工评定得分。"
+    if rule.startswith("qualitative-"):
+        band = settings.band(indicator.grade)
+        if band is None or w is None:
+            return "定性：评定档次无法识别。"
+        share = settings.band_share(band)
+        how = _grade_how(settings)
+        return (f"定性：评定档次“{band.label}”，分值 {_n(w)} 的 {_n(band.low * HUNDRED)}%–{_n(band.high * HUNDRED)}%，"
+                f"取{how} {_n(share * HUNDRED)}% = {_s(row.computed)}")
+    t = sane_number(target.number)
+    a = comparable_actual(target, actual)
+    if t is None or a is None or w is None:
+        return "无法计算。"
+    unit = target.unit
+    converted = _converted(target, actual, a)
+    if rule == "zero-target":
+        if row.computed == w:
+            return f"目标为 0：{converted}实际 {_n(a)}{unit}，未超过 0，得满分 {_n(w)}。"
+        return f"目标为 0：{converted}实际 {_n(a)}{unit} 大于 0，得 0 分。"
+    if rule == "positive-met":
+        sign = ">" if target.sign == GT else "≥"
+        return f"正向：{converted}实际 {_n(a)}{unit} {sign} 目标 {_n(t)}{unit}，达到目标，得满分 {_n(w)}。"
+    if rule == "positive-ratio":
+        return f"正向：{converted}{_n(a)} ÷ {_n(t)} × {_n(w)} = {_s(row.computed)}"
+    if rule == "positive-missed":
+        return f"正向：目标 {_n(t)}{unit} 不大于 0 且未达到，得 0 分。"
+    if rule == "reverse-met":
+        sign = "<" if target.sign == LT else "≤"
+        return f"反向：{converted}实际 {_n(a)}{unit} {sign} 目标 {_n(t)}{unit}，达到目标，得满分 {_n(w)}。"
+    if rule == "reverse-linear":
+        return f"反向：{converted}(1 − ({_n(a)} − {_n(t)}) ÷ {_n(t)}) × {_n(w)} = {_s(row.computed)}（最低 0 分）"
+    if rule == "reverse-ratio":
+        return f"反向：{converted}{_n(t)} ÷ {_n(a)} × {_n(w)} = {_s(row.computed)}"
+    return ""
+
+
+def explain_row(form: Form, definition: FormDefinition, indicator: Indicator, row_score: RowScore | None = None) -> str:
+    """How the row's score came about, with its numbers, in Chinese: the rule's working
+    ("正向：6.17 ÷ 7 × 6 = 5.29") and, first, a person's override with the rule's score and
+    the reason given ("人工评定：4（按规则为 5.29；理由：…）"). One line each."""
+    settings = definition.scoring
+    if settings is None:
+        return ""
+    row = row_score if row_score is not None else score_form(form, definition).rows[indicator.id]
+    lines = []
+    if row.entered is not None:
+        lines.append(_override_line(row.entered, row.computed, indicator.score_note))
+    working = _working(indicator, row, settings)
+    if working:
+        lines.append(working)
+    return "\n".join(lines)
+
+
+def explain_budget(form: Form, definition: FormDefinition, budget: BudgetScore | None = None) -> str:
+    """The 预算执行率 line's working: "预算执行率：1,297,747.17 ÷ 1,905,200.00 = 68.12%，× 10 = 6.81";
+    an override first, as in `explain_row`."""
+    section = definition.budget_section()
+    if budget is None:
+        budget = budget_score(form, definition)
+    if budget is None or section is None:
+        return ""
+    spec = section.budget_score
+    lines = []
+    if budget.entered is not None:
+        lines.append(_override_line(budget.entered, budget.computed, form.budget_note))
+    executed = sane_number(form.amount(spec.row, spec.executed))
+    planned = sane_number(form.amount(spec.row, spec.budget))
+    if executed is None or planned is None:
+        lines.append("预算执行率：全年预算数或全年执行数未填，暂不计算。")
+    elif planned <= 0 or budget.rate is None:
+        lines.append("预算执行率：全年预算数不大于 0，无法计算。")
+    else:
+        cap = ""
+        if budget.rate > 1:
+            cap = "超过 100% 按 100% 计，"
+        elif budget.rate < 0:
+            cap = "低于 0 按 0 计，"
+        lines.append(f"预算执行率：{_s(executed)} ÷ {_s(planned)} = {_s(budget.rate * HUNDRED)}%，"
+                     f"{cap}× {_n(budget.weight)} = {_s(budget.computed)}")
+    return "\n".join(lines)
+
+
+def explain_total(form: Form, definition: FormDefinition, score: FormScore | None = None) -> str:
+    """The 总分's working: budget score plus the rows' scores; an override first."""
+    if definition.scoring is None:
+        return ""
+    score = score if score is not None else score_form(form, definition)
+    lines = []
+    if score.total_entered is not None:
+        lines.append(_override_line(score.total_entered, score.computed_total, form.total_note, "按计算为"))
+    budget = score.budget.score if score.budget is not None and score.budget.score is not None else ZERO
+    rows = sum((round2(r.score) for r in score.rows.values() if r.score is not None), ZERO)
+    if score.budget is not None:
+        lines.append(f"总分：预算执行率得分 {_s(budget)} + 各项得分之和 {_s(rows)} = {_s(score.computed_total)}")
+    else:
+        lines.append(f"总分：各项得分之和 = {_s(score.computed_total)}")
+    return "\n".join(lines)
