@@ -21,8 +21,12 @@ from PySide6.QtGui import QBrush, QColor
 from perfdesk.domain.definition import SectionDef
 from perfdesk.domain.scoring import round2
 
-from .cell_plan import plan_amount
-from .indicator_model import SEVERITY_COLORS, Role, format_decimal, severity_icon, worst
+from perfdesk.domain.model import OverrideNote
+from perfdesk.domain.overrides import now_text
+
+from .cell_plan import parse_decimal, plan_amount
+from .commands import set_form_score_command
+from .indicator_model import OVERRIDE_TEXT, SEVERITY_COLORS, Role, format_decimal, override_tooltip, severity_icon, worst
 from .session import EditSession
 
 WEIGHT, RATE, SCORE = "@weight", "@rate", "@score"
@@ -44,6 +48,8 @@ class FundingModel(QAbstractTableModel):
         # form id -> {(row, column): (shown value, marks)} at the last announcement; only the
         # form on show is kept. Amount edits arrive with the step's analysisChanged too.
         self._signatures: dict[str | None, dict] = {}
+        # (new score, rule's score) → the reason for a budget-score override, None to cancel.
+        self.reason_asker = None
         session.analysisChanged.connect(self._on_analysis_changed)
 
     def set_form(self, form_id: str | None, section: SectionDef | None) -> None:
@@ -103,9 +109,14 @@ class FundingModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if not self.session.read_only and self.amount_key(index.row(), index.column()) is not None:
+        if not self.session.read_only and (self.amount_key(index.row(), index.column()) is not None
+                                           or self._is_budget_score(index)):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
+
+    def _is_budget_score(self, index) -> bool:
+        return (index.isValid() and self.columns[index.column()][0] == SCORE and index.row() == self._budget_row()
+                and self.form_id is not None and self.session.analysis(self.form_id).score.budget is not None)
 
     def _computed_text(self, row: int, key: str) -> str:
         budget = self.session.analysis(self.form_id).score.budget
@@ -117,7 +128,7 @@ class FundingModel(QAbstractTableModel):
             return format_decimal(budget.weight)
         if key == RATE:
             return "" if budget.rate_percent is None else f"{budget.rate_percent:.2f}%"
-        return format_decimal(budget.computed)
+        return format_decimal(budget.score)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self.form_id is None:
@@ -128,18 +139,18 @@ class FundingModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if key.startswith("@"):
-            if role == Qt.ItemDataRole.DisplayRole:
+            overridden = self._is_budget_score(index) and form.budget_score is not None
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
                 return self._computed_text(index.row(), key)
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(COMPUTED_TEXT)
-            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(OVERRIDE_TEXT if overridden else COMPUTED_TEXT)
+            if role == Qt.ItemDataRole.BackgroundRole and not self._is_budget_score(index):
                 return QBrush(CLOSED)
-            if role == Qt.ItemDataRole.ToolTipRole and key == SCORE and index.row() == self._budget_row():
+            if role == Qt.ItemDataRole.ToolTipRole and self._is_budget_score(index):
                 budget = self.session.analysis(self.form_id).score.budget
-                text = "执行率 × 分值，按规则自动计算，不能修改"
-                if budget is not None and budget.entered is not None and budget.entered != budget.computed:
-                    text += f"；表上填写的得分为 {format_decimal(budget.entered)}，总分按填写的得分计算"
-                return text
+                if overridden:
+                    return override_tooltip(form.budget_score, form.budget_note, budget.computed)
+                return "执行率 × 分值，按规则自动计算；输入其他分数即为人工评定（需说明理由）"
             return None
         if amount_key is None:
             return QBrush(CLOSED) if role == Qt.ItemDataRole.BackgroundRole else None
@@ -167,6 +178,8 @@ class FundingModel(QAbstractTableModel):
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.session.read_only:
             return False
+        if self._is_budget_score(index):
+            return self.set_budget_score(value)
         amount_key = self.amount_key(index.row(), index.column())
         if amount_key is None:
             return False
@@ -175,14 +188,37 @@ class FundingModel(QAbstractTableModel):
                               f"修改「{row_label} / {self.columns[index.column()][1]}」")
         return command is not None and self.session.push(command)
 
+    def set_budget_score(self, value) -> bool:
+        """The 预算执行率得分 as a person decides it: a number other than the rule's is an
+        override with a reason; empty, or the rule's own score, lets the rule count again."""
+        budget = self.session.analysis(self.form_id).score.budget
+        form = self.session.form(self.form_id)
+        number = value if isinstance(value, Decimal) else parse_decimal("" if value is None else str(value))
+        if number is False or budget is None:
+            return False
+        ws = self.session.workspace
+        if number is None or (budget.computed is not None and number == budget.computed):
+            if form.budget_score is None:
+                return False
+            return self.session.push(set_form_score_command(ws, self.form_id, "budget_score", None, "预算执行率得分按计算"))
+        if number == form.budget_score:
+            return False
+        reason = ""
+        if self.reason_asker is not None:
+            reason = self.reason_asker(number, budget.computed)
+            if reason is None:
+                return False
+        note = OverrideNote(reason, now_text(), budget.computed)
+        return self.session.push(set_form_score_command(ws, self.form_id, "budget_score", number,
+                                                        f"人工评定预算执行率得分为 {format_decimal(number)}", note))
+
     # -- domain → Qt: only the cells that show something else ---------------------------------
     def _cell_signature(self, row: int, column: int, form, analysis) -> tuple | None:
         key = self.columns[column][0]
         if key.startswith("@"):
             shown = self._computed_text(row, key)
             if key == SCORE and row == self._budget_row():
-                budget = analysis.score.budget
-                shown = (shown, None if budget is None else budget.entered)  # the tooltip names it
+                shown = (shown, form.budget_score, form.budget_note)  # colour and tooltip follow it
             return shown, ()
         amount_key = self.amount_key(row, column)
         if amount_key is None:

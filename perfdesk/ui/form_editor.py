@@ -38,6 +38,7 @@ from perfdesk.editing.funding_model import FundingModel
 from perfdesk.editing.indicator_model import IndicatorTableModel, worst
 from perfdesk.editing.session import EditSession
 
+from .dialogs import Ask
 from .indicator_view import IndicatorPanel
 from .totals_bar import TotalsBar
 
@@ -317,6 +318,10 @@ class FormEditor(QWidget):
     def _funding_box(self, section: SectionDef) -> QWidget:
         box, layout = self._box(section.label)
         model = FundingModel(self.session, box)
+        model.reason_asker = lambda value, computed: Ask.text(
+            self, "人工评定预算执行率得分",
+            f"预算执行率得分改为 {value}（按规则计算为 {'—' if computed is None else computed}）。\n"
+            "请简要说明理由（将随文件保存）：")
         model.set_form(self.form_id, section)
         table = FundingTable(model, box)
         layout.addWidget(table)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QStyledItemDelegate,
     QTableView,
     QToolButton,
@@ -31,9 +32,19 @@ from perfdesk.domain.rollforward import confirmed_provenance
 from perfdesk.domain.weights import distribute, group_rows
 from perfdesk.editing.clipboard import copy_range, paste
 from perfdesk.editing.commands import InsertIndicatorsCommand, MoveIndicatorsCommand, RemoveIndicatorsCommand, can_move
-from perfdesk.editing.indicator_model import COMPUTED, GRADE, LAST_ACTUAL, LAST_TARGET, IndicatorTableModel, Role
+from perfdesk.domain import scoring
+from perfdesk.editing.indicator_model import (
+    COMPUTED,
+    GRADE,
+    LAST_ACTUAL,
+    LAST_TARGET,
+    IndicatorTableModel,
+    Role,
+    format_decimal,
+    override_tooltip,
+)
 
-from .dialogs import LevelDialog, WeightDialog
+from .dialogs import Ask, LevelDialog, WeightDialog
 
 LEVEL_COLUMNS = ("level1", "level2")
 COLUMN_WIDTHS = {"level1": 88, "level2": 104, "level3": 210, "target": 120, "actual": 130,
@@ -249,6 +260,7 @@ class IndicatorPanel(QWidget):
     """The table with its row actions: insert, delete, move, change level, weight helper."""
 
     message = Signal(str)
+    fixRequested = Signal(object)  # a domain Fix offered in a cell's context menu
 
     def __init__(self, model: IndicatorTableModel, parent=None):
         super().__init__(parent)
@@ -280,6 +292,19 @@ class IndicatorPanel(QWidget):
         bar.addWidget(self.last_year)
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
+        # 评分说明: how the selected row's 得分 comes about, with its numbers.
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.explanation.setStyleSheet("color: #333; padding: 2px 4px; background: #f4f6fa;")
+        self.explanation.hide()
+        layout.addWidget(self.explanation)
+        model.reason_asker = self._ask_reason
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.selectionModel().currentChanged.connect(self._show_explanation)
+        model.dataChanged.connect(self._show_explanation)
+        model.modelReset.connect(self._show_explanation)
 
     @property
     def session(self):
@@ -401,3 +426,83 @@ class IndicatorPanel(QWidget):
         if changed:
             self.message.emit(f"分值配平：修改了 {changed} 行的分值。")
         return changed
+
+    # -- scores: overrides, their reasons, the working ---------------------------------------
+    def _ask_reason(self, indicator: Indicator, value: Decimal, computed: Decimal | None) -> str | None:
+        rule = f"按规则计算为 {format_decimal(computed)}" if computed is not None else "规则未给出得分"
+        return Ask.text(self, "人工评定得分",
+                        f"“{indicator.level3 or '该指标'}”的得分改为 {format_decimal(value)}（{rule}）。\n"
+                        "请简要说明理由（将随文件保存）：")
+
+    def explanation_text(self, row: int) -> str:
+        """评分说明 of a row: the rule with its numbers, or who overrode it and why."""
+        model = self.model
+        if model.form_id is None or not (0 <= row < model.rowCount()):
+            return ""
+        definition = self.session.definition(model.form_id)
+        if not definition.scored:
+            return ""
+        indicator = model.indicator_at(row)
+        analysis = self.session.analysis(model.form_id)
+        row_score = analysis.score.rows.get(indicator.id)
+        text = ""
+        explain = getattr(scoring, "explain_row", None)
+        if explain is not None and row_score is not None:
+            try:
+                text = explain(self.session.form(model.form_id), definition, indicator, row_score)
+            except Exception:  # noqa: BLE001 - an explanation must never break the table
+                text = ""
+        if not text and row_score is not None and row_score.computed is not None:
+            text = f"按规则计算：{format_decimal(row_score.computed)}"
+        if indicator.score is not None:
+            text = override_tooltip(indicator.score, indicator.score_note, row_score.computed if row_score else None) \
+                + ("\n" + text if text else "")
+        return text
+
+    def _show_explanation(self, *args) -> None:
+        index = self.view.currentIndex()
+        text = self.explanation_text(index.row()) if index.isValid() else ""
+        self.explanation.setText(f"评分说明：{text}" if text else "")
+        self.explanation.setVisible(bool(text))
+
+    def use_computed(self) -> bool:
+        rows = self.view.selected_rows() or ([self.view.currentIndex().row()] if self.view.currentIndex().isValid() else [])
+        return self.model.use_computed(rows)
+
+    def context_actions(self, index: QModelIndex) -> list[tuple[str, object]]:
+        """The context menu of a cell: (text, callable), None for a separator."""
+        model = self.model
+        writable = not self.session.read_only
+        actions: list[tuple[str, object]] = [("复制\tCtrl+C", self.view.copy_selection)]
+        if writable:
+            actions += [("粘贴\tCtrl+V", self.view.paste_clipboard), ("清除内容\tDelete", self.view.clear_selection_cells),
+                        None, ("插入行", self.insert_row), ("删除行", self.delete_rows), ("更改层级…", self.change_level)]
+        if index.isValid() and model.form_id is not None and self.session.definition(model.form_id).scored:
+            indicator = model.indicator_at(index.row())
+            actions.append(None)
+            if writable:
+                score_column = model.column_of("score")
+                actions.append(("人工评定得分…", lambda: self.view.edit(model.index(index.row(), score_column))))
+                if indicator.score is not None:
+                    actions.append(("采用计算得分", self.use_computed))
+            actions.append(("评分说明", lambda: Ask.info(self, "评分说明", self.explanation_text(index.row()))))
+        if index.isValid() and writable:
+            fixes = [fix for issue in (index.data(Role.ISSUES) or []) for fix in issue.fixes]
+            if fixes:
+                actions.append(None)
+                for fix in fixes:
+                    actions.append((fix.label, lambda f=fix: self.fixRequested.emit(f)))
+        return actions
+
+    def _context_menu(self, position) -> None:
+        index = self.view.indexAt(position)
+        if index.isValid() and not self.view.selectionModel().isSelected(index):
+            self.view.setCurrentIndex(index)
+        menu = QMenu(self)
+        for entry in self.context_actions(index):
+            if entry is None:
+                menu.addSeparator()
+            else:
+                text, slot = entry
+                menu.addAction(text).triggered.connect(lambda _=False, s=slot: s())
+        menu.exec(self.view.viewport().mapToGlobal(position))

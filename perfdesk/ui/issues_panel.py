@@ -3,13 +3,14 @@ severity; clicking one takes the user to the cell."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -23,6 +24,7 @@ from perfdesk.editing.session import EditSession
 
 class IssuesPanel(QWidget):
     issueActivated = Signal(str, object)  # form id, Issue
+    fixRequested = Signal(str, object)  # form id, domain Fix: the remedy the user chose
 
     def __init__(self, session: EditSession, parent=None):
         super().__init__(parent)
@@ -45,6 +47,13 @@ class IssuesPanel(QWidget):
             bar.addWidget(button)
             self.filters[severity] = button
         bar.addStretch(1)
+        # The selected issue's remedy, one click away (a menu when it has several).
+        self.fix_button = QToolButton()
+        self.fix_button.setText("修复")
+        self.fix_button.setToolTip("对选中的问题执行建议的修改（可撤销）")
+        self.fix_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.fix_button.setEnabled(False)
+        bar.addWidget(self.fix_button)
         self.hint = QLabel("单击一条问题可跳到对应单元格")
         self.hint.setStyleSheet("color: #666")
         bar.addWidget(self.hint)
@@ -63,6 +72,10 @@ class IssuesPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.clicked.connect(self._on_clicked)
         self.view.activated.connect(self._on_clicked)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.selectionModel().currentChanged.connect(self._update_fix_button)
+        self.model.modelReset.connect(self._update_fix_button)
         layout.addWidget(self.view, 1)
         # The model works its list and counts out once per step (or scope / filter change).
         self.model.refreshed.connect(self._update_counts)
@@ -86,3 +99,43 @@ class IssuesPanel(QWidget):
     def _on_clicked(self, index) -> None:
         form_id, issue = index.data(ISSUE_ROLE)
         self.issueActivated.emit(form_id, issue)
+
+    # -- remedies ----------------------------------------------------------------------------
+    def fixes_at(self, row: int) -> list:
+        if not (0 <= row < self.model.rowCount()) or self.session.read_only:
+            return []
+        _, issue = self.model.issue_at(row)
+        return list(issue.fixes)
+
+    def request_fix(self, row: int, fix) -> None:
+        form_id, _ = self.model.issue_at(row)
+        self.fixRequested.emit(form_id, fix)
+
+    def _fix_menu(self, row: int) -> QMenu | None:
+        fixes = self.fixes_at(row)
+        if not fixes:
+            return None
+        menu = QMenu(self)
+        for fix in fixes:
+            menu.addAction(fix.label).triggered.connect(lambda _=False, f=fix: self.request_fix(row, f))
+        return menu
+
+    def _update_fix_button(self, *args) -> None:
+        row = self.view.currentIndex().row()
+        menu = self._fix_menu(row)
+        old = self.fix_button.menu()
+        self.fix_button.setMenu(menu)
+        if old is not None:
+            old.deleteLater()
+        fixes = self.fixes_at(row)
+        self.fix_button.setEnabled(bool(fixes))
+        self.fix_button.setText(f"修复：{fixes[0].label}" if len(fixes) == 1 else "修复")
+
+    def _context_menu(self, position) -> None:
+        index = self.view.indexAt(position)
+        if not index.isValid():
+            return
+        self.view.setCurrentIndex(index)
+        menu = self._fix_menu(index.row())
+        if menu is not None:
+            menu.exec(self.view.viewport().mapToGlobal(position))

@@ -215,6 +215,9 @@ class MainWindow(QMainWindow):
         self.nav_dock.setWidget(self.navigator)
         self.issues = IssuesPanel(session)
         self.issues.issueActivated.connect(self.go_to_issue)
+        self.issues.fixRequested.connect(self.apply_fix)
+        self.editor.indicator_panel.fixRequested.connect(
+            lambda fix: self.apply_fix(self.editor.form_id, fix) if self.editor.form_id else None)
         self.issues_dock.setWidget(self.issues)
         session.saved.connect(self._on_saved)
         session.saveFailed.connect(self._on_save_failed)
@@ -308,6 +311,24 @@ class MainWindow(QMainWindow):
             self.navigator.select_form(form_id)
             self.show_form(form_id)
         self.editor.show_location(issue.location)
+
+    def apply_fix(self, form_id: str, fix) -> bool:
+        """An issue's remedy, chosen in the issues panel or a cell's context menu: one step."""
+        from perfdesk.editing.fixes import DIALOG_FIXES, apply_fix
+
+        if self.session is None or self.session.read_only or form_id not in self.session.workspace.forms:
+            return False
+        self.editor.commit_pending()
+        if self.editor.form_id != form_id:
+            self.navigator.select_form(form_id)
+            self.show_form(form_id)
+        if fix.kind in DIALOG_FIXES:  # 分值配平: the dialog lets the person choose how
+            return bool(self.editor.indicator_panel.balance_weights())
+        done = apply_fix(self.session, form_id, fix,
+                         ask_reason=lambda prompt: Ask.text(self, fix.label, prompt))
+        if done:
+            self.statusBar().showMessage(f"已{fix.label}，可用“撤销”取消。", 8000)
+        return done
 
     def ask_open(self) -> None:
         folder = str(self.session.store.path.parent) if self.session else str(data_dir())

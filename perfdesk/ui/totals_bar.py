@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton
 
 from perfdesk.domain.scoring import level1_weights
 from perfdesk.domain.validation import Severity, count_by_severity
+from perfdesk.domain.model import OverrideNote
+from perfdesk.domain.overrides import now_text
+from perfdesk.editing.cell_plan import parse_decimal
+from perfdesk.editing.commands import set_form_score_command
 from perfdesk.editing.indicator_model import format_decimal
 from perfdesk.editing.session import EditSession
+
+from .dialogs import Ask
 
 GOOD, BAD, MUTED = "#1b7f3b", "#c62828", "#555555"
 
@@ -41,8 +47,12 @@ class TotalsBar(QFrame):
         self.weights = QLabel()
         self.score = QLabel()
         self.issues = QLabel()
+        # 总分 is derived from the rows; a person may decide it only explicitly, with a reason.
+        self.total_button = QToolButton()
+        self.total_button.clicked.connect(self.toggle_total_override)
         layout.addWidget(self.weights, 1)
         layout.addWidget(self.score)
+        layout.addWidget(self.total_button)
         layout.addWidget(self.issues)
         session.analysisChanged.connect(self._on_analysis_changed)
 
@@ -91,8 +101,39 @@ class TotalsBar(QFrame):
         _show(self.weights, sum_chip + off + "　" + _chip("　·　".join(parts), MUTED))
         total = format_decimal(score.total) if score.total is not None else "—"
         grade = score.grade or ("待评定" if not score.complete else "—")
-        entered = form.total
         shown = f"总分 {total}"
-        if entered is not None and score.total is not None and Decimal(entered) != score.total:
-            shown += f"（表上填写 {format_decimal(entered)}）"
-        _show(self.score, _chip(shown, "#111111", True) + "　" + _chip(f"等级 {grade}", "#111111", True))
+        colour = "#111111"
+        if form.total is not None:
+            derived = getattr(score, "computed_total", None)
+            if derived is None and form.total_note is not None:
+                derived = form.total_note.computed
+            rule = f"按各行计算为 {format_decimal(derived)}" if derived is not None else "人工确定"
+            shown += f"（人工确定；{rule}）"
+            colour = "#1946aa"
+            reason = form.total_note.reason if form.total_note is not None and form.total_note.reason else "未填写理由"
+            self.score.setToolTip(f"总分由人工确定，理由：{reason}。点“总分按计算”恢复按各行计算。")
+        else:
+            self.score.setToolTip("总分 = 预算执行率得分 + 各行得分，按规则自动计算")
+        _show(self.score, _chip(shown, colour, True) + "　" + _chip(f"等级 {grade}", "#111111", True))
+        self.total_button.setText("总分按计算" if form.total is not None else "人工确定总分…")
+        self.total_button.setEnabled(not self.session.read_only)
+
+    def toggle_total_override(self) -> bool:
+        """人工确定总分… (a value and a reason) or 总分按计算, as one step."""
+        if self.form_id is None or self.session.read_only:
+            return False
+        form = self.session.form(self.form_id)
+        ws = self.session.workspace
+        if form.total is not None:
+            return self.session.push(set_form_score_command(ws, self.form_id, "total", None, "总分按计算"))
+        score = self.session.analysis(self.form_id).score
+        text = Ask.text(self, "人工确定总分", f"按各行计算的总分为 {format_decimal(score.total)}。\n人工确定的总分：")
+        number = parse_decimal(text) if text else None
+        if number is None or number is False or number == score.total:
+            return False
+        reason = Ask.text(self, "人工确定总分", "请简要说明理由（将随文件保存，并在检查结果中列出）：")
+        if reason is None:
+            return False
+        note = OverrideNote(reason, now_text(), score.total)
+        return self.session.push(set_form_score_command(ws, self.form_id, "total", number,
+                                                        f"人工确定总分为 {format_decimal(number)}", note))

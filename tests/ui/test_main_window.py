@@ -247,11 +247,21 @@ def test_funding_grid_separators_computed_columns_and_edit(window, demo_path):
     rate = model.index(executed.row(), model.columnCount() - 2)
     score = model.index(executed.row(), model.columnCount() - 1)
     assert (rate.data(), score.data()) == ("68.12%", "6.81")
-    assert not model.flags(score) & Qt.ItemFlag.ItemIsEditable
+    assert not model.flags(rate) & Qt.ItemFlag.ItemIsEditable  # computed, never typed
+    assert model.flags(score) & Qt.ItemFlag.ItemIsEditable  # a person may override it …
     assert model.setData(executed, "1,905,200")
     assert (rate.data(), score.data()) == ("100.00%", "10")
     assert on_disk(demo_path, form_id).amounts["total.executed"] == Decimal("1905200")
     assert not model.setData(executed, "一百万")
+    model.reason_asker = lambda value, computed: None  # … only with a reason: cancelled here
+    assert not model.setData(score, "9") and score.data() == "10"
+    model.reason_asker = lambda value, computed: "审计调减"
+    assert model.setData(score, "9") and score.data() == "9"
+    saved = on_disk(demo_path, form_id)
+    assert saved.budget_score == 9 and saved.budget_note.reason == "审计调减" and saved.budget_note.computed == 10
+    assert "总分" in window.editor.totals.score.text()
+    assert model.setData(score, "")  # 预算执行率得分按计算
+    assert score.data() == "10" and on_disk(demo_path, form_id).budget_score is None
 
 
 def test_header_fields_and_texts_write_through(window, demo_path, qtbot):
