@@ -52,6 +52,20 @@ COLUMN_WIDTHS = {"level1": 88, "level2": 104, "level3": 210, "target": 120, "act
                  LAST_TARGET: 110, LAST_ACTUAL: 110}
 
 
+def grade_choices(model: IndicatorTableModel, row: int) -> list[tuple[object, str]]:
+    """(band, text) for the 评定档次 picker: "良（3.60–4.80，计 4.20 分）" for a 分值 of 6."""
+    definition = model.session.definition(model.form_id)
+    weight = model.indicator_at(row).weight
+    choices = []
+    for band in scoring.grade_bands(definition.scoring, weight):
+        if band.low is None:
+            choices.append((band, f"{band.label}（先填分值）"))
+        else:
+            choices.append((band, f"{band.label}（{format_decimal(band.low)}–{format_decimal(band.high)}，"
+                                  f"计 {format_decimal(band.score)} 分）"))
+    return choices
+
+
 class IndicatorDelegate(QStyledItemDelegate):
     def __init__(self, view: "IndicatorView"):
         super().__init__(view)
@@ -67,8 +81,10 @@ class IndicatorDelegate(QStyledItemDelegate):
         if key in LEVEL_COLUMNS or key == GRADE:
             combo = QComboBox(parent)
             if key == GRADE:
-                combo.addItem("")
-                combo.addItems([band.label for band in model.bands()])
+                # Each band with the scores it allows for this row's 分值 and the one it gives.
+                combo.addItem("（未评定）", "")
+                for band, text in grade_choices(model, index.row()):
+                    combo.addItem(text, band.key)
             else:
                 combo.setEditable(True)
                 taxonomy = model.session.definition(model.form_id).taxonomy
@@ -81,6 +97,10 @@ class IndicatorDelegate(QStyledItemDelegate):
         return super().createEditor(parent, option, index)
 
     def setEditorData(self, editor, index):
+        if isinstance(editor, QComboBox) and index.data(Role.COLUMN_KEY) == GRADE:
+            found = editor.findData(self.model.indicator_at(index.row()).grade or "")
+            editor.setCurrentIndex(max(found, 0))
+            return
         if isinstance(editor, QComboBox):
             editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole) or "")
             return
@@ -89,6 +109,8 @@ class IndicatorDelegate(QStyledItemDelegate):
     def setModelData(self, editor, model, index):
         text = editor.currentText() if isinstance(editor, QComboBox) else editor.text()
         key = index.data(Role.COLUMN_KEY)
+        if key == GRADE and isinstance(editor, QComboBox):
+            text = editor.currentData() or ""
         if key in LEVEL_COLUMNS:
             rows = self.view.span_rows(index)
             if len(rows) > 1:

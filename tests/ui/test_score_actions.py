@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemDelegate
+
 from perfdesk.domain.validation import (
     ADD_UNIT,
     BUDGET_COMPUTED,
@@ -147,3 +150,32 @@ def test_total_override_is_explicit_with_a_reason_and_prints(window, demo_path, 
     assert bar.toggle_total_override()  # 总分按计算
     assert on_disk(demo_path, form_id).total is None
     assert "总分 94.81" in bar.score.text()
+
+
+def test_grade_picker_shows_bands_with_their_scores_and_the_choice_moves_the_score(window, qtbot):
+    from PySide6.QtWidgets import QComboBox
+
+    from perfdesk.editing.indicator_model import GRADE
+    from perfdesk.ui.indicator_view import grade_choices
+
+    form_id = open_form(window, "补充日常经费")
+    model = window.editor.indicator_model
+    view = window.editor.indicator_panel.view
+    row = next(r for r in range(model.rowCount())
+               if model.flags(model.index(r, model.column_of(GRADE))) & Qt.ItemFlag.ItemIsEditable
+               and model.indicator_at(r).weight)
+    choices = grade_choices(model, row)
+    assert choices and all("–" in text and "计" in text for _, text in choices)
+    band, text = choices[1] if len(choices) > 1 else choices[0]
+    index = model.index(row, model.column_of(GRADE))
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = view.indexWidget(index)
+    assert isinstance(editor, QComboBox) and editor.findText(text) >= 0
+    editor.setCurrentIndex(editor.findText(text))
+    view.commitData(editor)
+    view.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+    indicator = model.indicator_at(row)
+    assert indicator.grade == band.key
+    if indicator.score is None:  # not overridden: the band's score counts
+        assert window.session.analysis(form_id).score.rows[indicator.id].score == band.score
