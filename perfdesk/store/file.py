@@ -8,11 +8,14 @@ another PerfDesk writes gets it read-only and is told so.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import gc
 import os
 import shutil
 import sqlite3
+import sys
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -32,7 +35,7 @@ from perfdesk.domain.model import (
 from perfdesk.domain.values import Value, parse
 
 from . import schema
-from .lock import FileLock
+from .lock import FILE_READ_ONLY, FOLDER_READ_ONLY, HELD, MEDIUM_READ_ONLY, UNLOCKABLE, FileLock
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SUFFIX = ".perfdesk"
@@ -54,6 +57,10 @@ class DamagedFile(StoreError):
     pass
 
 
+class FileLocked(StoreError):
+    """Another program (a database tool, not PerfDesk) holds SQLite's lock on the file."""
+
+
 class NewerVersion(StoreError):
     pass
 
@@ -69,7 +76,12 @@ class SaveError(StoreError):
 
 def describe_write_error(exc: BaseException, path: Path | None = None) -> str:
     """Why a write failed, in plain Chinese, from SQLite's error code or the OS's errno."""
-    name = f"“{path.name}”" if path is not None else "文件"
+    name = f"“{shown_name(path)}”" if path is not None else "文件"
+    return f"修改未能保存到{name}：{write_error_cause(exc)}。文件仍是上一次成功保存时的内容。"
+
+
+def write_error_cause(exc: BaseException) -> str:
+    """The cause of a failed write or create, in a few Chinese words."""
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     if primary is None and isinstance(exc, sqlite3.Error):  # no code: SQLite's standard texts
@@ -95,7 +107,30 @@ def describe_write_error(exc: BaseException, path: Path | None = None) -> str:
         cause = "读写磁盘时出错（磁盘、U 盘或网络连接可能有故障）"
     else:
         cause = f"写入时出错（{exc}）"
-    return f"修改未能保存到{name}：{cause}。文件仍是上一次成功保存时的内容。"
+    return cause
+
+
+def shown_name(path: Path | str | None) -> str:
+    """A file's name as a one-line message shows it: a name that is not valid UTF-8 (any
+    byte sequence is a valid name on Linux) or holds control characters is still printable."""
+    if path is None:
+        return ""
+    name = Path(path).name or str(path)
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join("?" if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch for ch in name)
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """SQLite could not get its lock: another program is writing the file."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+    return "database is locked" in str(exc).lower()
+
+
+def _locked_message(path: Path) -> str:
+    return (f"{shown_name(path)} 正被其他程序（例如数据库工具）锁定，暂时无法读取。"
+            f"请关闭那个程序后再打开。文件未作任何改动。")
 
 
 def _rollback(conn) -> None:
@@ -159,56 +194,152 @@ def _decimal(text: str | None) -> Decimal | None:
         return None
 
 
+def _shown_path(path: Path) -> str:
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _inspect(path: Path) -> tuple[int, int]:
-    """(application_id, user_version) of an existing file, or a StoreError; writes nothing."""
-    if not path.exists():
-        raise FileMissing(f"找不到文件：{path}")
-    if not path.is_file():
-        raise NotPerfDeskFile(f"不是文件：{path}")
+    """(application_id, user_version) of an existing file, or a StoreError; writes nothing
+    (except SQLite's own recovery of a crash's hot journal, which restores the last commit)."""
+    name = shown_name(path)
     try:
+        if not path.exists():
+            raise FileMissing(f"找不到文件：{_shown_path(path)}")
+        if not path.is_file():
+            raise NotPerfDeskFile(f"不是文件：{_shown_path(path)}")
         with path.open("rb") as handle:
             head = handle.read(100)
     except OSError as exc:
-        raise StoreError(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
+        raise StoreError(f"无法读取文件 {_shown_path(path)}：{exc.strerror or exc}") from exc
     if not head:
-        raise NotPerfDeskFile(f"{path.name} 是空文件，不是 PerfDesk 数据文件。")
+        raise NotPerfDeskFile(f"{name} 是空文件，不是 PerfDesk 数据文件。")
     if not head.startswith(SQLITE_MAGIC):
-        raise NotPerfDeskFile(f"{path.name} 不是 PerfDesk 数据文件（.perfdesk）。")
+        raise NotPerfDeskFile(f"{name} 不是 PerfDesk 数据文件（.perfdesk）。")
     try:
-        app_id, version, check = _read_header(path, read_only=True)
+        return _read_header(path, read_only=True)
     except sqlite3.DatabaseError as exc:
+        if _is_busy(exc):
+            raise FileLocked(_locked_message(path)) from exc
         if not _hot_journal(path):
-            raise DamagedFile(f"{path.name} 已损坏，无法打开（{exc}）。文件未作任何改动。") from exc
+            raise DamagedFile(f"{name} 已损坏，无法打开（{exc}）。文件未作任何改动。") from exc
         # A crash left a half-written transaction: SQLite's own recovery (rolling the
         # journal back) needs a writable connection. It restores the last committed state.
         try:
-            app_id, version, check = _read_header(path, read_only=False)
+            return _read_header(path, read_only=False)
         except sqlite3.DatabaseError as exc2:
-            raise DamagedFile(f"{path.name} 已损坏，无法打开（{exc2}）。") from exc2
-    if app_id != schema.APPLICATION_ID:
-        raise NotPerfDeskFile(f"{path.name} 是 SQLite 数据库，但不是 PerfDesk 数据文件。文件未作任何改动。")
-    if check != "ok":
-        raise DamagedFile(f"{path.name} 已损坏（完整性检查：{check}）。文件未作任何改动，请使用备份。")
-    if version > schema.LATEST:
-        raise NewerVersion(
-            f"{path.name} 由更新版本的 PerfDesk 创建（文件格式 {version}，本程序支持到 {schema.LATEST}）。"
-            f"请升级 PerfDesk 后再打开。文件未作任何改动。"
-        )
-    return app_id, version
+            if _is_busy(exc2):
+                raise FileLocked(_locked_message(path)) from exc2
+            raise DamagedFile(f"{name} 已损坏，无法打开（{exc2}）。") from exc2
 
 
-def _read_header(path: Path, read_only: bool) -> tuple[int, int, str]:
+INSPECT_BUSY_MS = 1000  # how long to wait for another program's lock before saying so
+_ROW_PROBLEMS = ("NULL value in ", "CHECK constraint failed")
+
+
+def _read_header(path: Path, read_only: bool) -> tuple[int, int]:
+    """In this order, each before the next is trusted: our application id, a version we know,
+    a schema that is exactly ours (nothing the file carries can run), SQLite's quick check."""
+    from .verify import check_schema
+
+    name = shown_name(path)
     if read_only:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     else:
         conn = sqlite3.connect(str(path))
     try:
+        harden(conn)
+        conn.execute(f"PRAGMA busy_timeout = {INSPECT_BUSY_MS}")
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        if app_id != schema.APPLICATION_ID:
+            raise NotPerfDeskFile(f"{name} 是 SQLite 数据库，但不是 PerfDesk 数据文件。文件未作任何改动。")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if version > schema.LATEST:
+            raise NewerVersion(
+                f"{name} 由更新版本的 PerfDesk 创建（文件格式 {version}，本程序支持到 {schema.LATEST}）。"
+                f"请升级 PerfDesk 后再打开。文件未作任何改动。"
+            )
+        if version < 1:
+            raise DamagedFile(f"{name} 已损坏：文件格式版本（{version}）无效。文件未作任何改动。")
+        try:
+            check_schema(conn, version)
+        except DamagedFile as exc:
+            raise DamagedFile(f"{name} 无法打开：{exc}") from None
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        # A NULL where our schema says NOT NULL, or a failed CHECK, is a row's problem: the
+        # row check (verify) names the table and the row. Anything else is a damaged structure.
+        if problems != ["ok"] and not all(str(p).startswith(_ROW_PROBLEMS) for p in problems):
+            raise DamagedFile(f"{name} 已损坏（完整性检查：{problems[0]}）。文件未作任何改动，请使用备份。")
     finally:
         conn.close()
-    return app_id, version, check
+    return app_id, version
+
+
+# -- the connection: nothing a file carries runs --------------------------------------------------
+MAX_VALUE_BYTES = 8 * 1024 * 1024  # one text or blob; a long goal text is a few kilobytes
+_DBCONFIG_DEFENSIVE = 1010  # SQLITE_DBCONFIG_DEFENSIVE
+_db_config = None  # sqlite3_db_config of the library Python's sqlite3 module uses; False: none
+
+
+def harden(conn: sqlite3.Connection) -> bool:
+    """Settings for every connection to a file that came from anywhere: functions a schema
+    names may not have side effects (`trusted_schema` off), SQLite's defensive mode (no
+    writable schema, no raw page writes) and a ceiling on one value's size, so a huge text
+    is refused instead of filling memory. True when defensive mode is on."""
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    return _set_defensive(conn)
+
+
+def _set_defensive(conn: sqlite3.Connection) -> bool:
+    setconfig = getattr(conn, "setconfig", None)
+    if setconfig is not None:  # Python 3.12+
+        try:
+            setconfig(_DBCONFIG_DEFENSIVE, True)
+            return True
+        except (sqlite3.Error, ValueError):  # pragma: no cover - a library without the option
+            return False
+    function = _sqlite_db_config()
+    if function is None:
+        return False
+    # Python 3.10 and 3.11 do not expose sqlite3_db_config. Their connection object
+    # (Modules/_sqlite/connection.h) starts with PyObject_HEAD followed by the `sqlite3 *db`
+    # handle; `_sqlite_db_config` is only found on those versions.
+    handle = ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
+    if not handle:
+        return False
+    state = ctypes.c_int(-1)
+    return function(handle, _DBCONFIG_DEFENSIVE, 1, ctypes.byref(state)) == 0 and state.value == 1
+
+
+def _sqlite_db_config():
+    """sqlite3_db_config from the very library Python's sqlite3 module is linked with, or None."""
+    global _db_config
+    if _db_config is None:
+        _db_config = False
+        if (sys.implementation.name == "cpython" and sys.version_info[:2] in ((3, 10), (3, 11))
+                and sys.platform in ("linux", "win32")):
+            try:
+                import _sqlite3
+
+                places = [_sqlite3.__file__]  # Linux: the module's handle finds its libsqlite3
+                if sys.platform == "win32":  # pragma: no cover - the DLL beside the module
+                    places.append(os.path.join(os.path.dirname(_sqlite3.__file__), "sqlite3.dll"))
+                for place in places:
+                    try:
+                        library = ctypes.CDLL(place)
+                        function, version = library.sqlite3_db_config, library.sqlite3_libversion
+                    except (OSError, AttributeError):
+                        continue
+                    version.restype = ctypes.c_char_p
+                    if version().decode("ascii", "replace") != sqlite3.sqlite_version:
+                        continue  # another copy of SQLite: its handles are not ours
+                    function.restype = ctypes.c_int
+                    function.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]
+                    _db_config = function
+                    break
+            except Exception:  # noqa: BLE001 - no defensive mode is the old behaviour, never a failure
+                _db_config = False
+    return _db_config or None
 
 
 def _hot_journal(path: Path) -> bool:
@@ -266,26 +397,45 @@ class FileStore:
         return bool(self.read_only_reason)
 
     # -- opening -----------------------------------------------------------------------
+    read_only_cause = ""  # ASKED, or lock.HELD, FILE_READ_ONLY …: why the file is read-only
+    holder = ""  # who edits it, when read_only_cause is HELD
+
+    def write_refusal(self) -> str:
+        """Why this file cannot be written, worded for a terminal (no window to speak of)."""
+        name = shown_name(self.path)
+        text = _TERMINAL_REASONS.get(self.read_only_cause, "{name} 以只读方式打开，无法写入。")
+        return text.format(name=name, holder=self.holder or "另一个 PerfDesk") + "文件未作任何改动。"
+
     @classmethod
     def create(cls, path: Path | str, *, overwrite: bool = False) -> "FileStore":
         path = Path(path)
         if path.exists() and not overwrite:
-            raise StoreError(f"文件已存在：{path}")
+            raise StoreError(f"文件已存在：{_shown_path(path)}")
         if path.exists():
             _inspect(path)  # only ever overwrite one of our own files
         lock = FileLock(path)
         if not lock.acquire():
-            raise StoreError(f"无法写入 {path}（文件正被另一个 PerfDesk 使用，或文件夹只读）。")
+            if lock.refusal == HELD:
+                raise StoreError(f"无法写入 {_shown_path(path)}：文件正被另一个 PerfDesk 使用。")
+            raise StoreError(f"无法在 {_shown_path(path.parent)} 中创建文件：文件夹只读或没有写入权限。")
+        conn = None
         try:
             if path.exists():
                 path.unlink()
             conn = cls._connect(path, read_only=False)
             _upgrade(conn, 0)
-        except (sqlite3.Error, OSError) as exc:
+        except BaseException as exc:
+            # Leave nothing behind: not a half-made file, not its journal, not the lock.
+            if conn is not None:
+                _close_quietly(conn)
+            for leftover in (path, path.with_name(path.name + "-journal")):
+                try:
+                    leftover.unlink(missing_ok=True)
+                except OSError:
+                    pass
             lock.release()
-            raise StoreError(f"无法创建文件 {path}：{exc}") from exc
-        except BaseException:
-            lock.release()
+            if isinstance(exc, (sqlite3.Error, OSError)):
+                raise StoreError(f"无法创建文件 {shown_name(path)}：{write_error_cause(exc)}。") from exc
             raise
         store = cls(path, conn, lock)
         store.workspace = Workspace()
@@ -293,51 +443,82 @@ class FileStore:
         return store
 
     @classmethod
-    def open(cls, path: Path | str, *, read_only: bool = False) -> "FileStore":
+    def open(cls, path: Path | str, *, read_only: bool = False,
+             definitions: "set[str] | None | object" = ...) -> "FileStore":
+        """Open an existing file. Everything is checked before anything is written (see
+        docs/file-format.md §5): a refusal raises a StoreError with one Chinese line, leaves
+        the file byte for byte as it was, writes no backup and leaves no lock file.
+        `definitions`: the form definition ids the rows may name (default: those this
+        PerfDesk ships; None: not checked)."""
         path = Path(path)
         _, version = _inspect(path)
+        if definitions is ...:
+            definitions = _known_definitions()
         lock = None
-        reason = "以只读方式打开。" if read_only else ""
-        if not read_only:
+        cause = holder = ""
+        if read_only:
+            cause = ASKED
+        else:
             lock = FileLock(path)
             if not lock.acquire():
-                if _writable(path):
-                    reason = f"此文件正被{lock.holder()}编辑，本窗口以只读方式打开，修改不会保存。"
-                else:
-                    reason = "文件或所在文件夹只读，本窗口以只读方式打开，修改不会保存。"
+                cause = lock.refusal or HELD
+                holder = lock.holder() if cause == HELD else ""
                 lock = None
-            elif not _writable(path):
-                lock.release()
-                lock = None
-                reason = "文件或所在文件夹只读，本窗口以只读方式打开，修改不会保存。"
-        upgraded_from = backup = None
-        try:
-            if reason:
-                conn = cls._connect(path, read_only=True)
-                if version < schema.LATEST:  # upgrade a private copy in memory
-                    memory = sqlite3.connect(":memory:", isolation_level=None)
-                    conn.backup(memory)
-                    conn.close()
-                    conn = memory
-                    _upgrade(conn, version)
             else:
+                cause = _unwritable(path, lock)
+                if cause:
+                    lock.release()
+                    lock = None
+        reason = _WINDOW_REASONS[cause].format(holder=holder) if cause else ""
+        opened: list[sqlite3.Connection] = []
+        backup: Path | None = None
+        phase = "read"
+        try:
+            # Checked and read through a read-only connection: a refusal can write nothing.
+            source = cls._connect(path, read_only=True)
+            opened.append(source)
+            _verify(source, path, version, definitions)
+            if version < schema.LATEST:  # upgraded in a private in-memory copy first
+                memory = sqlite3.connect(":memory:", isolation_level=None)
+                opened.append(memory)
+                harden(memory)
+                source.backup(memory)
+                memory.execute("PRAGMA foreign_keys = ON")
+                _upgrade(memory, version)
+                source = memory
+            store = cls(path, source, lock, reason)
+            store.read_only_cause, store.holder = cause, holder
+            store.workspace = store.load()
+            if lock is not None:
+                # All is well: only now is the file written — the backup, the upgrade.
                 if version < schema.LATEST:
+                    phase = "backup"
                     backup = backup_path_for(path, version)
                     shutil.copy2(path, backup)
-                    upgraded_from = version
+                phase = "upgrade"
                 conn = cls._connect(path, read_only=False)
+                opened.append(conn)
                 if version < schema.LATEST:
                     _upgrade(conn, version)
-            store = cls(path, conn, lock, reason, upgraded_from, backup)
-            store.workspace = store.load()
-        except sqlite3.DatabaseError as exc:
-            if lock:
+                    store.upgraded_from, store.backup = version, backup
+                phase = "done"
+                for other in opened[:-1]:
+                    _close_quietly(other)
+                store.conn = conn
+        except BaseException as exc:
+            for conn in opened:
+                _close_quietly(conn)
+            if backup is not None and phase != "done":
+                try:  # the file was not upgraded: its backup is not needed
+                    backup.unlink(missing_ok=True)
+                except OSError:
+                    pass
+            if lock is not None:
                 lock.release()
-            raise DamagedFile(f"{path.name} 已损坏，无法读取（{exc}）。") from exc
-        except OSError as exc:
-            if lock:
-                lock.release()
-            raise StoreError(f"无法打开 {path}：{exc.strerror or exc}") from exc
+            refusal = _refusal(exc, path, phase)
+            if refusal is None:
+                raise
+            raise refusal from exc
         store._follow(store.workspace)
         return store
 
@@ -345,8 +526,10 @@ class FileStore:
     def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
         if read_only:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            harden(conn)
         else:
             conn = sqlite3.connect(str(path), isolation_level=None)
+            harden(conn)
             conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -675,3 +858,90 @@ def _indicator_row(form_id: str, ind: Indicator, position: int) -> tuple:
 
 def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+# -- why a file opens read-only, and refusals --------------------------------------------------------
+ASKED = "asked"  # the caller asked for read-only
+
+_WINDOW_REASONS = {
+    ASKED: "以只读方式打开。",
+    HELD: "此文件正被{holder}编辑，本窗口以只读方式打开，修改不会保存。",
+    FILE_READ_ONLY: "文件是只读的（文件属性或权限不允许修改），本窗口以只读方式打开，修改不会保存。",
+    MEDIUM_READ_ONLY: "文件所在的磁盘或共享位置只读（例如光盘、写保护的 U 盘），本窗口以只读方式打开，修改不会保存。",
+    FOLDER_READ_ONLY: "文件所在的文件夹只读（保存修改时要在其中建立临时文件），本窗口以只读方式打开，修改不会保存。",
+    UNLOCKABLE: "文件所在的位置不支持文件锁定，无法确保只有一处在修改，本窗口以只读方式打开，修改不会保存。",
+}
+_TERMINAL_REASONS = {
+    HELD: "{name} 正被{holder}编辑，不能同时写入；请先在那里关闭它。",
+    FILE_READ_ONLY: "{name} 是只读文件（文件属性或权限不允许修改），无法写入。",
+    MEDIUM_READ_ONLY: "{name} 所在的磁盘或共享位置只读，无法写入。",
+    FOLDER_READ_ONLY: "{name} 所在的文件夹只读，无法写入。",
+    UNLOCKABLE: "{name} 所在的位置不支持文件锁定，无法安全写入。",
+}
+
+
+def _unwritable(path: Path, lock: FileLock) -> str:
+    """With the lock taken: why the file still cannot be written, or ""."""
+    if lock.folder_read_only:
+        return FOLDER_READ_ONLY
+    if not os.access(path, os.W_OK):
+        return FILE_READ_ONLY
+    if not os.access(path.parent, os.W_OK):
+        return FOLDER_READ_ONLY
+    return ""
+
+
+def _known_definitions() -> set[str] | None:
+    """The ids of the form definitions this PerfDesk ships (None if they cannot be read)."""
+    try:
+        from perfdesk.formdefs import default_registry
+
+        return {definition.id for definition in default_registry()}
+    except Exception:  # noqa: BLE001 - a broken installation; the rows' other checks still run
+        return None
+
+
+def _verify(conn: sqlite3.Connection, path: Path, version: int, definitions: set[str] | None) -> None:
+    from .verify import check_schema, verify
+
+    try:
+        check_schema(conn, version)  # again: the file may have changed since it was inspected
+        verify(conn, definitions)
+    except DamagedFile as exc:
+        raise DamagedFile(f"{shown_name(path)} 无法打开：{exc}") from None
+
+
+def _close_quietly(conn: sqlite3.Connection) -> None:
+    try:
+        conn.close()
+    except Exception:  # noqa: BLE001 - closing after a failure must not hide it
+        pass
+
+
+def _refusal(exc: BaseException, path: Path, phase: str) -> StoreError | None:
+    """What opening says when `exc` stopped it in `phase`; None: re-raise `exc` as it is
+    (an interrupt). Never a traceback for anything a file can contain."""
+    name = shown_name(path)
+    if isinstance(exc, StoreError):
+        return exc
+    if not isinstance(exc, Exception):
+        return None  # KeyboardInterrupt, SystemExit
+    if phase in ("backup", "upgrade") and isinstance(exc, (sqlite3.Error, OSError)):
+        if _is_busy(exc):
+            return FileLocked(_locked_message(path))
+        return StoreError(f"{name} 需要升级到新的文件格式，但未能写入：{write_error_cause(exc)}。文件未作任何改动。")
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc)
+        if _is_busy(exc):
+            return FileLocked(_locked_message(path))
+        if "decode" in text.lower() or "utf-8" in text.lower():
+            return DamagedFile(f"{name} 已损坏：其中有不是 UTF-8 编码的文字，无法读取。文件未作任何改动。")
+        if "too big" in text.lower():
+            return DamagedFile(f"{name} 无法打开：其中有一项内容过大（超过 {MAX_VALUE_BYTES // (1024 * 1024)} MB）。"
+                               f"文件未作任何改动。")
+        return DamagedFile(f"{name} 已损坏，无法读取（{text}）。文件未作任何改动。")
+    if isinstance(exc, OSError):
+        return StoreError(f"无法打开 {_shown_path(path)}：{exc.strerror or exc}")
+    if isinstance(exc, MemoryError):
+        return DamagedFile(f"{name} 无法打开：内容过大，内存不足。文件未作任何改动。")
+    return DamagedFile(f"{name} 已损坏，无法读取（{type(exc).__name__}）。文件未作任何改动。")

@@ -53,6 +53,14 @@ else:
 
 LOCK_OFFSET = 0x7FFFFF00
 _CONFLICT = (errno.EACCES, errno.EAGAIN)
+_READ_ONLY_ERRORS = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+# Why `FileLock.acquire()` failed (`FileLock.refusal`):
+HELD = "held"  # another PerfDesk writes this file
+FILE_READ_ONLY = "file"  # the file may not be written (attributes, permissions)
+MEDIUM_READ_ONLY = "medium"  # a read-only disk, share or mount
+FOLDER_READ_ONLY = "folder"  # the folder refuses new files (creating a file, nothing to lock)
+UNLOCKABLE = "unlockable"  # the file system cannot lock files (some network shares)
 
 # Classic POSIX locks do not conflict within one process: the (device, inode) pairs this
 # process holds through them, so a second opener here is refused all the same.
@@ -164,6 +172,12 @@ class FileLock:
         self.path = lock_path_for(path)  # the side file naming the holder
         self._database_lock: _ByteLock | None = None
         self._side_lock: _ByteLock | None = None
+        # Why the last `acquire()` failed, for the message: HELD, FILE_READ_ONLY, MEDIUM_READ_ONLY,
+        # FOLDER_READ_ONLY or UNLOCKABLE; "" after a success.
+        self.refusal = ""
+        # After a success: the side file could not be created because the folder refuses
+        # new files (SQLite could not create its journal there either).
+        self.folder_read_only = False
 
     @property
     def held(self) -> bool:
@@ -179,54 +193,68 @@ class FileLock:
         """
         if self.held:
             return True
+        self.refusal, self.folder_read_only = "", False
         try:
             fd = os.open(self.database, os.O_RDWR | _BINARY)
         except FileNotFoundError:
             database = None
-        except OSError:
-            return False  # not ours to write (read-only file, a folder, no permission)
+        except OSError as exc:
+            # Not ours to write: a read-only file or medium, a folder, no permission.
+            self.refusal = _refusal_of(exc, FILE_READ_ONLY)
+            return False
         else:
             database = _ByteLock(fd)
             try:
                 taken = database.take()
-            except OSError:
+            except OSError as exc:  # the file system cannot lock (some network shares)
                 taken = False
+                self.refusal = _refusal_of(exc, UNLOCKABLE)
             if not taken:
+                self.refusal = self.refusal or HELD
                 database.close()
                 return False
-        free, side = self._lock_side_file()
+        free, side, error = self._lock_side_file()
+        folder_refuses = error is not None and error.errno in _READ_ONLY_ERRORS and not _exists(self.path)
         if not free or (side is None and database is None):
             if database is not None:
                 database.close()
+            if not free:
+                self.refusal = HELD
+            elif error is not None and error.errno == errno.EROFS:
+                self.refusal = MEDIUM_READ_ONLY
+            else:
+                self.refusal = FOLDER_READ_ONLY if folder_refuses else UNLOCKABLE
             return False
         self._database_lock, self._side_lock = database, side
+        self.folder_read_only = folder_refuses
         if side is not None:
             self._write_holder()
         return True
 
-    def _lock_side_file(self) -> tuple[bool, _ByteLock | None]:
-        """(False, None): someone else holds it. (True, None): it can't be used here (say a
-        stale one another user owns); the database lock then decides alone."""
+    def _lock_side_file(self) -> tuple[bool, _ByteLock | None, OSError | None]:
+        """(False, None, _): someone else holds it. (True, None, error): it can't be used here
+        (say a stale one another user owns, or a folder that refuses new files); the database
+        lock then decides alone."""
         for _ in range(20):
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _BINARY, 0o666)
-            except OSError:
-                return True, None
+            except OSError as exc:
+                return True, None, exc
             side = _ByteLock(fd)
             try:
                 taken = side.take()
-            except OSError:
+            except OSError as exc:
                 side.close()
-                return True, None
+                return True, None, exc
             if not taken:
                 side.close()
-                return False, None
+                return False, None, None
             if os.name == "nt" or _still_linked(fd, self.path):
-                return True, side
+                return True, side, None
             # The holder released and removed the side file between our open and our lock:
             # we hold a lock on a dead file. Start again on the new one.
             side.close()  # pragma: no cover - a narrow race
-        return False, None  # pragma: no cover
+        return False, None, None  # pragma: no cover
 
     def _write_holder(self) -> None:
         assert self._side_lock is not None
@@ -282,6 +310,21 @@ class FileLock:
             self.release()
         except Exception:  # pragma: no cover - interpreter shutdown
             pass
+
+
+def _refusal_of(exc: OSError, default: str) -> str:
+    if exc.errno == errno.EROFS:
+        return MEDIUM_READ_ONLY
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return FILE_READ_ONLY
+    return default
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return os.path.lexists(path)
+    except (OSError, ValueError):  # pragma: no cover
+        return False
 
 
 def _still_linked(fd: int, path: Path) -> bool:

@@ -766,3 +766,251 @@ def test_file_left_by_a_crash_mid_transaction_opens(built):
     assert Path(f"{built}-journal").exists()
     with FileStore.open(built) as store:
         assert_same_workspace(expected, store.workspace)
+
+
+# -- hostile and damaged files: nothing runs, everything is checked before it is built -------------
+
+from perfdesk.store import file as store_file  # noqa: E402
+from perfdesk.store.file import FileLocked, harden  # noqa: E402
+from perfdesk.store.lock import FILE_READ_ONLY, FOLDER_READ_ONLY, MEDIUM_READ_ONLY, FileLock  # noqa: E402
+
+
+def tamper(path: Path, *statements: str) -> None:
+    """What any SQLite tool can do to a file: foreign keys off, our triggers none."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
+
+
+def test_every_connection_is_hardened(built):
+    with FileStore.open(built) as writer:
+        assert writer.conn.execute("PRAGMA trusted_schema").fetchone()[0] == 0
+        if harden(sqlite3.connect(":memory:")):  # defensive mode is available here
+            writer.conn.execute("PRAGMA writable_schema = ON")
+            with pytest.raises(sqlite3.OperationalError):
+                writer.conn.execute("UPDATE sqlite_master SET sql = sql WHERE 0")
+    with FileStore.open(built, read_only=True) as reader:
+        assert reader.conn.execute("PRAGMA trusted_schema").fetchone()[0] == 0
+
+
+def test_defensive_mode_is_on_where_python_allows_it():
+    """CPython 3.11 has no Connection.setconfig: the defensive flag is set through the C API
+    of the very SQLite library the sqlite3 module uses (3.12+ use setconfig)."""
+    if sys.platform not in ("linux", "win32"):
+        pytest.skip("defensive mode is only switched on through the C API on Linux and Windows")
+    conn = sqlite3.connect(":memory:")
+    assert harden(conn) is True
+    conn.execute("CREATE TABLE t (a)")
+    conn.execute("PRAGMA writable_schema = ON")
+    with pytest.raises(sqlite3.OperationalError, match="may not be modified"):
+        conn.execute("UPDATE sqlite_master SET sql = 'CREATE TABLE t (b)'")
+
+
+@pytest.mark.parametrize("statement,words", [
+    ("CREATE TRIGGER wipe AFTER UPDATE ON project BEGIN DELETE FROM indicator; END", ("触发器", "wipe")),
+    ("CREATE TRIGGER spy AFTER INSERT ON form BEGIN INSERT INTO meta VALUES ('spy', 'x'); END", ("触发器", "spy")),
+    ("CREATE VIEW forever AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x FROM n",
+     ("视图", "forever")),
+    ("CREATE TABLE payload (data BLOB)", ("表", "payload")),
+    ("CREATE INDEX sneaky ON project(name)", ("索引", "sneaky")),
+    ("ALTER TABLE project ADD COLUMN extra TEXT", ("project", "定义")),
+    ("DROP INDEX indicator_form", ("缺少", "indicator_form")),
+], ids=["trigger-on-update", "trigger-on-insert", "recursive-view", "table", "index", "column", "missing-index"])
+@pytest.mark.parametrize("read_only", [False, True], ids=["write", "read-only"])
+def test_a_schema_perfdesk_did_not_create_is_refused_and_never_runs(built, statement, words, read_only):
+    tamper(built, statement)
+    before = snapshot(built.parent)
+    with pytest.raises(DamagedFile) as info:
+        FileStore.open(built, read_only=read_only)
+    for word in words:
+        assert word in str(info.value)
+    assert "\n" not in str(info.value) and snapshot(built.parent) == before
+    assert query(built, "SELECT count(*) FROM indicator") == [(4,)]  # the trigger never ran
+
+
+def test_sqlite_statistics_tables_are_accepted(built):
+    tamper(built, "ANALYZE")
+    assert query(built, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'") == [(1,)]
+    with FileStore.open(built) as store:
+        assert "form-1" in store.workspace.forms
+
+
+@pytest.mark.parametrize("statement,words", [
+    ("UPDATE indicator SET weight = 'NaN' WHERE id = 'ind-2'", ("第 1 张表", "城市运行保障项目", "2022 年", "第 2 行指标", "分值“NaN”不是有效数字")),
+    ("UPDATE indicator SET score = 'sNaN' WHERE id = 'ind-1'", ("第 1 行指标", "得分“sNaN”")),
+    ("UPDATE indicator SET weight = x'00ff' WHERE id = 'ind-3'", ("第 3 行指标", "分值是二进制数据")),
+    ("UPDATE form SET budget_score = 'Infinity'", ("预算执行率得分“Infinity”",)),
+    ("UPDATE form_amount SET value = '-Infinity' WHERE key = 'budget.total'", ("金额", "budget.total")),
+    ("UPDATE form SET year = '二〇二二'", ("年度“二〇二二”不是整数",)),
+    ("UPDATE form SET year = 20222", ("年度 20222",)),
+    ("UPDATE form SET definition = 'future-2031'", ("表单定义“future-2031”",)),
+    ("UPDATE indicator SET form_id = 'gone' WHERE id = 'ind-4'", ("指标“完成时间”", "所属的表在文件中不存在")),
+    ("UPDATE form SET project_id = 'gone'", ("第 1 张表", "所属的项目在文件中不存在")),
+    ("UPDATE project SET name = x'01' WHERE id = 'proj-2'", ("第 2 个项目", "项目名称是二进制数据")),
+    ("UPDATE indicator SET adjusted = 3 WHERE id = 'ind-1'", ("调整标记“3”应为 0 或 1",)),
+], ids=["nan", "snan", "blob", "infinity", "minus-infinity", "year-text", "year-range", "definition",
+        "dangling-indicator", "dangling-form", "name-blob", "flag"])
+@pytest.mark.parametrize("read_only", [False, True], ids=["write", "read-only"])
+def test_rows_are_checked_before_the_document_is_built(built, statement, words, read_only):
+    tamper(built, "PRAGMA foreign_keys = OFF", statement)
+    before = snapshot(built.parent)
+    with pytest.raises(DamagedFile) as info:
+        FileStore.open(built, read_only=read_only)
+    message = str(info.value)
+    assert message.startswith(built.name) and message.endswith("文件未作任何改动。")
+    for word in words:
+        assert word in message
+    assert snapshot(built.parent) == before  # no lock file, no journal, no backup
+
+
+def test_numbers_in_exponent_notation_and_negative_amounts_are_fine(built):
+    tamper(built, "UPDATE indicator SET weight = '1E+1' WHERE id = 'ind-1'",
+           "UPDATE form_amount SET value = '-2.50' WHERE key = 'budget.total'",
+           "UPDATE indicator SET target_number = 'NaN'")  # a parsed part PerfDesk never trusts
+    with FileStore.open(built) as store:
+        form = store.workspace.forms["form-1"]
+        assert form.indicators[0].weight == D(10) and form.amounts["budget.total"] == D("-2.50")
+        assert form.indicators[0].target.raw == "≥1,234.50(万元)"
+
+
+def test_definitions_none_skips_only_the_definition_check(built):
+    tamper(built, "UPDATE form SET definition = 'future-2031'")
+    with FileStore.open(built, read_only=True, definitions=None) as store:
+        assert store.workspace.forms["form-1"].definition_id == "future-2031"
+    tamper(built, "UPDATE form SET year = 'x'")
+    with pytest.raises(DamagedFile):
+        FileStore.open(built, read_only=True, definitions=None)
+
+
+@pytest.mark.parametrize("version", [0, -1])
+def test_our_id_with_version_zero_or_negative_is_refused_without_a_backup(built, version):
+    tamper(built, f"PRAGMA user_version = {version}")
+    before = snapshot(built.parent)
+    with pytest.raises(DamagedFile, match="版本"):
+        FileStore.open(built)
+    assert snapshot(built.parent) == before
+
+
+def test_an_old_file_with_a_bad_row_is_neither_backed_up_nor_upgraded(tmp_path):
+    path = tmp_path / f"旧{SUFFIX}"
+    make_v1(path)
+    tamper(path, "UPDATE indicator SET weight = 'NaN'")
+    before = snapshot(tmp_path)
+    with pytest.raises(DamagedFile, match="NaN"):
+        FileStore.open(path)
+    assert snapshot(tmp_path) == before and pragma(path, "user_version") == 1
+
+
+def test_an_unexpected_error_while_loading_is_a_refusal_and_frees_the_lock(built, monkeypatch):
+    def broken(self):
+        raise KeyError("a form that is not there")
+
+    monkeypatch.setattr(FileStore, "load", broken)
+    before = snapshot(built.parent)
+    with pytest.raises(DamagedFile) as info:
+        FileStore.open(built)
+    assert built.name in str(info.value) and "KeyError" in str(info.value)
+    assert snapshot(built.parent) == before
+    monkeypatch.undo()
+    with FileStore.open(built) as again:  # the lock was given back
+        assert not again.read_only
+
+
+def test_text_that_is_not_utf8_is_refused(built):
+    tamper(built, "UPDATE indicator SET level1 = CAST(x'ffe4' AS TEXT) WHERE id = 'ind-1'")
+    before = snapshot(built.parent)
+    with pytest.raises(DamagedFile, match="UTF-8"):
+        FileStore.open(built)
+    assert snapshot(built.parent) == before
+
+
+def test_a_file_another_program_locks_is_not_called_damaged(built):
+    holder = sqlite3.connect(built, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        before = built.read_bytes()
+        for read_only in (False, True):
+            with pytest.raises(FileLocked) as info:
+                FileStore.open(built, read_only=read_only)
+            assert "其他程序" in str(info.value) and "损坏" not in str(info.value)
+        assert built.read_bytes() == before
+        assert not lock_path_for(built).exists()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+@pytest.mark.parametrize("refusal,window,terminal", [
+    (FILE_READ_ONLY, "文件是只读的", "是只读文件"),
+    (MEDIUM_READ_ONLY, "磁盘或共享位置只读", "磁盘或共享位置只读"),
+    (FOLDER_READ_ONLY, "文件夹只读", "文件夹只读"),
+])
+def test_read_only_causes_are_told_apart(built, monkeypatch, refusal, window, terminal):
+    def refuse(self):
+        self.refusal = refusal
+        return False
+
+    monkeypatch.setattr(FileLock, "acquire", refuse)
+    with FileStore.open(built) as store:
+        assert store.read_only and window in store.read_only_reason
+        assert "正被" not in store.read_only_reason
+        assert terminal in store.write_refusal() and "本窗口" not in store.write_refusal()
+
+
+def test_a_second_opener_is_told_who_edits_in_words_for_a_terminal(built):
+    with FileStore.open(built) as first:
+        assert not first.read_only
+        with FileStore.open(built) as second:
+            assert "正被" in second.read_only_reason and "本窗口" in second.read_only_reason
+            text = second.write_refusal()
+            assert "正被" in text and "本窗口" not in text and str(os.getpid()) in text
+
+
+def test_a_folder_that_refuses_new_files_opens_read_only(built, monkeypatch):
+    """The lock's side file cannot be created: nor could SQLite's journal — read-only."""
+    import errno
+
+    real_open = os.open
+
+    def no_new_files(path, flags, *args):
+        if str(path).endswith(".lock") and flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", no_new_files)
+    with FileStore.open(built) as store:
+        assert store.read_only and "文件夹只读" in store.read_only_reason
+
+
+def _disk_full(*args, **kwargs):
+    exc = sqlite3.OperationalError("database or disk is full")
+    exc.sqlite_errorcode = 13
+    raise exc
+
+
+def test_create_that_fails_leaves_no_file_and_no_lock(tmp_path, monkeypatch):
+    path = tmp_path / f"新{SUFFIX}"
+    monkeypatch.setattr(store_file, "_upgrade", _disk_full)
+    with pytest.raises(StoreError) as info:
+        FileStore.create(path)
+    assert "磁盘已满" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_upgrade_the_disk_refuses_leaves_no_backup(tmp_path, monkeypatch):
+    path = tmp_path / f"旧{SUFFIX}"
+    make_v1(path)
+    before = snapshot(tmp_path)
+
+    def copy_fails(source, destination):
+        Path(destination).write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_file.shutil, "copy2", copy_fails)
+    with pytest.raises(StoreError) as info:
+        FileStore.open(path)
+    assert "磁盘已满" in str(info.value) and "未作任何改动" in str(info.value)
+    assert snapshot(tmp_path) == before
