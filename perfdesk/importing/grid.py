@@ -99,16 +99,15 @@ def _plain(number: Decimal) -> str:
 
 
 def read_xlsx(path: Path) -> list[Block]:
-    """Every worksheet as a block. Raises whatever openpyxl raises on a broken file."""
+    """Every worksheet as a block. Raises whatever openpyxl raises on a broken file.
+    Only the cells a sheet holds are visited: the rectangle up to its last used cell is never
+    walked (openpyxl would make a cell object for every coordinate it is asked for)."""
     import openpyxl
 
     workbook = openpyxl.load_workbook(path)
     try:
         cached = None
-        if any(cell.data_type == "f" for sheet in workbook.worksheets
-               for row in sheet.iter_rows(max_row=min(sheet.max_row or 0, MAX_ROWS),
-                                          max_col=min(sheet.max_column or 0, MAX_COLS))
-               for cell in row):
+        if any(cell.data_type == "f" for sheet in workbook.worksheets for cell in _held(sheet)):
             cached = openpyxl.load_workbook(path, data_only=True)
         try:
             return [_sheet_block(sheet, cached[sheet.title] if cached else None) for sheet in workbook.worksheets]
@@ -131,20 +130,35 @@ def _formula_text(cell, cached_sheet) -> str:
     return text if parse(text).is_quantitative else ""
 
 
+def _held(sheet):
+    """The cells a worksheet holds (openpyxl's own store), within the bounds a form needs."""
+    cells = getattr(sheet, "_cells", None)
+    if cells is None:  # pragma: no cover - another openpyxl: the public, slower way
+        return [cell for row in sheet.iter_rows(max_row=min(sheet.max_row or 0, MAX_ROWS),
+                                                max_col=min(sheet.max_column or 0, MAX_COLS)) for cell in row]
+    return [cell for (r, c), cell in cells.items() if r <= MAX_ROWS and c <= MAX_COLS]
+
+
 def _sheet_block(sheet, cached_sheet=None) -> Block:
-    max_row = min(sheet.max_row or 0, MAX_ROWS)
     max_col = min(sheet.max_column or 0, MAX_COLS)
+    texts: dict[tuple[int, int], str] = {}
+    for cell in _held(sheet):
+        if cell.value is None:
+            continue  # empty, or covered by a merged range
+        text = _formula_text(cell, cached_sheet) if cell.data_type == "f" else _xlsx_text(cell)
+        if text:
+            texts[(cell.row, cell.column)] = text
+    # Rows up to the last one that shows text (a formatted but empty tail is left out).
+    ranges = [rng for rng in sheet.merged_cells.ranges if rng.min_row <= MAX_ROWS and rng.min_col <= MAX_COLS]
+    max_row = max([r for r, _ in texts] + [min(rng.max_row, MAX_ROWS) for rng in ranges
+                                            if (rng.min_row, rng.min_col) in texts], default=0)
     merged: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-    for rng in sheet.merged_cells.ranges:
+    for rng in ranges:
         bounds = (rng.min_row, rng.min_col, rng.max_row, rng.max_col)
         for r in range(rng.min_row, min(rng.max_row, max_row) + 1):
             for c in range(rng.min_col, min(rng.max_col, max_col) + 1):
                 merged[(r, c)] = bounds
     block = Block(f"工作表「{sheet.title}」")
-    texts: dict[tuple[int, int], str] = {}
-    for r, row in enumerate(sheet.iter_rows(min_row=1, max_row=max_row, max_col=max_col), start=1):
-        for c, cell in enumerate(row, start=1):
-            texts[(r, c)] = _formula_text(cell, cached_sheet) if cell.data_type == "f" else _xlsx_text(cell)
     for r in range(1, max_row + 1):
         cells: list[Cell] = []
         for c in range(1, max_col + 1):
@@ -182,10 +196,16 @@ def _table_rows(table, number: int, cell_class) -> list[Row]:
     rows: list[Row] = []
     above: dict[int, Cell] = {}  # grid column → the cell a vertical merge continues
     for r, tr in enumerate(table._tbl.tr_lst, start=1):
-        col = tr.grid_before
+        if r > MAX_ROWS:
+            break
+        # Spans are bounded (safety.py refuses larger ones before python-docx reads the file;
+        # bounded here again so no loop below can run away).
+        col = min(max(tr.grid_before, 0), MAX_COLS)
         cells: list[Cell] = []
         for tc in tr.tc_lst:
-            span = max(1, tc.grid_span)
+            if col >= 2 * MAX_COLS:
+                break
+            span = min(max(1, tc.grid_span), MAX_COLS)
             if tc.vMerge == "continue" and col in above:
                 origin = above[col]
                 cell = Cell(origin.text, col, span, True)

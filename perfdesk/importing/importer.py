@@ -22,7 +22,7 @@ from perfdesk.domain.validation import Issue, Severity, count_by_severity, valid
 
 from .grid import read_docx, read_xlsx
 from .recognise import NotAForm, recognise_block
-from .safety import ImportProblem, safe_open
+from .safety import ImportProblem, safe_open, shown_name
 
 FORMAT_LABELS = {"xlsx": "Excel", "docx": "Word"}
 
@@ -89,7 +89,7 @@ class ImportResult:
         return not self.error
 
     def summary_lines(self) -> list[str]:
-        name = self.path.name
+        name = shown_name(self.path)
         if self.error:
             return [f"无法导入：{self.error}"]
         lines = [f"{name}（{FORMAT_LABELS.get(self.format, self.format)}）：识别 {len(self.forms)} 张表"]
@@ -101,24 +101,44 @@ class ImportResult:
 
 
 def import_file(path: Path | str, definitions: Iterable[FormDefinition]) -> ImportResult:
-    """Read one source file. Never raises for what the file contains."""
+    """Read one source file. Never raises for what the file contains: budgets are checked on
+    the raw bytes first (`safe_open`), and anything a parser or the recogniser raises on
+    untrusted content becomes one Chinese line in `error`."""
     path = Path(path)
+    name = shown_name(path)
     result = ImportResult(path)
     try:
         checked = safe_open(path)
     except ImportProblem as exc:
         result.error = str(exc)
         return result
+    except MemoryError:
+        result.error = f"{name} 内容过大，无法读取。"
+        return result
+    except Exception:  # noqa: BLE001 - the checks themselves on hostile bytes: refuse, never crash
+        result.error = f"{name} 已损坏，无法读取（不是完整的 Office 文件）。"
+        return result
     result.format = checked.format
     try:
         blocks = read_xlsx(path) if checked.format == "xlsx" else read_docx(path)
     except MemoryError:
-        result.error = f"{path.name} 内容过大，无法读取。"
+        result.error = f"{name} 内容过大，无法读取。"
         return result
     except Exception:  # noqa: BLE001 - a third-party parser on untrusted bytes: any failure means damaged
-        result.error = f"{path.name} 已损坏，无法读取。请在 Excel 或 Word 中打开并另存后再试。"
+        result.error = f"{name} 已损坏，无法读取。请在 Excel 或 Word 中打开并另存后再试。"
         return result
-    definitions = list(definitions)
+    try:
+        _recognise(result, blocks, list(definitions))
+    except MemoryError:
+        result.forms, result.error = [], f"{name} 内容过大，无法读取。"
+    except (RecursionError, ArithmeticError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        # Content no real form has (say a number of ten thousand digits) tripped the recogniser.
+        result.forms, result.error = [], f"{name} 中的内容无法识别为绩效表格（内容异常），未导入。"
+    return result
+
+
+def _recognise(result: ImportResult, blocks, definitions: list[FormDefinition]) -> None:
+    path = result.path
     for block in blocks:
         found = recognise_block(block, definitions)
         result.unit_name = result.unit_name or found.unit_name
@@ -129,8 +149,7 @@ def import_file(path: Path | str, definitions: Iterable[FormDefinition]) -> Impo
                                              item.notes, issues))
     if not result.forms and not (result.skipped and all(part.is_list for part in result.skipped)):
         reasons = "；".join(part.reason for part in result.skipped[:3])
-        result.error = f"{path.name} 中没有找到可识别的绩效表格" + (f"（{reasons}）" if reasons else "") + "。"
-    return result
+        result.error = f"{shown_name(path)} 中没有找到可识别的绩效表格" + (f"（{reasons}）" if reasons else "") + "。"
 
 
 def import_files(paths: Sequence[Path | str], registry: Iterable[FormDefinition]) -> list[ImportResult]:
