@@ -268,11 +268,19 @@ def _window_request(argv: list[str]) -> argparse.Namespace | None:
                               self_test="--self-test" in flags, run=cmd_window)
 
 
+def _one_line(text: object) -> str:
+    """A message as one terminal line: no line breaks or control characters from a file name."""
+    text = str(text).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(" " if ch in "\r\n\t" else "?" if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text)
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             try:
-                stream.reconfigure(encoding="utf-8")
+                # errors="replace": a file name that is not valid UTF-8 (any bytes are a valid
+                # name on Linux) prints as "�" instead of stopping the command.
+                stream.reconfigure(encoding="utf-8", errors="replace")
             except (OSError, ValueError):  # pragma: no cover
                 pass
     try:
@@ -286,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"perfdesk: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     except (StoreError, DefinitionError) as exc:
-        print(f"perfdesk: {exc}", file=sys.stderr)
+        print(f"perfdesk: {_one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
     except BrokenPipeError:  # output piped into `head` and closed early
         try:
@@ -294,6 +302,13 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:  # pragma: no cover
             pass
         return EXIT_OK
+    except MemoryError:
+        print("perfdesk: 内存不足，命令未能完成。", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except OSError as exc:  # the disk or a file refused, outside any file PerfDesk opened
+        where = f"（{_one_line(exc.filename)}）" if getattr(exc, "filename", None) else ""
+        print(f"perfdesk: 读写文件时出错{where}：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
     except KeyboardInterrupt:  # pragma: no cover
         return 130
 

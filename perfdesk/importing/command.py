@@ -10,6 +10,7 @@ gives one Chinese line per problem on stderr and exit 2, and the target stays by
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Callable
@@ -18,7 +19,8 @@ from perfdesk.domain.definition import FormKind
 from perfdesk.domain.model import Workspace
 from perfdesk.domain.rollforward import RowChoice, apply_plan, plan_rollforward
 from perfdesk.formdefs import DefinitionError
-from perfdesk.store import FileStore, StoreError
+from perfdesk.store import FileStore, SaveError, StoreError, describe_write_error
+from perfdesk.store.file import shown_name, write_error_cause
 
 from .importer import apply_import, import_files, plan_import
 
@@ -55,28 +57,45 @@ def _fail(message: str) -> int:
 
 def _write(store: FileStore | None, path: Path, base: Workspace, change: Callable[[Workspace], object]) -> None:
     """Apply `change` to the open file's document as one step (one transaction); with no
-    open store, create the file — and remove it again should writing fail."""
+    open store, create the file — and remove it again should writing fail. A write the disk
+    refuses (full, read-only, I/O error) is a StoreError naming the cause, never a traceback."""
     if store is not None:
-        with store.workspace.step():
-            change(store.workspace)
+        try:
+            with store.workspace.step():
+                change(store.workspace)
+        except (sqlite3.Error, OSError) as exc:
+            raise SaveError(describe_write_error(exc, path)) from exc
         return
     created = FileStore.create(path)
     try:
         with created.workspace.step():
             change(created.workspace)
-    except BaseException:
+    except BaseException as exc:
         created.close()
-        path.unlink(missing_ok=True)
+        _remove_new_file(path)
+        cause = exc.__cause__ if isinstance(exc, SaveError) else exc
+        if isinstance(cause, (sqlite3.Error, OSError)):
+            raise SaveError(f"无法写入新文件 {shown_name(path)}：{write_error_cause(cause)}。"
+                            f"没有留下不完整的文件。") from exc
         raise
     created.close()
+
+
+def _remove_new_file(path: Path) -> None:
+    """A file this command created and could not fill: gone again, with its journal."""
+    for leftover in (path, path.with_name(path.name + "-journal")):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _open_target(path: Path, dry_run: bool) -> FileStore:
     store = FileStore.open(path, read_only=dry_run)
     if store.read_only and not dry_run:
-        reason = store.read_only_reason
+        reason = store.write_refusal()
         store.close()
-        raise StoreError(f"{path.name}：{reason}")
+        raise StoreError(reason)
     return store
 
 
@@ -95,13 +114,13 @@ def run_import(args, registry) -> int:
         if plan.failed:
             for result in plan.failed:
                 print(f"perfdesk: {result.error}", file=sys.stderr)
-            print(f"有 {len(plan.failed)} 个文件无法导入，{path.name} 未作任何改动。")
+            print(f"有 {len(plan.failed)} 个文件无法导入，{shown_name(path)} 未作任何改动。")
             return EXIT_UNUSABLE
         if args.dry_run:
-            print(f"（试运行：{path.name} 未作任何改动。）")
+            print(f"（试运行：{shown_name(path)} 未作任何改动。）")
             return EXIT_OK
         if not plan.to_create:
-            print(f"没有需要导入的新表，{path.name} 未作任何改动。")
+            print(f"没有需要导入的新表，{shown_name(path)} 未作任何改动。")
             return EXIT_OK
         _write(store, path, ws, lambda new: apply_import(new, plan))
         print(f"已写入 {path}：导入 {len(plan.to_create)} 张表。")
@@ -139,10 +158,10 @@ def run_rollforward(args, registry) -> int:
         if plan.problems:
             for problem in plan.problems:
                 print(f"perfdesk: {problem}", file=sys.stderr)
-            print(f"{path.name} 未作任何改动。")
+            print(f"{shown_name(path)} 未作任何改动。")
             return EXIT_UNUSABLE
         if args.dry_run or not plan.to_create:
-            print(f"（{'试运行' if args.dry_run else '没有需要新建的表'}：{path.name} 未作任何改动。）")
+            print(f"（{'试运行' if args.dry_run else '没有需要新建的表'}：{shown_name(path)} 未作任何改动。）")
             return EXIT_OK
         _write(store, path, ws, lambda new: apply_plan(new, plan))
         print(f"已写入 {path}：新建 {len(plan.to_create)} 张表。")
