@@ -23,7 +23,7 @@ from perfdesk.layout import PrintGrid, build_grid, build_list_grid, settings_of
 from perfdesk.layout.lists import list_title
 
 from .errors import ExportCancelled, ExportError, ExportTargetsExist, MissingGlyphs
-from .names import safe_stem, unique_paths
+from .names import clean_name, safe_stem, safe_title, unique_paths
 
 FORMATS = ("docx", "xlsx", "pdf")
 Progress = Callable[[int, int, str], None]
@@ -132,8 +132,9 @@ def grid_of(item: Item, workspace: Workspace, list_scores: bool) -> PrintGrid:
 
 
 def _writer(fmt: str, path: Path, target: Target, workspace: Workspace, fonts):
-    title = target.items[0].label if len(target.items) == 1 else path.stem
-    author = workspace.unit.name
+    # The title and author come from names people typed: fit for a file's properties.
+    title = safe_title(target.items[0].label if len(target.items) == 1 else target.path.stem)
+    author = safe_title(workspace.unit.name)
     if fmt == "pdf":
         from .pdf import PdfWriter
 
@@ -178,6 +179,8 @@ def export_forms(workspace: Workspace, forms: Sequence[Form], registry: Registry
     if not folder.is_dir():
         raise ExportError(f"导出位置不是文件夹：{folder}")
     grids = {id(item): grid_of(item, workspace, list_scores) for t in targets for item in t.items}
+    for grid in grids.values():  # an Excel sheet's name comes from the project's name too
+        grid.sheet_name = clean_name(grid.sheet_name)
     fonts = None
     if fmt == "pdf":
         from .fonts import FontBook

@@ -14,6 +14,7 @@ group to the next page instead of cutting it. Every run names its East Asian fon
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -44,12 +45,23 @@ def _rpr(style: Style) -> str:
             f'<w:lang w:eastAsia="zh-CN"/></w:rPr>')
 
 
+# Characters XML 1.0 cannot hold. A vertical tab or form feed is how Word itself copies a
+# manual line break to the clipboard: a line break here; the rest is dropped.
+_XML_BREAKS = re.compile("[\x0b\x0c]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _XML_ILLEGAL.sub("", _XML_BREAKS.sub("\n", text))
+
+
 def _paragraphs(text: str, style: Style, keep_next: bool) -> str:
     rpr = _rpr(style)
     keep = "<w:keepNext/>" if keep_next else ""
     ppr = (f'<w:pPr>{keep}<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
            f'<w:jc w:val="{_JC.get(style.halign, "center")}"/>{rpr}</w:pPr>')
     out = []
+    text = _xml_text(text) if text else text
     for line in (text.split("\n") if text else [""]):
         run = f'<w:r>{rpr}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>' if line else ""
         out.append(f"<w:p>{ppr}{run}</w:p>")
@@ -63,6 +75,9 @@ class WordWriter:
         self.document = Document()
         self._sections = 0
         props = self.document.core_properties
+        # Word's core properties hold at most 255 characters of XML-safe text; a title comes
+        # from a project name, which can be longer or hold anything.
+        title, author = _xml_text(title)[:255], _xml_text(author)[:255]
         props.title, props.author, props.comments = title, author, ""
         self._set_default_font(body_font, body_size)
 
