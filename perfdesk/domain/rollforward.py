@@ -25,7 +25,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from enum import Enum
 from typing import Iterable, Mapping, Sequence
 
@@ -34,6 +34,7 @@ from .model import Form, Indicator, Project, Workspace
 from .scoring import round2
 from .validation import parse_date
 from .values import EMPTY, GE, Value, parse, print_style, unit_factor
+from .weights import apportion  # the one splitter: whole points, else halves, else cents
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -174,37 +175,6 @@ def last_year_map(ws: Workspace, form: Form) -> dict[str, LastYear]:
 
 
 # -- weights -----------------------------------------------------------------------------
-def apportion(total: Decimal, shares: Sequence[Decimal]) -> list[Decimal]:
-    """Split `total` in proportion to `shares` so that the parts sum to exactly `total`.
-
-    Largest remainder (Hamilton): every part is rounded down to the quantum, and the units
-    left over go to the parts that lost most (earlier parts win ties). The quantum is 1 —
-    whole points, as every published form has them — when `total` is whole and every part
-    with a positive share still gets at least one point; otherwise 0.01.
-    """
-    total = Decimal(total)
-    if total < 0 or any(s < 0 for s in shares):
-        raise ValueError("total and shares must not be negative")
-    if not shares:
-        return []
-    whole = sum(shares, ZERO)
-    if whole == 0:
-        shares, whole = [ONE] * len(shares), Decimal(len(shares))
-    quanta = [ONE, CENT] if total == total.to_integral_value() else [CENT]
-    for quantum in quanta:
-        units = int((total / quantum).to_integral_value(rounding=ROUND_FLOOR))
-        exact = [Decimal(units) * s / whole for s in shares]
-        floors = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
-        left = units - sum(floors)
-        for i in sorted(range(len(shares)), key=lambda i: (-(exact[i] - floors[i]), i))[:left]:
-            floors[i] += 1
-        parts = [Decimal(f) * quantum for f in floors]
-        if quantum == CENT or all(p > 0 for p, s in zip(parts, shares) if s > 0):
-            # 7.00 is shown as 7, as people write weights; 3.50 keeps its cents.
-            return [p.quantize(ONE) if p == p.to_integral_value() else p for p in parts]
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def default_weights(indicators: Sequence[Indicator], definition: FormDefinition) -> tuple[list[Decimal], list[str]]:
     """Weights for the rows from the definition's 一级 defaults, and notes for the reviewer.
 

@@ -151,12 +151,13 @@ class NewFormDialog(QDialog):
 class WeightPlan:
     groups: tuple[tuple[str, Decimal], ...]  # (一级, group total)
     mode: str
+    rescale_scores: bool = True  # move entered (人工评定) scores with their rows' new weights
 
 
 class WeightDialog(QDialog):
     """分值配平: choose the 一级 groups to spread, each group's total, even or proportional."""
 
-    def __init__(self, parent, form: Form, definition: FormDefinition):
+    def __init__(self, parent, form: Form, definition: FormDefinition, only: str | None = None):
         super().__init__(parent)
         self.setWindowTitle("分值配平")
         layout = QVBoxLayout(self)
@@ -175,7 +176,7 @@ class WeightDialog(QDialog):
             current = sum((form.indicators[p].weight or Decimal(0)) for p in positions)
             default = definition.taxonomy.find(level1).weight if definition.taxonomy.find(level1) else None
             check = QCheckBox(f"{level1 or '（未填一级）'}（{len(positions)} 行）")
-            check.setChecked(default is not None and current != default)
+            check.setChecked(level1 == only if only is not None else default is not None and current != default)
             spin = QDoubleSpinBox()
             spin.setDecimals(2)
             spin.setRange(0, 100)
@@ -193,16 +194,26 @@ class WeightDialog(QDialog):
         modes.addButton(self.proportional)
         layout.addWidget(self.even)
         layout.addWidget(self.proportional)
+        entered = sum(1 for ind in form.indicators if ind.score is not None)
+        self.rescale = QCheckBox("按新分值等比调整已人工评定的得分")
+        self.rescale.setChecked(entered > 0)
+        self.rescale.setEnabled(entered > 0)
+        self.rescale.setToolTip(
+            f"本表有 {entered} 项人工评定的得分：按“新分值 ÷ 原分值”同比例调整，且不超过新分值，"
+            f"并记下调整原因。不勾选则保持原得分（超过新分值的会报错）。" if entered
+            else "本表没有人工评定的得分；按规则计算的得分会随分值自动变化。")
+        layout.addWidget(self.rescale)
         layout.addWidget(_buttons(self, "配平"))
 
     def plan(self) -> WeightPlan:
         groups = tuple((level1, Decimal(str(round(spin.value(), 2))))
                        for level1, check, spin in self.rows if check.isChecked())
-        return WeightPlan(groups, EVEN if self.even.isChecked() else PROPORTIONAL)
+        return WeightPlan(groups, EVEN if self.even.isChecked() else PROPORTIONAL,
+                          self.rescale.isChecked() and self.rescale.isEnabled())
 
     @classmethod
-    def ask(cls, parent, form: Form, definition: FormDefinition) -> WeightPlan | None:
-        dialog = cls(parent, form, definition)
+    def ask(cls, parent, form: Form, definition: FormDefinition, only: str | None = None) -> WeightPlan | None:
+        dialog = cls(parent, form, definition, only)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         plan = dialog.plan()

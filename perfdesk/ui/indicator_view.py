@@ -8,6 +8,7 @@ taxonomy's names for 一级 / 二级, the grade bands for 评定档次.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
@@ -27,11 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from perfdesk.domain.model import Indicator
+from perfdesk.domain.model import Indicator, OverrideNote
 from perfdesk.domain.rollforward import confirmed_provenance
-from perfdesk.domain.weights import distribute, group_rows
+from perfdesk.domain.weights import balance, group_rows
 from perfdesk.editing.clipboard import copy_range, paste
-from perfdesk.editing.commands import InsertIndicatorsCommand, MoveIndicatorsCommand, RemoveIndicatorsCommand, can_move
+from perfdesk.editing.commands import (
+    InsertIndicatorsCommand,
+    MoveIndicatorsCommand,
+    RemoveIndicatorsCommand,
+    SetScoreCommand,
+    can_move,
+)
 from perfdesk.domain import scoring
 from perfdesk.editing.indicator_model import (
     COMPUTED,
@@ -424,29 +431,44 @@ class IndicatorPanel(QWidget):
         model.set_cells([(r, "level1", level1) for r in rows] + [(r, "level2", level2) for r in rows],
                         f"更改 {len(rows)} 行的层级")
 
-    def balance_weights(self) -> int:
-        """分值配平 as one undo step. Returns how many weights changed."""
+    def balance_weights(self, level1: str | None = None) -> int:
+        """分值配平 as one undo step; `level1` preselects that group in the dialog (the fix of
+        an E1 row). With 按新分值等比调整已人工评定的得分, entered scores move with their rows'
+        weights in the same step, each with a note saying so. Returns how many cells changed."""
         model = self.model
         if model.form_id is None or self.session.read_only:
             return 0
         form = self.session.form(model.form_id)
         definition = self.session.definition(model.form_id)
-        plan = WeightDialog.ask(self, form, definition)
+        plan = (WeightDialog.ask(self, form, definition, only=level1) if level1 is not None
+                else WeightDialog.ask(self, form, definition))
         if plan is None:
             return 0
         groups = group_rows([ind.level1 for ind in form.indicators])
-        cells = []
-        for level1, total in plan.groups:
-            positions = groups.get(level1, [])
-            weights = distribute([form.indicators[p].weight for p in positions], Decimal(total), plan.mode)
-            cells.extend((position, "weight", weight) for position, weight in zip(positions, weights))
+        cells, scores = [], []
+        for group, total in plan.groups:
+            rows = [form.indicators[p] for p in groups.get(group, [])]
+            result = balance([r.weight for r in rows], [r.score for r in rows], Decimal(total), plan.mode,
+                             plan.rescale_scores)
+            cells.extend((form.position_of(r.id), "weight", weight) for r, weight in zip(rows, result.weights))
+            scores.extend((r, weight, score) for r, weight, score in zip(rows, result.weights, result.scores)
+                          if score != r.score)
         weights_plan = model.plan_cells(cells, "分值配平")
-        if not weights_plan:
+        commands = list(weights_plan.commands)
+        if scores and definition.scoring is not None:
+            at = datetime.now().isoformat(timespec="seconds")
+            for row, weight, score in scores:
+                computed, _ = scoring.score_indicator(row.copy(weight=weight, score=None), definition.scoring)
+                note = OverrideNote(reason="分值配平时按比例调整", at=at, computed=computed)
+                commands.append(SetScoreCommand(self.session.workspace, model.form_id, row.id, score, note, "分值配平"))
+        if not commands:
             self.message.emit("分值已经配平，无需修改。")
             return 0
-        changed = model.run_plan(weights_plan, "分值配平")
-        if changed:
-            self.message.emit(f"分值配平：修改了 {changed} 行的分值。")
+        if not self.session.push_all(commands, "分值配平"):
+            return 0
+        changed = weights_plan.cells + len(scores)
+        self.message.emit(f"分值配平：修改了 {weights_plan.cells} 行的分值"
+                          + (f"，按比例调整了 {len(scores)} 项人工评定的得分。" if scores else "。"))
         return changed
 
     # -- scores: overrides, their reasons, the working ---------------------------------------

@@ -14,7 +14,6 @@ from perfdesk.domain.rollforward import (
     Provenance,
     RowChoice,
     apply_plan,
-    apportion,
     confirm_indicator,
     default_weights,
     is_carried,
@@ -26,6 +25,7 @@ from perfdesk.domain.rollforward import (
 )
 from perfdesk.domain.scoring import score_form
 from perfdesk.domain.validation import validate_form, validate_workspace
+from perfdesk.domain.weights import apportion
 from perfdesk.store import FileStore, ReadOnlyError
 
 from ..conftest import form_named, indicator_named
@@ -342,10 +342,12 @@ def test_default_weights_without_satisfaction_move_its_share(registry):
 
 
 def test_apportion_examples():
+    """Roll-forward's default split uses the splitter of 分值配平 (perfdesk/domain/weights.py)."""
     assert apportion(D(50), [D(1)] * 14) == [D(4)] * 8 + [D(3)] * 6
     assert apportion(D(90), [D(50), D(30)]) == [D(56), D(34)]
-    assert apportion(D(10), [D(1)] * 12) == [D("0.84")] * 4 + [D("0.83")] * 8
-    assert apportion(D("7.5"), [D(1), D(1)]) == [D("3.75"), D("3.75")]
+    assert apportion(D(10), [D(1)] * 12) == [D(1)] * 8 + [D("0.5")] * 4  # halves, not 0.84 / 0.83
+    assert apportion(D("7.5"), [D(1), D(1)]) == [D(4), D("3.5")]
+    assert apportion(D(10), [D(1)] * 25) == [D("0.4")] * 25  # fewer half-points than rows: cents
     assert apportion(D(10), []) == []
     assert apportion(D(10), [D(0), D(0)]) == [D(5), D(5)]
     with pytest.raises(ValueError):
@@ -369,6 +371,8 @@ def test_apportion_even_uses_whole_points_when_it_can(total, n):
     assert sum(parts) == total and max(parts) - min(parts) <= 1
     if n <= total:
         assert all(p == p.to_integral_value() and p >= 1 for p in parts)
+    elif n <= 2 * total:
+        assert set(parts) <= {D(1), D("0.5")}
     else:
         assert max(parts) - min(parts) <= D("0.01")
 
