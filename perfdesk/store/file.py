@@ -243,7 +243,7 @@ def _read_header(path: Path, read_only: bool) -> tuple[int, int]:
 
     name = shown_name(path)
     if read_only:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
     else:
         conn = sqlite3.connect(str(path))
     try:
@@ -342,6 +342,24 @@ def _sqlite_db_config():
     return _db_config or None
 
 
+def _read_only_uri(path: Path) -> str:
+    """SQLite's read-only URI for `path`. A file another tool left in WAL mode would make even
+    a read-only connection create `-wal` and `-shm` files beside it (and leave them, since it
+    may not delete them): with no write-ahead log to replay, it is opened as immutable, which
+    reads the file alone and creates nothing."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+        wal = path.with_name(path.name + "-wal")
+        pending = wal.exists() and wal.stat().st_size > 0
+    except OSError:
+        return uri
+    if len(header) == 20 and header[18:20] == b"\x02\x02" and not pending:
+        uri += "&immutable=1"
+    return uri
+
+
 def _hot_journal(path: Path) -> bool:
     journal = path.with_name(path.name + "-journal")
     return journal.is_file() and journal.stat().st_size > 0
@@ -417,6 +435,8 @@ class FileStore:
         if not lock.acquire():
             if lock.refusal == HELD:
                 raise StoreError(f"无法写入 {_shown_path(path)}：文件正被另一个 PerfDesk 使用。")
+            if lock.refusal == UNLOCKABLE:
+                raise StoreError(f"无法在 {_shown_path(path.parent)} 中创建文件：那里不支持文件锁定。")
             raise StoreError(f"无法在 {_shown_path(path.parent)} 中创建文件：文件夹只读或没有写入权限。")
         conn = None
         try:
@@ -483,6 +503,8 @@ class FileStore:
                 opened.append(memory)
                 harden(memory)
                 source.backup(memory)
+                opened.remove(source)
+                _close_quietly(source)  # the file is read; the copy is upgraded
                 memory.execute("PRAGMA foreign_keys = ON")
                 _upgrade(memory, version)
                 source = memory
@@ -495,7 +517,7 @@ class FileStore:
                     phase = "backup"
                     backup = backup_path_for(path, version)
                     shutil.copy2(path, backup)
-                phase = "upgrade"
+                phase = "upgrade" if version < schema.LATEST else "connect"
                 conn = cls._connect(path, read_only=False)
                 opened.append(conn)
                 if version < schema.LATEST:
@@ -525,7 +547,7 @@ class FileStore:
     @staticmethod
     def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
         if read_only:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            conn = sqlite3.connect(_read_only_uri(path), uri=True, isolation_level=None)
             harden(conn)
         else:
             conn = sqlite3.connect(str(path), isolation_level=None)
@@ -856,10 +878,6 @@ def _indicator_row(form_id: str, ind: Indicator, position: int) -> tuple:
             *_note(ind.score_note if ind.score is not None else None))
 
 
-def _writable(path: Path) -> bool:
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-
-
 # -- why a file opens read-only, and refusals --------------------------------------------------------
 ASKED = "asked"  # the caller asked for read-only
 
@@ -926,9 +944,11 @@ def _refusal(exc: BaseException, path: Path, phase: str) -> StoreError | None:
         return exc
     if not isinstance(exc, Exception):
         return None  # KeyboardInterrupt, SystemExit
-    if phase in ("backup", "upgrade") and isinstance(exc, (sqlite3.Error, OSError)):
+    if phase in ("backup", "upgrade", "connect") and isinstance(exc, (sqlite3.Error, OSError)):
         if _is_busy(exc):
             return FileLocked(_locked_message(path))
+        if phase == "connect":
+            return StoreError(f"{name} 无法以可写方式打开：{write_error_cause(exc)}。文件未作任何改动。")
         return StoreError(f"{name} 需要升级到新的文件格式，但未能写入：{write_error_cause(exc)}。文件未作任何改动。")
     if isinstance(exc, sqlite3.Error):
         text = str(exc)

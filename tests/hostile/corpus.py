@@ -262,6 +262,8 @@ def perfdesk_cases() -> list[Case]:
         Case("user-version-huge", PERFDESK, _sql("PRAGMA user_version = 2147483647"), words=("更新版本",)),
         Case("application-id-other", PERFDESK, _sql("PRAGMA application_id = 7"), words=("不是 PerfDesk",)),
         Case("page-size-field", PERFDESK, _patched(16, b"\x03\x00"), words=("损坏",)),
+        Case("wal-mode-with-a-bad-row", PERFDESK, _sql(
+            "PRAGMA journal_mode = WAL", "UPDATE indicator SET weight = 'NaN' WHERE id = 'f2-i1'"), words=("NaN",)),
         # the schema: nothing a file carries may run
         Case("view", PERFDESK, _sql("CREATE VIEW overview AS SELECT * FROM project"), words=("视图", "overview")),
         Case("recursive-view", PERFDESK, _sql(

@@ -10,7 +10,6 @@ import os
 import shutil
 import sqlite3
 import zipfile
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -136,7 +135,6 @@ COLUMNS = {
                   "score_reason", "score_at", "score_computed"],
     "unit": ["name", "department"],
 }
-CHANGES = st.lists(st.tuples(st.sampled_from(sorted(COLUMNS)), st.data()), min_size=1, max_size=4)
 
 
 def test_opening_checking_and_scoring_never_raise_on_rewritten_rows(tmp_path_factory):

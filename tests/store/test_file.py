@@ -1014,3 +1014,17 @@ def test_an_upgrade_the_disk_refuses_leaves_no_backup(tmp_path, monkeypatch):
         FileStore.open(path)
     assert "磁盘已满" in str(info.value) and "未作任何改动" in str(info.value)
     assert snapshot(tmp_path) == before
+
+
+def test_a_file_left_in_wal_mode_is_read_without_new_files_beside_it(built):
+    """Another tool may leave a file in WAL mode; reading it must not create -wal/-shm
+    files (a read-only connection could not remove them again)."""
+    tamper(built, "PRAGMA journal_mode = WAL")
+    before = snapshot(built.parent)
+    with FileStore.open(built, read_only=True) as store:
+        assert "form-1" in store.workspace.forms
+    assert snapshot(built.parent) == before
+    with FileStore.open(built) as writer:  # writing turns it back into one self-contained file
+        writer.workspace.set_field("form-1", "leader", "王五")
+    assert pragma(built, "journal_mode") == "delete"
+    assert sorted(p.name for p in built.parent.iterdir()) == [built.name]
