@@ -381,11 +381,23 @@ def perfdesk_cases() -> list[Case]:
         Case("amount-of-missing-form", PERFDESK, _sql(
             "PRAGMA foreign_keys = OFF", "INSERT INTO form_amount VALUES ('gone', 'total.annual', '1')"),
             words=("金额", "不存在")),
+        Case("file-name-not-utf8-with-a-bad-row", PERFDESK, _odd_name, words=("NaN", ".perfdesk")),
         Case("duplicate-project-id", PERFDESK, _loosened(
             "project", "INSERT INTO project(id, name, position) VALUES ('p1', '冒名项目', 9)", drop_key=True),
             words=("重复",)),
     ]
     return cases
+
+
+def _odd_name(folder: Path) -> Path:
+    """A bad row in a file whose name is not valid UTF-8 and holds a line break."""
+    raw = os.path.join(os.fsencode(folder), b"\xff\xfe\n.perfdesk")
+    with open(raw, "wb") as handle:
+        handle.write(base_perfdesk())
+    conn = sqlite3.connect(raw, isolation_level=None)
+    conn.execute("UPDATE indicator SET weight = 'NaN' WHERE id = 'f1-i1'")
+    conn.close()
+    return Path(os.fsdecode(raw))
 
 
 def _changed_check(folder: Path) -> Path:
