@@ -153,8 +153,8 @@ def test_hostile_project_names_export_in_every_format(demo_ws, registry, tmp_pat
     files, named by the same rules, all directly in the chosen folder, none twice."""
     forms = [form_named(demo_ws, "补充日常经费", 2022), form_named(demo_ws, "补充公积金", 2022)]
     for n, name in enumerate(HOSTILE_NAMES):
-        if fmt == "xlsx" and name in ("a\x01b\x1bc", "\ud800坏"):
-            continue  # the cell texts themselves: see the report (perfdesk/export/excel.py)
+        if fmt == "xlsx" and name == "\ud800坏":
+            continue  # a lone surrogate in a cell text: perfdesk/export/excel.py writes it as is
         out = tmp_path / fmt / str(n)
         for form in forms:
             demo_ws.rename_project(form.project_id, name)
