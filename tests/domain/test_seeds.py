@@ -31,7 +31,7 @@ def test_recorded_totals_are_reproduced(demo_ws, registry, project, total):
     # The printed budget score is what the formula gives (14/14): no override was needed, and
     # the published total is reproduced without a total override.
     assert form.budget_score is None and form.total is None
-    assert score.budget.score == score.budget.computed
+    assert score.budget.score == score.budget.computed and score.computed_total == score.total
     codes = {i.code for i in validate_form(form, definition, demo_ws)}
     assert "E3" not in codes and "E4" not in codes and "E1" not in codes
 
@@ -106,3 +106,20 @@ def test_declarations_2026_add_up_and_cost_caps_in_wan_yuan_are_fine(demo_ws, re
             codes = {i.code for i in validate_form(form, registry.get(form.definition_id), demo_ws)}
             assert "E5" not in codes, demo_ws.project_name(form)
             assert "W8" not in codes, demo_ws.project_name(form)  # 873.41 万元 ≤ 8,734,121 元
+
+
+def test_the_vague_target_lint_on_the_published_forms(demo_ws, registry):
+    """The published forms' only new issues are I3 infos, counted per form (see DEMO_VAGUE_TARGETS)."""
+    from ..test_seeds_expected import DEMO_VAGUE_TARGETS
+
+    found = {}
+    for form in demo_ws.forms.values():
+        issues = validate_form(form, registry.get(form.definition_id), demo_ws)
+        new = [i for i in issues if i.code in ("E11", "E12", "E13", "E14", "E15", "E16", "W12", "W13", "W14",
+                                               "I2", "I4")]
+        assert not new, (demo_ws.project_name(form), new)
+        vague = [i for i in issues if i.code == "I3"]
+        assert all(i.severity is Severity.INFO and "可衡量" in i.message for i in vague)
+        if vague:
+            found[(demo_ws.project_name(form), form.year)] = len(vague)
+    assert found == DEMO_VAGUE_TARGETS
