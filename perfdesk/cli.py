@@ -113,6 +113,14 @@ def print_check(ws: Workspace, results, as_json: bool, out) -> int:
     return EXIT_ERRORS if any(issue.is_error for issue in all_issues) else EXIT_OK
 
 
+def _override(value: Decimal | None, note) -> dict | None:
+    """A person's score with why and when, or None where the rule's score counts."""
+    if value is None:
+        return None
+    return {"score": _number(value), "reason": note.reason if note else "", "at": note.at if note else "",
+            "computed": _number(note.computed) if note else None}
+
+
 def score_payload(ws: Workspace, registry: Registry) -> dict:
     forms = []
     for form in ws.forms.values():
@@ -127,7 +135,10 @@ def score_payload(ws: Workspace, registry: Registry) -> dict:
             "definition": form.definition_id,
             "weight_total": _number(score.weight_total) if scored else None,
             "budget_score": _number(score.budget.score) if score.budget else None,
+            "budget_override": _override(form.budget_score, form.budget_note) if score.budget else None,
             "total": _number(score.total) if scored else None,
+            "computed_total": _number(score.computed_total) if scored else None,
+            "total_override": _override(form.total, form.total_note) if scored else None,
             "grade": score.grade if scored else None,
             "indicators": [
                 {
@@ -137,6 +148,7 @@ def score_payload(ws: Workspace, registry: Registry) -> dict:
                     "score": _number(score.rows[ind.id].score) if scored else None,
                     "computed": _number(score.rows[ind.id].computed) if scored else None,
                     "overridden": score.rows[ind.id].overridden if scored else None,
+                    "override": _override(ind.score, ind.score_note) if scored else None,
                 }
                 for ind in form.indicators
             ],

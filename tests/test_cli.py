@@ -59,7 +59,8 @@ def test_score_json_reproduces_the_totals(demo_file, capsys):
     row = next(r for r in daily["indicators"] if r["level3"] == "临时工社保公积金缴纳覆盖人数")
     assert row == {"level1": "产出指标", "level2": "数量指标", "level3": "临时工社保公积金缴纳覆盖人数",
                    "target": "=7 人", "actual": "6.17", "weight": 6, "score": 4, "computed": 5.29,
-                   "overridden": True}
+                   "overridden": True, "override": {"score": 4, "reason": "发布表中的原值",
+                                                    "at": "2023-06-30T00:00:00", "computed": 5.29}}
     declaration = next(f for f in forms if f["kind"] == "declaration")
     assert declaration["total"] is None and declaration["weight_total"] is None
 

@@ -19,7 +19,6 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from perfdesk.domain.definition import FormKind
 from perfdesk.domain.model import (
     STEP_ABORT,
     STEP_DISCARD,
@@ -29,12 +28,12 @@ from perfdesk.domain.model import (
     Indicator,
     OverrideNote,
     Project,
-    Unit,
     Workspace,
 )
-from perfdesk.domain.values import Value, parse
+from perfdesk.domain.values import Value
 
 from . import schema
+from .reader import read_workspace
 from .lock import FILE_READ_ONLY, FOLDER_READ_ONLY, HELD, MEDIUM_READ_ONLY, UNLOCKABLE, FileLock
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -101,6 +100,8 @@ def write_error_cause(exc: BaseException) -> str:
         cause = "文件或所在文件夹只读，或没有写入权限"
     elif primary in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
         cause = "文件已损坏"
+    elif primary == 18 or "too big" in str(exc).lower():  # SQLITE_TOOBIG: over MAX_VALUE_BYTES
+        cause = f"有一项内容过大（超过 {MAX_VALUE_BYTES // (1024 * 1024)} MB）"
     elif primary == 14:  # SQLITE_CANTOPEN
         cause = "无法在文件所在的文件夹中写入（文件夹只读、已被移走或网络断开）"
     elif primary == 10 or err is not None:  # SQLITE_IOERR
@@ -581,43 +582,10 @@ class FileStore:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._load()
+            return read_workspace(self.conn)
         finally:
             if enabled:
                 gc.enable()
-
-    def _load(self) -> Workspace:
-        c = self.conn
-        name, department = c.execute("SELECT name, department FROM unit WHERE id = 1").fetchone() or ("", "")
-        ws = Workspace(Unit(name, department))
-        for pid, pname in c.execute("SELECT id, name FROM project ORDER BY position, rowid"):
-            ws.projects[pid] = Project(name=pname, id=pid)
-        forms: dict[str, Form] = {}
-        for (fid, pid, kind, year, definition, budget_score, total, b_reason, b_at, b_computed,
-             t_reason, t_at, t_computed) in c.execute(
-            "SELECT id, project_id, kind, year, definition, budget_score, total, budget_reason, budget_at,"
-            " budget_computed, total_reason, total_at, total_computed FROM form ORDER BY position, rowid"
-        ):
-            forms[fid] = Form(project_id=pid, kind=FormKind(kind), year=year, definition_id=definition,
-                              id=fid, budget_score=_decimal(budget_score), total=_decimal(total),
-                              budget_note=note_from(b_reason, b_at, b_computed),
-                              total_note=note_from(t_reason, t_at, t_computed))
-        for fid, key, value in c.execute("SELECT form_id, key, value FROM form_field"):
-            forms[fid].fields[key] = value
-        for fid, key, value in c.execute("SELECT form_id, key, value FROM form_amount"):
-            forms[fid].amounts[key] = _decimal(value)
-        for row in c.execute(
-            "SELECT id, form_id, level1, level2, level3, target, actual, weight, score, grade, reason,"
-            " adjusted, provenance, score_reason, score_at, score_computed FROM indicator ORDER BY form_id, position"
-        ):
-            (iid, fid, l1, l2, l3, target, actual, weight, score, grade, reason, adjusted, provenance,
-             s_reason, s_at, s_computed) = row
-            forms[fid].indicators.append(Indicator(
-                id=iid, level1=l1, level2=l2, level3=l3, target=parse(target), actual=parse(actual),
-                weight=_decimal(weight), score=_decimal(score), grade=grade, reason=reason,
-                adjusted=bool(adjusted), provenance=provenance, score_note=note_from(s_reason, s_at, s_computed)))
-        ws.forms = forms
-        return ws
 
     # -- writing -----------------------------------------------------------------------
     def _check_writable(self) -> None:
