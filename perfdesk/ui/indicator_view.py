@@ -498,7 +498,7 @@ class IndicatorPanel(QWidget):
                 text = ""
         if not text and row_score is not None and row_score.computed is not None:
             text = f"按规则计算：{format_decimal(row_score.computed)}"
-        if indicator.score is not None:
+        if indicator.score is not None and "人工评定" not in text:
             text = override_tooltip(indicator.score, indicator.score_note, row_score.computed if row_score else None) \
                 + ("\n" + text if text else "")
         return text
