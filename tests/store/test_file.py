@@ -1028,3 +1028,11 @@ def test_a_file_left_in_wal_mode_is_read_without_new_files_beside_it(built):
         writer.workspace.set_field("form-1", "leader", "王五")
     assert pragma(built, "journal_mode") == "delete"
     assert sorted(p.name for p in built.parent.iterdir()) == [built.name]
+
+
+def test_a_value_over_the_ceiling_is_refused_in_words(built):
+    with FileStore.open(built) as store:
+        with pytest.raises(StoreError) as info:
+            store.workspace.set_field("form-1", "leader", "长" * (store_file.MAX_VALUE_BYTES // 3 + 10))
+        assert "内容过大" in str(info.value)
+    assert on_disk(built).forms["form-1"].fields["leader"] == "张三"
