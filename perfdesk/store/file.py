@@ -102,8 +102,6 @@ def write_error_cause(exc: BaseException) -> str:
         cause = "文件已损坏"
     elif primary == 18 or "too big" in str(exc).lower():  # SQLITE_TOOBIG: over MAX_VALUE_BYTES
         cause = f"有一项内容过大（超过 {MAX_VALUE_BYTES // (1024 * 1024)} MB）"
-    elif primary == 18 or "too big" in str(exc).lower():  # SQLITE_TOOBIG: over MAX_VALUE_BYTES
-        cause = f"有一项内容过大（超过 {MAX_VALUE_BYTES // (1024 * 1024)} MB）"
     elif primary == 14:  # SQLITE_CANTOPEN
         cause = "无法在文件所在的文件夹中写入（文件夹只读、已被移走或网络断开）"
     elif primary == 10 or err is not None:  # SQLITE_IOERR
