@@ -235,9 +235,13 @@ def score_indicator(indicator: Indicator, settings: ScoringSettings) -> tuple[De
     definition's `grade_rule`), even where the actual's words would suggest full marks: the
     person's judgement of the band is the more specific statement.
     """
+    return _score_row(indicator, settings, sane_number(indicator.weight))
+
+
+def _score_row(indicator: Indicator, settings: ScoringSettings, weight: Decimal | None) -> tuple[Decimal | None, str]:
+    """`score_indicator` with the row's usable weight already worked out."""
     if indicator.weight is None:
         return None, "no-weight"
-    weight = sane_number(indicator.weight)
     if weight is None:
         return None, BAD_NUMBER
     if weight < 0:
@@ -298,9 +302,10 @@ def score_form(form: Form, definition: FormDefinition) -> FormScore:
     total = budget.score if budget is not None and budget.score is not None else ZERO
     complete = budget is None or budget.score is not None
     for indicator in form.indicators:
-        computed, rule = score_indicator(indicator, settings)
         weight = sane_number(indicator.weight)
-        row = RowScore(indicator.id, weight, computed, sane_number(indicator.score), rule)
+        computed, rule = _score_row(indicator, settings, weight)
+        score = indicator.score
+        row = RowScore(indicator.id, weight, computed, None if score is None else sane_number(score), rule)
         rows[indicator.id] = row
         if weight is not None:
             weight_total += weight

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 import calendar
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -95,6 +96,7 @@ _PLACEHOLDER = re.compile(
     r"[*]"
     r"|^(?:>=|<=|=>|=<|[≥≤≧≦⩾⩽=><])?\s*[Xx]+(?![A-Za-z])"
     r"|(?<=[\d.])[Xx]+|(?<![A-Za-z])[Xx]+(?=\s*[\d.%年月日])")
+_MAYBE_PLACEHOLDER = re.compile("[*XxＸｘ＊]")
 # W14: the first date in a 时效 target: 2026年6月30日前, 2026年底前, 2026-06-30, 2026.6.
 _DATE_IN_TEXT = re.compile(
     r"(?<!\d)(?:((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号])?)?"
@@ -347,6 +349,7 @@ class _Checker:
         annual_total = self._annual_total()
         has_actual = self.definition.has_column("actual")  # once per form, not once per row
         plan_end = self.plan_end() if taxonomy.timeliness else None
+        cost = taxonomy.cost_level
         level1_present = set()
         for indicator in self.form.indicators:
             name = indicator.level3.strip()
@@ -369,12 +372,16 @@ class _Checker:
                 self.add_row("W9", Severity.WARNING, indicator, "level3",
                              f"“{name}”以预算执行率作为绩效指标。预算执行率已单独计分，"
                              f"请改用反映产出或效益的指标。")
-            self.check_cost_cap(indicator, annual_total)
-            self.check_cost_sign(indicator)
-            self.check_percent(indicator)
-            if plan_end is not None and indicator.level2.strip() in taxonomy.timeliness:
+            target = indicator.target
+            if target.is_quantitative:
+                if cost and (indicator.level1 == cost or indicator.level2 == cost or self._is_cost(indicator)):
+                    self.check_cost_cap(indicator, annual_total)
+                    self.check_cost_sign(indicator)
+                self.check_percent(indicator)
+            level2 = indicator.level2.strip()
+            if plan_end is not None and level2 in taxonomy.timeliness:
                 self.check_deadline(indicator, plan_end)
-            if indicator.level2.strip() in taxonomy.measurable:
+            if target.is_qualitative and level2 in taxonomy.measurable:
                 self.check_vague(indicator)
         for name, rows in seen.items():
             if len(rows) > 1:
@@ -412,7 +419,7 @@ class _Checker:
         if target.is_empty:
             self.add_row("E8", Severity.ERROR, indicator, "target",
                          f"“{name}”的指标值未填写。请填写指标值，定量指标按“符号＋数值＋单位”填写。")
-        elif _PLACEHOLDER.search(_fold(raw)):
+        elif _MAYBE_PLACEHOLDER.search(raw) and _PLACEHOLDER.search(_fold(raw)):
             self.add_row("E15", Severity.ERROR, indicator, "target",
                          f"指标值“{raw}”中还有占位符（* 或 X）。请填写实际的目标数值。")
         elif target.sign_only:
@@ -468,10 +475,11 @@ class _Checker:
 
     def check_percent(self, indicator: Indicator) -> None:  # W13
         target = indicator.target
+        if not (target.is_quantitative and target.sign in (GE, GT, EQ) and same_unit(target.unit, "%")):
+            return
         limit = self.definition.checks.percent_limit
-        number = sane_number(target.number) if target.is_quantitative else None
-        if (number is not None and target.sign in (GE, GT, EQ) and same_unit(target.unit, "%")
-                and number > limit):
+        number = sane_number(target.number)
+        if number is not None and number > limit:
             self.add_row("W13", Severity.WARNING, indicator, "target",
                          f"指标值“{target.raw.strip()}”超过 {_num(limit)}%。请确认数值是否写错"
                          f"（例如多写了一个 0）。")
@@ -731,16 +739,18 @@ def _date_in_text(text: str) -> date | None:
 _PUNCTUATION = re.compile(r"[\s,.;:!?，。；：！？、（）()“”\"'‘’]+")
 
 
+@lru_cache(maxsize=16)
+def _words_only(words: tuple[str, ...]):
+    """A pattern that matches a text made of `words` alone (longest words tried first)."""
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile("(?:" + "|".join(map(re.escape, ordered)) + ")+").fullmatch if ordered else None
+
+
 def _only_words(text: str, words: tuple[str, ...]) -> bool:
     """The text is made of `words` alone (and punctuation), nothing measurable left."""
     rest = _PUNCTUATION.sub("", _fold(text))
-    if not rest:
-        return False
-    for word in sorted(words, key=len, reverse=True):
-        rest = rest.replace(word, "")
-        if not rest:
-            return True
-    return not rest
+    match = _words_only(tuple(words))
+    return bool(rest) and match is not None and match(rest) is not None
 
 
 def validate_form(form: Form, definition: FormDefinition, workspace: Workspace | None = None,

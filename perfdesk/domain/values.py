@@ -320,14 +320,16 @@ _SANE_BELOW = -30  # |x| < 10**-30 counts as 0
 def sane_number(value: Decimal | None) -> Decimal | None:
     """`value` when arithmetic on it is safe and quick; 0 for a vanishingly small number;
     None for NaN, infinity or a magnitude of 10¹⁵ or more (validation reports those, E16)."""
-    if value is None or not value.is_finite():
+    if value is None:
         return None
     adjusted = value.adjusted()
-    if value.is_zero():
-        return value if _SANE_BELOW <= adjusted < _SANE_ABOVE else _ZERO
-    if adjusted >= _SANE_ABOVE:
+    if _SANE_BELOW <= adjusted < _SANE_ABOVE and value.is_finite():
+        return value  # the usual case, zero included
+    if not value.is_finite():
         return None
-    return _ZERO if adjusted < _SANE_BELOW else value
+    if value.is_zero() or adjusted < _SANE_BELOW:
+        return _ZERO
+    return None  # 10**15 or more
 
 
 def is_sane_number(value: Decimal | None) -> bool:
