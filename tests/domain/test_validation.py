@@ -42,11 +42,13 @@ def test_e2_score_above_weight(registry):
     assert "E2" in codes(registry, ws, form)
 
 
-def test_e3_entered_total_must_be_the_sum(registry):
+def test_e3_a_total_override_is_an_info_naming_both_totals(registry):
     ws, form = clean()
     form.total = Decimal("99.5")
     found = [i for i in issues_of(registry, ws, form) if i.code == "E3"]
-    assert found and "100" in found[0].message
+    assert len(found) == 1 and found[0].severity is Severity.INFO
+    assert "99.5" in found[0].message and "100" in found[0].message
+    assert [f.kind for f in found[0].fixes] == ["total_computed"]
     form.total = Decimal(100)
     assert "E3" not in codes(registry, ws, form)
 
