@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from perfdesk.domain.definition import SectionDef
@@ -24,7 +24,7 @@ from perfdesk.domain.scoring import round2
 from perfdesk.domain.model import OverrideNote
 from perfdesk.domain.overrides import now_text
 
-from .cell_plan import parse_decimal, plan_amount
+from .cell_plan import number_refusal, parse_decimal, plan_amount
 from .commands import set_form_score_command
 from .indicator_model import OVERRIDE_TEXT, SEVERITY_COLORS, Role, format_decimal, override_tooltip, severity_icon, worst
 from .session import EditSession
@@ -39,6 +39,8 @@ def format_amount(value: Decimal | None) -> str:
 
 
 class FundingModel(QAbstractTableModel):
+    refused = Signal(str)  # why a typed amount was not stored, for the status bar
+
     def __init__(self, session: EditSession, parent=None):
         super().__init__(parent)
         self.session = session
@@ -186,7 +188,12 @@ class FundingModel(QAbstractTableModel):
         row_label = self.section.columns[index.column()].row_label(self.rows[index.row()])
         command = plan_amount(self.session.workspace, self.form_id, amount_key, value,
                               f"修改「{row_label} / {self.columns[index.column()][1]}」")
-        return command is not None and self.session.push(command)
+        if command is None:
+            why = number_refusal(value)
+            if why:
+                self.refused.emit(why)
+            return False
+        return self.session.push(command)
 
     def set_budget_score(self, value) -> bool:
         """The 预算执行率得分 as a person decides it: a number other than the rule's is an

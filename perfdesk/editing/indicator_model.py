@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import IntEnum
 from functools import lru_cache
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from perfdesk.domain.definition import SectionType
@@ -99,6 +99,9 @@ def worst(issues: list[Issue]) -> Severity | None:
 
 
 class IndicatorTableModel(QAbstractTableModel):
+    # Why a typed number was not stored ("不是数字…（未保存）"): for the status bar.
+    refused = Signal(str)
+
     def __init__(self, session: EditSession, parent=None):
         super().__init__(parent)
         self.session = session
@@ -313,6 +316,8 @@ class IndicatorTableModel(QAbstractTableModel):
         if key == "score":
             return self.set_score(index.row(), value)
         plan = self.plan_cells([(index.row(), key, value)], f"修改第{index.row() + 1}行「{label}」")
+        if plan.refused:
+            self.refused.emit("；".join(plan.refused))
         return bool(plan) and self.session.push(plan.commands[0])
 
     # -- scores: the rule's by default, a person's only deliberately ------------------------
@@ -335,7 +340,7 @@ class IndicatorTableModel(QAbstractTableModel):
         indicator = self.indicators[row]
         number = value if isinstance(value, Decimal) else parse_decimal("" if value is None else str(value))
         if number is False:
-            self.refused = number_refusal(value)
+            self.refused.emit(number_refusal(value) or "不是可用的数字，未保存。")
             return False
         computed = self.computed_of(indicator)
         if number is None or (computed is not None and number == computed):
@@ -385,6 +390,8 @@ class IndicatorTableModel(QAbstractTableModel):
     def run_plan(self, plan: CellPlan, text: str) -> int:
         """Run a plan as one step. Returns how many cells changed (0: nothing to do, refused
         or not written — `saveFailed` has told the user)."""
+        if plan.refused:
+            self.refused.emit("；".join(plan.refused))
         if not plan or self.session.read_only:
             return 0
         return plan.cells + plan.rows_added if self.session.push_all(plan.commands, text) else 0

@@ -323,6 +323,7 @@ class FormEditor(QWidget):
             f"预算执行率得分改为 {value}（按规则计算为 {'—' if computed is None else computed}）。\n"
             "请简要说明理由（将随文件保存）：")
         model.set_form(self.form_id, section)
+        model.refused.connect(self.message)
         table = FundingTable(model, box)
         layout.addWidget(table)
         self.funding.append((section, model, table))

@@ -296,6 +296,7 @@ class IndicatorPanel(QWidget):
         self.model = model
         self.view = IndicatorView(model, self)
         self.view.pasteRefused.connect(self.message)
+        model.refused.connect(self.message)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()

@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
             self.navigator.select_form(form_id)
             self.show_form(form_id)
         if fix.kind in DIALOG_FIXES:  # 分值配平: the dialog lets the person choose how
-            return bool(self.editor.indicator_panel.balance_weights())
+            return bool(self.editor.indicator_panel.balance_weights(level1=fix.value))
         done = apply_fix(self.session, form_id, fix,
                          ask_reason=lambda prompt: Ask.text(self, fix.label, prompt))
         if done:

@@ -179,3 +179,18 @@ def test_grade_picker_shows_bands_with_their_scores_and_the_choice_moves_the_sco
     assert indicator.grade == band.key
     if indicator.score is None:  # not overridden: the band's score counts
         assert window.session.analysis(form_id).score.rows[indicator.id].score == band.score
+
+
+def test_a_refused_number_says_why_in_the_status_bar(window):
+    open_form(window, "补充日常经费")
+    model = window.editor.indicator_model
+    said = []
+    window.editor.message.connect(said.append)
+    weight = model.index(0, model.column_of("weight"))
+    before = weight.data()
+    assert not model.setData(weight, "1e999999999")
+    assert weight.data() == before and said and "未保存" in said[-1]
+    _, funding, _ = window.editor.funding[0]
+    executed = funding.cell_of("total.executed")
+    assert not funding.setData(executed, "NaN")
+    assert len(said) == 2 and "未保存" in said[-1]
