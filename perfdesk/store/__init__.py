@@ -2,6 +2,7 @@
 
 from .file import (
     DamagedFile,
+    FileLocked,
     FileMissing,
     FileStore,
     NewerVersion,
@@ -13,6 +14,6 @@ from .file import (
     SUFFIX,
 )
 
-__all__ = ["DamagedFile", "FileMissing", "FileStore", "NewerVersion", "NotPerfDeskFile",
+__all__ = ["DamagedFile", "FileLocked", "FileMissing", "FileStore", "NewerVersion", "NotPerfDeskFile",
            "ReadOnlyError", "SaveError", "StoreError", "SUFFIX",
            "describe_write_error"]
