@@ -23,6 +23,7 @@ from perfdesk.domain.scoring import round2
 
 from perfdesk.domain.model import OverrideNote
 from perfdesk.domain.overrides import now_text
+from perfdesk.domain.scoring import explain_budget
 
 from .cell_plan import number_refusal, parse_decimal, plan_amount
 from .commands import set_form_score_command
@@ -150,9 +151,14 @@ class FundingModel(QAbstractTableModel):
                 return QBrush(CLOSED)
             if role == Qt.ItemDataRole.ToolTipRole and self._is_budget_score(index):
                 budget = self.session.analysis(self.form_id).score.budget
+                try:
+                    working = explain_budget(form, self.session.definition(self.form_id), budget)
+                except Exception:  # noqa: BLE001 - a tooltip must never break the grid
+                    working = ""
                 if overridden:
-                    return override_tooltip(form.budget_score, form.budget_note, budget.computed)
-                return "执行率 × 分值，按规则自动计算；输入其他分数即为人工评定（需说明理由）"
+                    return override_tooltip(form.budget_score, form.budget_note, budget.computed) + \
+                        (f"\n{working}" if working and "人工评定" not in working else "")
+                return (working + "\n" if working else "") + "按规则自动计算；输入其他分数即为人工评定（需说明理由）"
             return None
         if amount_key is None:
             return QBrush(CLOSED) if role == Qt.ItemDataRole.BackgroundRole else None

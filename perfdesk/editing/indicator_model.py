@@ -22,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 from perfdesk.domain.definition import SectionType
 from perfdesk.domain.model import INDICATOR_ATTRS, Indicator, OverrideNote
 from perfdesk.domain.overrides import now_text
+from perfdesk.domain.scoring import explain_row
 from perfdesk.domain.rollforward import Provenance, is_carried, last_year_map
 from perfdesk.domain.validation import Issue, Severity
 
@@ -274,6 +275,8 @@ class IndicatorTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and key == COMPUTED:
             return QBrush(QColor(110, 110, 110))
+        if role == Qt.ItemDataRole.ToolTipRole and key == COMPUTED:
+            return self.explanation(indicator) or None
         if key in (LAST_TARGET, LAST_ACTUAL):
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(LAST_YEAR_TEXT)
@@ -326,6 +329,19 @@ class IndicatorTableModel(QAbstractTableModel):
             return None
         row = self.session.analysis(self.form_id).score.rows.get(indicator.id)
         return row.computed if row is not None else None
+
+    def explanation(self, indicator: Indicator) -> str:
+        """The rule with its numbers ("正向：6.17 ÷ 7 × 6 = 5.29"), an override first."""
+        if self.form_id is None:
+            return ""
+        definition = self.session.definition(self.form_id)
+        if not definition.scored:
+            return ""
+        row = self.session.analysis(self.form_id).score.rows.get(indicator.id)
+        try:
+            return explain_row(self.session.form(self.form_id), definition, indicator, row)
+        except Exception:  # noqa: BLE001 - a tooltip must never break the table
+            return ""
 
     def score_shown(self, indicator: Indicator) -> Decimal | None:
         """The 得分 that counts: a person's override, else the rule's score."""
@@ -534,7 +550,8 @@ _ROLES = {
     _VALUE: {int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole)},
     _MARKS: {int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.DecorationRole),
              int(Qt.ItemDataRole.ToolTipRole), int(Role.SEVERITY), int(Role.ISSUES)},
-    _COMPUTED: {int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole), int(Role.COMPUTED)},
+    _COMPUTED: {int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole), int(Role.COMPUTED),
+                int(Qt.ItemDataRole.ToolTipRole)},
     _CARRIED: {int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.ToolTipRole), int(Role.PROVENANCE)},
     _LAST: {int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole), int(Qt.ItemDataRole.ToolTipRole)},
 }

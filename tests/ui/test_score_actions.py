@@ -194,3 +194,18 @@ def test_a_refused_number_says_why_in_the_status_bar(window):
     executed = funding.cell_of("total.executed")
     assert not funding.setData(executed, "NaN")
     assert len(said) == 2 and "未保存" in said[-1]
+
+
+def test_computed_score_and_budget_tooltips_show_the_working(window):
+    from perfdesk.editing.indicator_model import COMPUTED
+
+    open_form(window, "补充日常经费")
+    model = window.editor.indicator_model
+    row = next(r for r in range(model.rowCount()) if model.indicator_at(r).level3 == "临时工社保公积金缴纳覆盖人数")
+    tip = model.index(row, model.column_of(COMPUTED)).data(Qt.ItemDataRole.ToolTipRole)
+    assert "6.17 ÷ 7 × 6 = 5.29" in tip
+    _, funding, _ = window.editor.funding[0]
+    executed = funding.cell_of("total.executed")
+    score = funding.index(executed.row(), funding.columnCount() - 1)
+    tip = score.data(Qt.ItemDataRole.ToolTipRole)
+    assert "68.12%" in tip and "6.81" in tip
