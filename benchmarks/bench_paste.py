@@ -39,10 +39,10 @@ from bench_window import (  # noqa: E402
     add_platform_options,
     choose_platform,
     describe_machine,
-    enable_qt_test_mode,
     isolate,
     p95,
     settle,
+    sixty_row_window,
     spread,
 )
 
@@ -98,30 +98,11 @@ def app_paint_counter():
 
 
 def run(rounds: int, tmp: Path) -> None:
-    enable_qt_test_mode()
+    app, window, form = sixty_row_window(tmp, "bench-paste.perfdesk")
     from PySide6.QtGui import QGuiApplication
-    from PySide6.QtTest import QTest
 
-    from bench_core import sixty_row_form
-    from perfdesk.app import create_application
-    from perfdesk.store import FileStore
-    from perfdesk.ui.main_window import MainWindow
-
-    app = create_application([sys.argv[0]])
-    print(f"Qt platform in use: {QGuiApplication.platformName()}")
-    ws, form = sixty_row_form()
-    path = tmp / "bench-paste.perfdesk"
-    store = FileStore.create(path)
-    store.write_all(ws)
-    store.close()
-    window = MainWindow()
-    window.resize(1400, 880)
-    assert window.open_file(path)
-    window.show()
-    window.navigator.select_form(form.id)
-    window.show_form(form.id)
-    QTest.qWaitForWindowExposed(window, 5000)
     session = window.session
+    path = session.store.path
     model = window.editor.indicator_model
     view = window.editor.indicator_panel.view
     assert model.rowCount() == 60

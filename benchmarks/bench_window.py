@@ -279,7 +279,9 @@ def role_name(role: int) -> str:
         return str(role)
 
 
-def edit_to_paint(rounds: int, edits: int, qt_platform: str, tmp: Path) -> None:
+def sixty_row_window(tmp: Path, name: str):
+    """(app, window, form): the main window on a file of its own whose shown form has 60
+    indicator rows, exposed on screen. Shared by the edit and the paste benchmarks."""
     enable_qt_test_mode()
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtTest import QTest
@@ -292,7 +294,7 @@ def edit_to_paint(rounds: int, edits: int, qt_platform: str, tmp: Path) -> None:
     app = create_application([sys.argv[0]])
     print(f"Qt platform in use: {QGuiApplication.platformName()}")
     ws, form = sixty_row_form()
-    path = tmp / "bench-60.perfdesk"
+    path = tmp / name
     store = FileStore.create(path)
     store.write_all(ws)
     store.close()
@@ -304,6 +306,14 @@ def edit_to_paint(rounds: int, edits: int, qt_platform: str, tmp: Path) -> None:
     window.show_form(form.id)
     if not QTest.qWaitForWindowExposed(window, 5000):
         print("WARNING: the window was not exposed within 5 s")
+    return app, window, form
+
+
+def edit_to_paint(rounds: int, edits: int, qt_platform: str, tmp: Path) -> None:
+    app, window, form = sixty_row_window(tmp, "bench-60.perfdesk")
+    from PySide6.QtGui import QGuiApplication
+
+    path = window.session.store.path
     model = window.editor.indicator_model
     view = window.editor.indicator_panel.view
     funding_models = [m for _, m, _ in window.editor.funding]

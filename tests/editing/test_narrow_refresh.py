@@ -22,16 +22,7 @@ DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 
 
-@pytest.fixture
-def session(tmp_path, qapp):
-    session = EditSession(FileStore.open(write_demo(tmp_path / "demo.perfdesk")))
-    yield session
-    session.close()
-
-
-def form_id_of(session, project, year=2022):
-    ws = session.workspace
-    return next(f.id for f in ws.forms.values() if ws.project_name(f) == project and f.year == year)
+from .conftest import form_id_of  # noqa: E402 - the session fixture comes from conftest.py
 
 
 class Emissions:
