@@ -8,16 +8,20 @@ break is drawn as one box per page with its label in each.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from perfdesk.layout.grid import Cell, PrintGrid, measure_rows, paginate
+from perfdesk.layout.grid import Cell, CellKind, PrintGrid, measure_rows, paginate
 from perfdesk.layout.text import line_height, wrap
 
 from .fonts import FontBook
+
+NUMERIC_KINDS = (CellKind.AMOUNT, CellKind.NUMBER, CellKind.PERCENT)
+MIN_NUMBER_SIZE = 6.0  # pt: the smallest a number is drawn to fit its column
 
 LINE_WIDTH = 0.5  # points: the thin rule of the official tables
 # Binary (Flate only) streams: ASCII85 on top makes files a quarter larger and, in pure Python,
@@ -107,7 +111,14 @@ class PdfWriter:
         fonts = self.fonts
         hpad, vpad = grid.padding
         inner = max(1.0, w - 2 * hpad)
-        lines = wrap(cell.text, inner, lambda t: fonts.width(t, style)) if style.wrap else cell.text.split("\n")
+        if cell.kind in NUMERIC_KINDS and "\n" not in cell.text:
+            # A number is never broken over two lines ("115.1" over "0"): a number wider than
+            # its column is drawn smaller until it fits, down to a legible minimum.
+            while style.size > MIN_NUMBER_SIZE and fonts.width(cell.text, style) > inner:
+                style = replace(style, size=max(MIN_NUMBER_SIZE, style.size - 0.5))
+            lines = [cell.text]
+        else:
+            lines = wrap(cell.text, inner, lambda t: fonts.width(t, style)) if style.wrap else cell.text.split("\n")
         lh = line_height(style.size)
         block = len(lines) * lh
         if style.valign == "top":

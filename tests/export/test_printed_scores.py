@@ -662,11 +662,6 @@ def test_edited_pdf_layout_total_and_budget_lines(edited):
         assert budget == [spell(form_data["budget_score"])], form_data["project"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The 总分 row's 分值 of 专项业务费 after the edits, 115.10, is wider than the 11 mm 分值 column "
-    "(9 mm inside the padding; six digits at 9 pt need 9.5 mm), and the PDF renderer wraps number cells "
-    "like text (perfdesk/export/pdf.py line 110, wrap() cuts a long token character by character), "
-    "so it prints as '115.1' over '0'. The 得分 beside it is right."))
 def test_edited_pdf_total_line_prints_the_whole_weight_total(edited):
     wrong = []
     for form_data in edited.self_evaluations():
