@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Sequence
 
 from perfdesk.domain.definition import FormDefinition, FormKind
 from perfdesk.domain.model import Form, Workspace
+from perfdesk.domain.override_record import FormRecord, record_of
 from perfdesk.domain.validation import Issue, validate_form
 from perfdesk.formdefs import Registry
 from perfdesk.layout import PrintGrid, build_grid, build_list_grid, settings_of
@@ -131,6 +132,19 @@ def grid_of(item: Item, workspace: Workspace, list_scores: bool) -> PrintGrid:
     return build_grid(item.definition, workspace, item.form)
 
 
+def records_of(target: Target, workspace: Workspace) -> list[FormRecord]:
+    """The override records of the forms a file holds (lists carry none): what lets an import
+    of the file restore each override with its reason (`perfdesk.domain.override_record`)."""
+    records = []
+    for item in target.items:
+        if item.form is not None:
+            name = workspace.project_name(item.form) or item.form.field("project_name")
+            record = record_of(item.form, name)
+            if record is not None:
+                records.append(record)
+    return records
+
+
 def _writer(fmt: str, path: Path, target: Target, workspace: Workspace, fonts):
     # The title and author come from names people typed: fit for a file's properties.
     title = safe_title(target.items[0].label if len(target.items) == 1 else target.path.stem)
@@ -144,10 +158,11 @@ def _writer(fmt: str, path: Path, target: Target, workspace: Workspace, fonts):
         from .word import WordWriter
 
         settings = settings_of(target.items[0].definition)
-        return WordWriter(title=title, author=author, body_font=settings.font, body_size=settings.body_size)
+        return WordWriter(title=title, author=author, body_font=settings.font, body_size=settings.body_size,
+                          records=records_of(target, workspace))
     from .excel import ExcelWriter
 
-    return ExcelWriter(title=title, author=author)
+    return ExcelWriter(title=title, author=author, records=records_of(target, workspace))
 
 
 def _part(path: Path) -> Path:

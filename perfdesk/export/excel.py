@@ -10,15 +10,20 @@ on every page it spans.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+from typing import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 
+from perfdesk.domain.override_record import FormRecord
 from perfdesk.layout.grid import Cell, PrintGrid, Style
+
+from .record import embed
 
 MM_PER_INCH = 25.4
 PX_PER_MM = 96 / 25.4
@@ -53,9 +58,11 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 
 class ExcelWriter:
-    """Grids appended as sheets of one workbook; `save` writes it."""
+    """Grids appended as sheets of one workbook; `save` writes it, with the override record of
+    `records` (the forms it holds) as a custom XML part that nothing prints (see `record`)."""
 
-    def __init__(self, *, title: str = "", author: str = ""):
+    def __init__(self, *, title: str = "", author: str = "", records: Sequence[FormRecord] = ()):
+        self.records = list(records)
         self.workbook = Workbook()
         self.workbook.remove(self.workbook.active)
         self.workbook.properties.title = title
@@ -135,4 +142,9 @@ class ExcelWriter:
     def save(self, path: Path) -> None:
         if not self.workbook.worksheets:
             self.workbook.create_sheet("表")
-        self.workbook.save(str(path))
+        if not self.records:
+            self.workbook.save(str(path))
+            return
+        buffer = io.BytesIO()
+        self.workbook.save(buffer)
+        Path(path).write_bytes(embed(buffer.getvalue(), "xl/workbook.xml", self.records))

@@ -14,8 +14,10 @@ group to the next page instead of cutting it. Every run names its East Asian fon
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+from typing import Sequence
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -24,7 +26,10 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 
+from perfdesk.domain.override_record import FormRecord
 from perfdesk.layout.grid import Cell, PrintGrid, Style
+
+from .record import embed
 
 TWIPS_PER_MM = 1440 / 25.4
 _JC = {"left": "left", "center": "center", "right": "right"}
@@ -69,9 +74,12 @@ def _paragraphs(text: str, style: Style, keep_next: bool) -> str:
 
 
 class WordWriter:
-    """Grids appended as sections of one document; `save` writes it."""
+    """Grids appended as sections of one document; `save` writes it, with the override record
+    of `records` (the forms it holds) as a custom XML part that nothing prints (see `record`)."""
 
-    def __init__(self, *, title: str = "", author: str = "", body_font: str = "宋体", body_size: float = 9.0):
+    def __init__(self, *, title: str = "", author: str = "", body_font: str = "宋体", body_size: float = 9.0,
+                 records: Sequence[FormRecord] = ()):
+        self.records = list(records)
         self.document = Document()
         self._sections = 0
         props = self.document.core_properties
@@ -213,4 +221,9 @@ class WordWriter:
         return rows
 
     def save(self, path: Path) -> None:
-        self.document.save(str(path))
+        if not self.records:
+            self.document.save(str(path))
+            return
+        buffer = io.BytesIO()
+        self.document.save(buffer)
+        Path(path).write_bytes(embed(buffer.getvalue(), "word/document.xml", self.records))

@@ -10,11 +10,14 @@ one-cell rows in reading order, so titles above a table sit where a person sees 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from perfdesk.domain.override_record import MAX_RECORD_BYTES, FormRecord, is_record, parse_record_xml
 from perfdesk.domain.values import parse
 
 # A form has well under a hundred rows; these bounds keep a sheet whose "used range" was
@@ -218,3 +221,29 @@ def _table_rows(table, number: int, cell_class) -> list[Row]:
             col += span
         rows.append(Row(cells, f"第{number}个表格第{r}行"))
     return rows
+
+
+# -- the override record of PerfDesk's own exports ---------------------------------------
+_RECORD_PART = re.compile(r"^customXml/item[0-9]{1,6}\.xml$")
+MAX_RECORD_PARTS = 64  # custom XML parts looked at (Word keeps a few of its own)
+
+
+def read_record(path: Path) -> list[FormRecord]:
+    """The override records a PerfDesk export carries in a custom XML part (see
+    `perfdesk.domain.override_record`); [] when there is none or it cannot be used. Never
+    raises: the record only ever adds reasons to what the file shows, so a bad one is ignored
+    and the file imports as one without it. Reads at most `MAX_RECORD_BYTES` of one part."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            candidates = [info for info in archive.infolist() if _RECORD_PART.match(info.filename)]
+            for info in candidates[:MAX_RECORD_PARTS]:
+                if info.file_size > MAX_RECORD_BYTES:
+                    continue
+                with archive.open(info) as stream:
+                    data = stream.read(MAX_RECORD_BYTES + 1)
+                if len(data) > MAX_RECORD_BYTES or not is_record(data):
+                    continue
+                return parse_record_xml(data)
+    except Exception:  # noqa: BLE001 - untrusted bytes: no record rather than a failed import
+        return []
+    return []

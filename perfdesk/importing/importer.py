@@ -20,7 +20,7 @@ from perfdesk.domain.rollforward import Applied, apply_forms, revert_plan, undo_
 from perfdesk.domain.scoring import score_form
 from perfdesk.domain.validation import Issue, Severity, count_by_severity, validate_form
 
-from .grid import read_docx, read_xlsx
+from .grid import read_docx, read_record, read_xlsx
 from .recognise import NotAForm, recognise_block
 from .safety import ImportProblem, safe_open, shown_name
 
@@ -127,8 +127,9 @@ def import_file(path: Path | str, definitions: Iterable[FormDefinition]) -> Impo
     except Exception:  # noqa: BLE001 - a third-party parser on untrusted bytes: any failure means damaged
         result.error = f"{name} 已损坏，无法读取。请在 Excel 或 Word 中打开并另存后再试。"
         return result
+    records = read_record(path)  # never raises: a bad record is no record
     try:
-        _recognise(result, blocks, list(definitions))
+        _recognise(result, blocks, list(definitions), records)
     except MemoryError:
         result.forms, result.error = [], f"{name} 内容过大，无法读取。"
     except (RecursionError, ArithmeticError, ValueError, TypeError, KeyError, IndexError, AttributeError):
@@ -137,10 +138,10 @@ def import_file(path: Path | str, definitions: Iterable[FormDefinition]) -> Impo
     return result
 
 
-def _recognise(result: ImportResult, blocks, definitions: list[FormDefinition]) -> None:
+def _recognise(result: ImportResult, blocks, definitions: list[FormDefinition], records=()) -> None:
     path = result.path
     for block in blocks:
-        found = recognise_block(block, definitions)
+        found = recognise_block(block, definitions, records)
         result.unit_name = result.unit_name or found.unit_name
         result.skipped.extend(found.skipped)
         for item in found.forms:

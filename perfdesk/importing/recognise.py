@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
-from perfdesk.domain.overrides import IMPORTED, keep_differing_scores
+from perfdesk.domain.overrides import IMPORTED
+from perfdesk.domain.override_record import FormRecord, find_record, keep_scores
 from perfdesk.domain.definition import FormDefinition, FormKind, SectionDef, SectionType
 from perfdesk.domain.model import Form, Indicator
 from perfdesk.domain.validation import parse_date
@@ -86,7 +87,10 @@ def _is_year_line(text: str) -> bool:
     return bool(_YEAR_LINE.match(unicodedata.normalize("NFKC", text).replace(" ", "")))
 
 
-def recognise_block(block: Block, definitions: Sequence[FormDefinition]) -> BlockResult:
+def recognise_block(block: Block, definitions: Sequence[FormDefinition],
+                    records: Sequence[FormRecord] = ()) -> BlockResult:
+    """The forms in `block`. `records`: the override records the file carries (a PerfDesk
+    export), which give the overrides a form still shows their own reasons back."""
     result = BlockResult()
     rows = block.rows
     starts = [i for i, row in enumerate(rows) if _first_key(row) == PROJECT_NAME]
@@ -120,7 +124,7 @@ def recognise_block(block: Block, definitions: Sequence[FormDefinition]) -> Bloc
         end = begins[n + 1] if n + 1 < len(begins) else len(rows)
         where = f"{block.name}{rows[start].where}起"
         region = _Region(rows[begin:end], start - begin)
-        outcome = region.read(definitions)
+        outcome = region.read(definitions, records)
         if isinstance(outcome, str):
             result.skipped.append(NotAForm(where, outcome))
         else:
@@ -221,7 +225,7 @@ class _Region:
         return ranked[0] if ranked else None
 
     # -- reading -------------------------------------------------------------------------
-    def read(self, definitions: Sequence[FormDefinition]) -> FoundForm | str:
+    def read(self, definitions: Sequence[FormDefinition], records: Sequence[FormRecord] = ()) -> FoundForm | str:
         definition = self.choose(definitions)
         if definition is None:
             return "没有可用的表单定义"
@@ -247,8 +251,11 @@ class _Region:
         if definition.scored and form.indicators and all(i.weight is None for i in form.indicators):
             notes.append("表中没有分值，导入后请补填分值。")
         # A score in the file counts as a person's decision only where the rules say otherwise;
-        # a stale 总分 never survives (it is derived from the rows).
-        notes += keep_differing_scores(form, definition, IMPORTED, keep_total=False)
+        # a stale 总分 never survives (it is derived from the rows) — unless the file's own
+        # record says a person set it, and what it shows is still what they set. The overrides
+        # the record names keep their notes; the others are "导入时的原值".
+        record = find_record(records, name, year, definition.kind) if records else None
+        notes += keep_scores(form, definition, IMPORTED, record)
         return FoundForm(form, definition, name, "", notes)
 
     def read_year(self, fields: dict[str, str], notes: list[str]) -> int | None:
