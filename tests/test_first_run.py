@@ -213,3 +213,29 @@ def test_window_command_lines_skip_the_export_and_import_modules(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.stdout.strip() == "[]"
+
+
+def test_the_first_window_leaves_what_it_does_not_show_for_later(tmp_path):
+    """The whole way to the first painted window (`perfdesk open DEMO`) imports none of the
+    modules only a later action needs: the dialogs of the File menu, the undo history (its
+    dock starts hidden), 分值配平, clipboard CSV, new ids, the calendar of a date check."""
+    import os
+    import subprocess
+
+    from perfdesk.cli import write_demo
+
+    demo = write_demo(tmp_path / "demo.perfdesk")
+    later = ("perfdesk.ui.history", "perfdesk.ui.export_dialog", "perfdesk.ui.import_dialog",
+             "perfdesk.ui.rollforward_wizard", "perfdesk.ui.about_dialog", "perfdesk.editing.rollforward_commands",
+             "perfdesk.editing.fixes", "perfdesk.domain.weights", "perfdesk.export", "perfdesk.importing",
+             "perfdesk.demodata", "uuid", "calendar", "csv")
+    code = ("import sys\nfrom perfdesk import cli\n"
+            f"code = cli.main(['open', {str(demo)!r}, '--exit-after-paint'])\n"
+            f"print('LATER', sorted(m for m in sys.modules if m.split('.')[0] in {later!r} "
+            f"or m in {later!r} or m.startswith(('perfdesk.export.', 'perfdesk.importing.'))))\n"
+            "sys.exit(code)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8",
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "首次绘制" in out.stdout  # the window was painted
+    assert out.stdout.strip().splitlines()[-1] == "LATER []"

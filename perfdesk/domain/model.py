@@ -9,7 +9,6 @@ derived by `scoring` and `validation`, which are pure functions of a form.
 from __future__ import annotations
 
 import copy
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -40,6 +39,8 @@ class OverrideNote:
 
 
 def new_id() -> str:
+    import uuid  # not at the top: uuid imports platform, which the window's start can do without
+
     return uuid.uuid4().hex
 
 

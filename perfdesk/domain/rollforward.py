@@ -34,7 +34,6 @@ from .model import Form, Indicator, Project, Workspace
 from .scoring import round2
 from .validation import parse_date
 from .values import EMPTY, GE, Value, parse, print_style, unit_factor
-from .weights import apportion  # the one splitter: whole points, else halves, else cents
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -184,6 +183,10 @@ def default_weights(indicators: Sequence[Indicator], definition: FormDefinition)
     definition gives no share gets 0 and a note, unless no row has a known 一级 at all —
     then every row shares alike.
     """
+    # The one splitter (whole points, else halves, else cents); imported here, as only a
+    # roll forward needs it, not the window's start.
+    from .weights import apportion
+
     settings = definition.scoring
     if settings is None or not indicators:
         return [ZERO] * len(indicators), []

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-import calendar
 from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
@@ -90,12 +89,19 @@ _DATE_FORMATS = (
 )
 _BUDGET_RATE_WORDS = ("预算执行率", "资金执行率", "预算资金执行率")
 _BUDGET_RATE_RE = re.compile("|".join(map(re.escape, _BUDGET_RATE_WORDS)))
-# E15: a placeholder left in a target: any `*`, or X standing where digits belong (≥X%, XX个,
-# 9X%, X月X日前) — but not X in a word (X光机, OS X).
-_PLACEHOLDER = re.compile(
-    r"[*]"
-    r"|^(?:>=|<=|=>|=<|[≥≤≧≦⩾⩽=><])?\s*[Xx]+(?![A-Za-z])"
-    r"|(?<=[\d.])[Xx]+|(?<![A-Za-z])[Xx]+(?=\s*[\d.%年月日])")
+
+
+@lru_cache(maxsize=None)
+def _placeholder() -> re.Pattern:
+    """E15: a placeholder left in a target: any `*`, or X standing where digits belong (≥X%,
+    XX个, 9X%, X月X日前) — but not X in a word (X光机, OS X). Compiled on first need: most
+    targets hold no X or * (the cheap _MAYBE_PLACEHOLDER decides)."""
+    return re.compile(
+        r"[*]"
+        r"|^(?:>=|<=|=>|=<|[≥≤≧≦⩾⩽=><])?\s*[Xx]+(?![A-Za-z])"
+        r"|(?<=[\d.])[Xx]+|(?<![A-Za-z])[Xx]+(?=\s*[\d.%年月日])")
+
+
 _MAYBE_PLACEHOLDER = re.compile("[*XxＸｘ＊]")
 # W14: the first date in a 时效 target: 2026年6月30日前, 2026年底前, 2026-06-30, 2026.6.
 _DATE_IN_TEXT = re.compile(
@@ -419,7 +425,7 @@ class _Checker:
         if target.is_empty:
             self.add_row("E8", Severity.ERROR, indicator, "target",
                          f"“{name}”的指标值未填写。请填写指标值，定量指标按“符号＋数值＋单位”填写。")
-        elif _MAYBE_PLACEHOLDER.search(raw) and _PLACEHOLDER.search(_fold(raw)):
+        elif _MAYBE_PLACEHOLDER.search(raw) and _placeholder().search(_fold(raw)):
             self.add_row("E15", Severity.ERROR, indicator, "target",
                          f"指标值“{raw}”中还有占位符（* 或 X）。请填写实际的目标数值。")
         elif target.sign_only:
@@ -729,6 +735,8 @@ def _date_in_text(text: str) -> date | None:
     month = int(month_text) if month_text else 12
     if not 1 <= month <= 12:
         return None
+    import calendar  # here, not at the top: only this check needs it, and it costs the start
+
     last = calendar.monthrange(year, month)[1]
     day = int(day_text) if day_text else last
     if not 1 <= day <= last:

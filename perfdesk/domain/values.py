@@ -278,8 +278,17 @@ def _unit_key(unit: str) -> str:
 MAX_SIGNIFICANT = 15  # what a double and every spreadsheet keep exactly
 MAX_PLACES = 15
 NUMBER_LIMIT = Decimal(10) ** 12  # 一万亿: more than any project's budget in 元
-_NUMBER_CELL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-_EXPONENT = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+$")
+
+
+@lru_cache(maxsize=None)
+def _number_cell() -> re.Pattern:
+    """Compiled when a number is first typed into a cell, not at import."""
+    return re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+
+
+@lru_cache(maxsize=None)
+def _exponent() -> re.Pattern:
+    return re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+$")
 
 
 def parse_number(text: object) -> Decimal | None:
@@ -294,8 +303,8 @@ def parse_number(text: object) -> Decimal | None:
     cleaned = _fold(shown).strip().replace(",", "").replace(" ", "")
     if not cleaned:
         return None
-    if _NUMBER_CELL.match(cleaned) is None:
-        if _EXPONENT.match(cleaned):
+    if _number_cell().match(cleaned) is None:
+        if _exponent().match(cleaned):
             raise ValueError(f"“{shown}”是科学计数法。请直接写出数字，例如 100000 或 0.5。")
         raise ValueError(f"“{shown}”不是数字。请只填写数字，例如 12.5 或 1,234.56。")
     value = Decimal(cleaned)

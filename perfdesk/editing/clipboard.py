@@ -6,7 +6,6 @@ and runs it as one undoable step, adding rows when the pasted block is longer th
 
 from __future__ import annotations
 
-import csv
 import io
 
 from .indicator_model import IndicatorTableModel
@@ -14,6 +13,8 @@ from .indicator_model import IndicatorTableModel
 
 def to_tsv(rows: list[list[str]]) -> str:
     """Cells with tabs, newlines or quotes are quoted the way Excel does."""
+    import csv  # on first copy, not on the window's way to the screen
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerows(rows)
@@ -24,6 +25,8 @@ def from_tsv(text: str) -> list[list[str]]:
     """Excel puts a trailing line break after the last row; WPS sometimes does not."""
     if not text:
         return []
+    import csv
+
     rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n")), delimiter="\t"))
     while rows and all(cell == "" for cell in rows[-1]):
         rows.pop()

@@ -6,38 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
-    QFileDialog,
-    QFormLayout,
-    QGridLayout,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QRadioButton,
-    QCheckBox,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6 import QtWidgets
+from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+# The dialogs' own widget classes (QMessageBox, QFileDialog, the spin boxes, …) are reached
+# through the module, QtWidgets.X, when a dialog opens: PySide creates a class's Python type
+# on first use, and the first window shows none of them.
 
 from perfdesk.domain.definition import FormDefinition, FormKind, Taxonomy
 from perfdesk.domain.model import Form
-from perfdesk.domain.weights import EVEN, PROPORTIONAL, group_rows
 from perfdesk.formdefs import Registry
 
 FILE_FILTER = "PerfDesk 文件 (*.perfdesk);;所有文件 (*)"
 
 
-def _buttons(dialog: QDialog, ok: str = "确定") -> QDialogButtonBox:
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
-    box.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+def _buttons(dialog: QDialog, ok: str = "确定") -> QtWidgets.QDialogButtonBox:
+    standard = QtWidgets.QDialogButtonBox.StandardButton
+    box = QtWidgets.QDialogButtonBox(standard.Ok | standard.Cancel)
+    box.button(standard.Ok).setText(ok)
+    box.button(standard.Cancel).setText("取消")
     box.accepted.connect(dialog.accept)
     box.rejected.connect(dialog.reject)
     return box
@@ -48,53 +35,54 @@ class Ask:
 
     @classmethod
     def confirm(cls, parent: QWidget | None, title: str, text: str, ok: str = "确定") -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-        yes = box.addButton(ok, QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Question, title, text, parent=parent)
+        yes = box.addButton(ok, QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QtWidgets.QMessageBox.ButtonRole.RejectRole)
         box.exec()
         return box.clickedButton() is yes
 
     @classmethod
     def error(cls, parent: QWidget | None, title: str, text: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Critical, title, text, parent=parent)
-        box.addButton("知道了", QMessageBox.ButtonRole.AcceptRole)
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Critical, title, text, parent=parent)
+        box.addButton("知道了", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
         box.exec()
 
     @classmethod
     def save_failed(cls, parent: QWidget | None, step: str, message: str) -> bool:
         """A step the file refused. True: the user wants to save a copy elsewhere (另存为…)."""
-        box = QMessageBox(QMessageBox.Icon.Critical, "修改未能保存",
-                          f"“{step}”没有保存，已从窗口中撤回。\n\n{message}\n\n"
-                          "可以把整个文件另存到其他位置（例如本机的“文档”文件夹）后继续编辑。", parent=parent)
-        save_as = box.addButton("另存为…", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("知道了", QMessageBox.ButtonRole.RejectRole)
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Critical, "修改未能保存",
+                                    f"“{step}”没有保存，已从窗口中撤回。\n\n{message}\n\n"
+                                    "可以把整个文件另存到其他位置（例如本机的“文档”文件夹）后继续编辑。",
+                                    parent=parent)
+        save_as = box.addButton("另存为…", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("知道了", QtWidgets.QMessageBox.ButtonRole.RejectRole)
         box.exec()
         return box.clickedButton() is save_as
 
     @classmethod
     def info(cls, parent: QWidget | None, title: str, text: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=parent)
-        box.addButton("知道了", QMessageBox.ButtonRole.AcceptRole)
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, title, text, parent=parent)
+        box.addButton("知道了", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
         box.exec()
 
     @classmethod
     def text(cls, parent: QWidget | None, title: str, label: str, value: str = "") -> str | None:
-        text, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, value)
+        text, ok = QtWidgets.QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, value)
         text = text.strip()
         return text if ok and text else None
 
     @classmethod
     def open_path(cls, parent: QWidget | None, folder: str = "") -> str | None:
-        path, _ = QFileDialog.getOpenFileName(parent, "打开 PerfDesk 文件", folder, FILE_FILTER)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(parent, "打开 PerfDesk 文件", folder, FILE_FILTER)
         return path or None
 
     @classmethod
     def folder(cls, parent: QWidget | None, title: str, start: str = "") -> str | None:
-        return QFileDialog.getExistingDirectory(parent, title, start) or None
+        return QtWidgets.QFileDialog.getExistingDirectory(parent, title, start) or None
 
     @classmethod
     def save_path(cls, parent: QWidget | None, title: str, suggested: str = "") -> str | None:
-        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, FILE_FILTER)
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, title, suggested, FILE_FILTER)
         if path and not path.lower().endswith(".perfdesk"):
             path += ".perfdesk"
         return path or None
@@ -113,12 +101,12 @@ class NewFormDialog(QDialog):
     def __init__(self, parent, registry: Registry, year: int, project_name: str | None, kind: FormKind | None):
         super().__init__(parent)
         self.setWindowTitle("新建项目" if project_name is None else "新建表")
-        form = QFormLayout(self)
+        form = QtWidgets.QFormLayout(self)
         self.name = QLineEdit(project_name or "")
         self.name.setReadOnly(project_name is not None)
         self.name.setPlaceholderText("例如：补充日常经费")
         form.addRow("项目名称", self.name)
-        self.year = QSpinBox()
+        self.year = QtWidgets.QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(year)
         form.addRow("年度", self.year)
@@ -170,14 +158,16 @@ class WeightDialog(QDialog):
         grid.addWidget(QLabel("一级指标"), 0, 0)
         grid.addWidget(QLabel("现有合计"), 0, 1)
         grid.addWidget(QLabel("配平为"), 0, 2)
-        self.rows: list[tuple[str, QCheckBox, QDoubleSpinBox]] = []
+        self.rows: list[tuple[str, QtWidgets.QCheckBox, QtWidgets.QDoubleSpinBox]] = []
+        from perfdesk.domain.weights import group_rows  # when the dialog opens, not at start
+
         groups = group_rows([ind.level1 for ind in form.indicators])
         for i, (level1, positions) in enumerate(groups.items(), start=1):
             current = sum((form.indicators[p].weight or Decimal(0)) for p in positions)
             default = definition.taxonomy.find(level1).weight if definition.taxonomy.find(level1) else None
-            check = QCheckBox(f"{level1 or '（未填一级）'}（{len(positions)} 行）")
+            check = QtWidgets.QCheckBox(f"{level1 or '（未填一级）'}（{len(positions)} 行）")
             check.setChecked(level1 == only if only is not None else default is not None and current != default)
-            spin = QDoubleSpinBox()
+            spin = QtWidgets.QDoubleSpinBox()
             spin.setDecimals(2)
             spin.setRange(0, 100)
             spin.setValue(float(default if default is not None else current))
@@ -186,16 +176,16 @@ class WeightDialog(QDialog):
             grid.addWidget(spin, i, 2)
             self.rows.append((level1, check, spin))
         layout.addLayout(grid)
-        self.even = QRadioButton("平均分配")
-        self.proportional = QRadioButton("按现有分值比例")
+        self.even = QtWidgets.QRadioButton("平均分配")
+        self.proportional = QtWidgets.QRadioButton("按现有分值比例")
         self.proportional.setChecked(True)
-        modes = QButtonGroup(self)
+        modes = QtWidgets.QButtonGroup(self)
         modes.addButton(self.even)
         modes.addButton(self.proportional)
         layout.addWidget(self.even)
         layout.addWidget(self.proportional)
         entered = sum(1 for ind in form.indicators if ind.score is not None)
-        self.rescale = QCheckBox("按新分值等比调整已人工评定的得分")
+        self.rescale = QtWidgets.QCheckBox("按新分值等比调整已人工评定的得分")
         self.rescale.setChecked(entered > 0)
         self.rescale.setEnabled(entered > 0)
         self.rescale.setToolTip(
@@ -208,6 +198,8 @@ class WeightDialog(QDialog):
     def plan(self) -> WeightPlan:
         groups = tuple((level1, Decimal(str(round(spin.value(), 2))))
                        for level1, check, spin in self.rows if check.isChecked())
+        from perfdesk.domain.weights import EVEN, PROPORTIONAL
+
         return WeightPlan(groups, EVEN if self.even.isChecked() else PROPORTIONAL,
                           self.rescale.isChecked() and self.rescale.isEnabled())
 
@@ -227,7 +219,7 @@ class LevelDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("更改指标层级")
         self.taxonomy = taxonomy
-        form = QFormLayout(self)
+        form = QtWidgets.QFormLayout(self)
         self.level1 = QComboBox()
         self.level1.setEditable(True)
         self.level1.addItems(taxonomy.level1_names())

@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate, QPersistentModelIndex, QSignalBlocker, Qt, QTi
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
-    QCalendarWidget,
     QComboBox,
     QFrame,
     QGridLayout,
@@ -66,22 +65,34 @@ class DateField(QWidget):
         self.button = QToolButton()
         self.button.setText("日历")
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.button)
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(True)
-        action = QWidgetAction(menu)
-        action.setDefaultWidget(self.calendar)
-        menu.addAction(action)
-        menu.aboutToShow.connect(self._show_current)
-        self.calendar.clicked.connect(lambda date: (menu.close(), self._picked(date)))
-        self.button.setMenu(menu)
+        self.menu = QMenu(self.button)
+        self._calendar = None  # built when first needed, not per field
+        self.menu.aboutToShow.connect(self._show_current)
+        self.button.setMenu(self.menu)
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.button)
 
+    @property
+    def calendar(self):
+        """The calendar in the button's menu. A calendar widget is costly to build (the first
+        one especially), so it is made when the menu first opens, not with the form."""
+        if self._calendar is None:
+            from PySide6.QtWidgets import QCalendarWidget
+
+            calendar = QCalendarWidget()
+            calendar.setGridVisible(True)
+            action = QWidgetAction(self.menu)
+            action.setDefaultWidget(calendar)
+            self.menu.addAction(action)
+            calendar.clicked.connect(lambda date: (self.menu.close(), self._picked(date)))
+            self._calendar = calendar
+        return self._calendar
+
     def _show_current(self) -> None:
+        calendar = self.calendar
         parsed = parse_date(self.edit.text())
         if parsed:
-            self.calendar.setSelectedDate(QDate(parsed.year, parsed.month, parsed.day))
+            calendar.setSelectedDate(QDate(parsed.year, parsed.month, parsed.day))
 
     def _picked(self, date: QDate) -> None:
         self.edit.setText(date.toString("yyyy-MM-dd"))
@@ -220,8 +231,9 @@ class FormEditor(QWidget):
     def set_form(self, form_id: str | None) -> None:
         if form_id == self.form_id and form_id is not None:
             return
-        commit_open_editors(self)
-        self._commit_open_texts()
+        if self.form_id is not None:  # with no form shown there is no cell or text to commit
+            commit_open_editors(self)
+            self._commit_open_texts()
         self.form_id = form_id
         self.indicator_model.set_form(form_id)
         self.totals.set_form(form_id)
@@ -475,8 +487,10 @@ class FormEditor(QWidget):
         """Before the window closes, switches form or file, or runs an action: whatever is
         half-typed — a long text, a cell editor still open (typed without Enter) — goes to the
         file. Returns the cell editors that were committed."""
-        edits = commit_open_editors(self)
-        self._commit_open_texts()
+        edits = []
+        if self.form_id is not None:  # with no form shown no cell or text can be half-typed
+            edits = commit_open_editors(self)
+            self._commit_open_texts()
         focused = self.focusWidget()
         if isinstance(focused, QLineEdit) and focused.isModified():
             focused.editingFinished.emit()

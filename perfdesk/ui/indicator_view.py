@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from perfdesk.domain.model import Indicator, OverrideNote
 from perfdesk.domain.rollforward import confirmed_provenance
-from perfdesk.domain.weights import balance, group_rows
 from perfdesk.editing.clipboard import copy_range, paste
 from perfdesk.editing.commands import (
     InsertIndicatorsCommand,
@@ -445,6 +444,8 @@ class IndicatorPanel(QWidget):
                 else WeightDialog.ask(self, form, definition))
         if plan is None:
             return 0
+        from perfdesk.domain.weights import balance, group_rows  # only 分值配平 needs them
+
         groups = group_rows([ind.level1 for ind in form.indicators])
         cells, scores = [], []
         for group, total in plan.groups:

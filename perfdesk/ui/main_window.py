@@ -26,7 +26,6 @@ from perfdesk.store import FileStore, StoreError
 
 from .dialogs import Ask
 from .form_editor import FormEditor
-from .history import HistoryList
 from .issues_panel import IssuesPanel
 from .navigator import NavigatorPanel
 
@@ -46,9 +45,12 @@ def recent_files() -> list[str]:
 
 def remember_file(path: Path) -> None:
     path_text = str(Path(path).resolve())
-    files = [path_text] + [p for p in recent_files() if p != path_text]
+    current = recent_files()
+    files = ([path_text] + [p for p in current if p != path_text])[:MAX_RECENT]
+    if files == current:
+        return  # already the latest (reopening the last file): rewriting it would only cost a disk sync
     store = settings()
-    store.setValue("recent", files[:MAX_RECENT])
+    store.setValue("recent", files)
     store.sync()
 
 
@@ -78,17 +80,29 @@ class MainWindow(QMainWindow):
         self.nav_dock = self._dock("导航", "navigator", Qt.DockWidgetArea.LeftDockWidgetArea)
         self.issues_dock = self._dock("问题", "issues", Qt.DockWidgetArea.BottomDockWidgetArea)
         self.history_dock = self._dock("撤销历史", "history", Qt.DockWidgetArea.RightDockWidgetArea)
-        self.history = HistoryList(self)
-        self.history.jump.connect(self._jump_in_history)
-        self.history_dock.setWidget(self.history)
+        # The undo history starts hidden: its list is built the first time the dock shows.
+        self.history = None
         self.history_dock.hide()
+        self.history_dock.visibilityChanged.connect(lambda visible: visible and self._ensure_history())
         # The form gets the height; the issues list starts as a strip the user can pull up.
         self.resizeDocks([self.issues_dock], [170], Qt.Orientation.Vertical)
         self.resizeDocks([self.nav_dock], [260], Qt.Orientation.Horizontal)
 
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)
+        self._write_actions: list[QAction] = []  # the actions a read-only file disables
         self._build_menus()
+
+    def _ensure_history(self):
+        """The undo history list, made when the dock is first shown."""
+        if self.history is None:
+            from .history import HistoryList
+
+            self.history = HistoryList(self)
+            self.history.jump.connect(self._jump_in_history)
+            self.history_dock.setWidget(self.history)
+            self.history.set_stack(self.session.undo_stack if self.session is not None else None)
+        return self.history
 
     def _dock(self, title: str, name: str, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -105,6 +119,8 @@ class MainWindow(QMainWindow):
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
         action.triggered.connect(slot)
         action.setProperty("needs_write", needs_write)
+        if needs_write:
+            self._write_actions.append(action)
         menu.addAction(action)
         return action
 
@@ -204,7 +220,8 @@ class MainWindow(QMainWindow):
         self.session = session
         stack = session.undo_stack
         stack.indexChanged.connect(self._update_undo_actions)
-        self.history.set_stack(stack)
+        if self.history is not None:
+            self.history.set_stack(stack)
         self._update_undo_actions()
         self.editor = FormEditor(session, self.central)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -225,9 +242,10 @@ class MainWindow(QMainWindow):
         read_only = session.read_only
         self.banner.setVisible(read_only)
         self.banner.setText(f"只读：{session.store.read_only_reason}" if read_only else "")
-        for action in self.findChildren(QAction):
-            if action.property("needs_write"):
-                action.setEnabled(not read_only)
+        # The actions themselves, not findChildren(QAction): that would wrap every object in
+        # the window for Python to test its type.
+        for action in self._write_actions:
+            action.setEnabled(not read_only)
         self.setWindowTitle(f"{session.store.path.name}{'（只读）' if read_only else ''} — PerfDesk")
         self.saved_label.setStyleSheet("")
         self.saved_label.setText("只读，修改不会保存" if read_only else "✔ 所有修改已保存到文件")
@@ -483,7 +501,8 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         if self.session is not None:
-            self.history.set_stack(None)
+            if self.history is not None:
+                self.history.set_stack(None)
             self.session.close()
             self.session = None
         super().closeEvent(event)

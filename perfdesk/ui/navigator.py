@@ -9,7 +9,6 @@ from PySide6.QtCore import QItemSelectionModel, QSize, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
@@ -37,11 +36,11 @@ class _EvenRows(QStyledItemDelegate):
         self.initStyleOption(opt, index)
         if not opt.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration:
             opt.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
-            widget = opt.widget
-            style = widget.style() if widget is not None else None
-            if style is not None:
-                size = size.expandedTo(style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt,
-                                                              QSize(), widget))
+            if opt.widget is not None:
+                # The delegate's own measure (the widget's style, CT_ItemViewItem) of the row
+                # with room for a mark. Asked of the base class, so that Python never wraps
+                # the QStyle: making its Python type (600 enum members) costs the start.
+                size = size.expandedTo(super().sizeHint(opt, index))
         return size
 
 
