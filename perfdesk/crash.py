@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime
 import faulthandler
-import platform
 import sys
 import threading
 import traceback
@@ -53,6 +52,8 @@ def trim(path: Path, limit: int = MAX_LOG_BYTES) -> None:
 
 def format_report(exc_type, exc, tb, where: str = "") -> str:
     stamp = datetime.datetime.now().isoformat(timespec="seconds")
+    import platform  # only when a report is written
+
     lines = [f"===== {stamp}  PerfDesk {_version()}  Python {platform.python_version()}  "
              f"{platform.platform()}",
              f"位置：{where or threading.current_thread().name}"]

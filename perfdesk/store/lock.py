@@ -41,7 +41,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import socket
 import struct
 import threading
 from pathlib import Path
@@ -258,7 +257,7 @@ class FileLock:
 
     def _write_holder(self) -> None:
         assert self._side_lock is not None
-        text = json.dumps({"pid": os.getpid(), "host": socket.gethostname()}).encode("utf-8")
+        text = json.dumps({"pid": os.getpid(), "host": _host_name()}).encode("utf-8")
         fd = self._side_lock.fd
         try:
             os.lseek(fd, 0, os.SEEK_SET)
@@ -333,3 +332,16 @@ def _still_linked(fd: int, path: Path) -> bool:
     except OSError:
         return False
     return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _host_name() -> str:
+    """This computer's name, for the holder message; without importing `socket` (and with
+    it `selectors`), which the window would otherwise load before its first paint."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    name = os.environ.get("COMPUTERNAME")  # pragma: no cover - Windows
+    if name:  # pragma: no cover
+        return name
+    import socket  # pragma: no cover
+
+    return socket.gethostname()  # pragma: no cover

@@ -8,7 +8,7 @@ shown once, until the user closes the box.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 
 class CrashNotice(QObject):
@@ -16,7 +16,7 @@ class CrashNotice(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.box: QMessageBox | None = None
+        self.box = None  # the QMessageBox on show
         self.shown = 0
         self.requested.connect(self._show)
 
@@ -28,6 +28,8 @@ class CrashNotice(QObject):
     def _show(self, text: str) -> None:
         if self.box is not None:
             return
+        from PySide6.QtWidgets import QMessageBox  # only when there is something to show
+
         self.shown += 1
         self.box = QMessageBox(QMessageBox.Icon.Critical, "PerfDesk 出错了", text,
                                QMessageBox.StandardButton.Ok, QApplication.activeWindow())
