@@ -146,6 +146,7 @@ class IndicatorView(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setStyleSheet("QTableView { gridline-color: #b8b8b8; }")
         self._span_signature: tuple = ()
+        self._spans: dict[int, list[tuple[int, int]]] = {}  # column -> merged (top, height)
         model.modelReset.connect(self._on_reset)
         model.columnsInserted.connect(self._on_reset)
         model.columnsRemoved.connect(self._on_reset)
@@ -181,6 +182,7 @@ class IndicatorView(QTableView):
             return
         self._span_signature = signature
         self.clearSpans()
+        self._spans = {}
         c1, c2 = model.column_of("level1"), model.column_of("level2")
         for column, key_of in ((c1, lambda s: s[0]), (c2, lambda s: s)):
             if column < 0:
@@ -190,24 +192,43 @@ class IndicatorView(QTableView):
                 if row == len(signature) or key_of(signature[row]) != key_of(signature[start]):
                     if row - start > 1 and key_of(signature[start]) not in ("", ("", "")):
                         self.setSpan(start, column, row - start, 1)
+                        self._spans.setdefault(column, []).append((start, row - start))
                     start = row
 
     def span_rows(self, index: QModelIndex) -> list[int]:
-        rows = self.rowSpan(index.row(), index.column())
-        return list(range(index.row(), index.row() + max(rows, 1)))
+        """All rows of the merged cell that holds `index` (from its top, not from the index),
+        or just the index's row."""
+        row, column = index.row(), index.column()
+        for top, height in self._spans.get(column, ()):
+            if top <= row < top + height:
+                return list(range(top, top + height))
+        return [row]
+
+    def _is_span_top(self, index: QModelIndex) -> bool:
+        return any(top == index.row() for top, _ in self._spans.get(index.column(), ()))
+
+    def _cell_rows(self, index: QModelIndex) -> list[int]:
+        """The rows a selected cell stands for in cell actions (Delete, copy): the whole group
+        when the merged cell itself was chosen, only its row when the row was chosen (a
+        click on the row number selects every column of that one row)."""
+        model = self.model()
+        if (self._is_span_top(index) and model.columns[index.column()][0] in LEVEL_COLUMNS
+                and not self.selectionModel().isRowSelected(index.row(), QModelIndex())):
+            return self.span_rows(index)
+        return [index.row()]
 
     # -- Excel habits ------------------------------------------------------------------------
     def selected_rows(self) -> list[int]:
-        rows: set[int] = set()
-        for index in self.selectionModel().selectedIndexes():
-            rows.update(self.span_rows(index))
+        """The rows row actions (插入行, 删除行, 上移, 下移, 更改层级…) act on: exactly the rows
+        with a selected cell. A merged 一级 / 二级 cell does not widen them to its group."""
+        rows = {index.row() for index in self.selectionModel().selectedIndexes()}
         if not rows and self.currentIndex().isValid():
             rows.add(self.currentIndex().row())
         return sorted(rows)
 
     def selection_rectangle(self) -> tuple[list[int], list[int]]:
         indexes = self.selectionModel().selectedIndexes() or ([self.currentIndex()] if self.currentIndex().isValid() else [])
-        rows = sorted({r for i in indexes for r in self.span_rows(i)})
+        rows = sorted({r for i in indexes for r in self._cell_rows(i)})
         columns = sorted({i.column() for i in indexes})
         if rows and columns:
             return list(range(rows[0], rows[-1] + 1)), list(range(columns[0], columns[-1] + 1))
@@ -237,7 +258,7 @@ class IndicatorView(QTableView):
         for index in self.selectionModel().selectedIndexes():
             if index.flags() & Qt.ItemFlag.ItemIsEditable:
                 key = model.columns[index.column()][0]
-                rows = self.span_rows(index) if key in LEVEL_COLUMNS else [index.row()]
+                rows = self._cell_rows(index)
                 cells.extend((row, key, "") for row in rows)
         return model.set_cells(cells, "清除内容") if cells else 0
 

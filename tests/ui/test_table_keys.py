@@ -1,0 +1,71 @@
+"""The indicator table driven by keyboard and mouse as in Excel: row numbers pick one row,
+Alt+↓ opens a drop-down, moves stay in their group, F2 puts the caret at the end, undo shows
+what it changed, long texts wrap, and copy keeps `=100%` as text for Excel / WPS."""
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QAbstractItemDelegate, QComboBox, QLineEdit, QPlainTextEdit
+
+from .conftest import open_form
+
+
+def click_row_number(qtbot, view, row):
+    header = view.verticalHeader()
+    y = header.sectionViewportPosition(row) + header.sectionSize(row) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.width() // 2, y))
+
+
+def group_rows(model, level1):
+    return [i for i, ind in enumerate(model.indicators) if ind.level1 == level1]
+
+
+def test_row_number_click_acts_on_that_one_row(window, qtbot):
+    open_form(window, "补充日常经费")
+    panel = window.editor.indicator_panel
+    view, model = panel.view, panel.model
+    outputs = group_rows(model, "产出指标")
+    assert len(outputs) > 4 and view.rowSpan(outputs[0], model.column_of("level1")) == len(outputs)
+    for row in (outputs[0], outputs[2]):  # the group's first row and one inside it
+        click_row_number(qtbot, view, row)
+        assert view.selected_rows() == [row]
+    row = outputs[2]
+    count = model.rowCount()
+    ids = [ind.id for ind in model.indicators]
+
+    # Delete blanks the cells of that row only: the 一级 of the other rows stays
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert [model.indicator_at(r).level1 for r in outputs if r != row] == ["产出指标"] * (len(outputs) - 1)
+    window.undo_action.trigger()
+    assert [ind.level1 for ind in model.indicators].count("产出指标") == len(outputs)
+
+    # 插入行 inserts one row right below it, in its group
+    click_row_number(qtbot, view, row)
+    panel.insert_row()
+    assert model.rowCount() == count + 1
+    assert model.indicator_at(row + 1).id not in ids
+    assert (model.indicator_at(row + 1).level1, model.indicator_at(row + 1).level2) == (
+        model.indicator_at(row).level1, model.indicator_at(row).level2)
+    window.undo_action.trigger()
+
+    # 删除行 removes that one row
+    click_row_number(qtbot, view, row)
+    panel.delete_rows()
+    assert model.rowCount() == count - 1
+    assert [ind.id for ind in model.indicators] == ids[:row] + ids[row + 1:]
+
+
+def test_renaming_a_merged_cell_still_renames_its_group_and_delete_on_it_clears_the_group(window, qtbot):
+    open_form(window, "补充日常经费")
+    view = window.editor.indicator_panel.view
+    model = view.model()
+    c1 = model.column_of("level1")
+    outputs = group_rows(model, "产出指标")
+    view.edit(model.index(outputs[0], c1))
+    editor = view.focusWidget()
+    assert isinstance(editor, QComboBox)
+    editor.setCurrentText("产出")
+    view.commitData(editor)
+    view.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+    assert group_rows(model, "产出") == outputs
+    view.select_cell(outputs[0], c1)  # the merged cell itself
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert all(model.indicator_at(r).level1 == "" for r in outputs)
