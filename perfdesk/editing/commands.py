@@ -224,11 +224,18 @@ class MoveIndicatorsCommand(Step):
 
 
 def can_move(ws: Workspace, form_id: str, indicator_ids: list[str], step: int) -> bool:
+    """上移 / 下移 keep rows inside their 一级 / 二级 group, so the order on screen is the
+    order in print; moving to another group is 更改层级…, not a move."""
     form = ws.forms[form_id]
-    positions = [form.position_of(i) for i in indicator_ids]
+    positions = sorted({form.position_of(i) for i in indicator_ids})
     if not positions:
         return False
-    return min(positions) + step >= 0 and max(positions) + step < len(form.indicators)
+    if min(positions) + step < 0 or max(positions) + step >= len(form.indicators):
+        return False
+    rows = form.indicators
+    group = (rows[positions[0]].level1, rows[positions[0]].level2)
+    return all((rows[p].level1, rows[p].level2) == group and
+               (rows[p + step].level1, rows[p + step].level2) == group for p in positions)
 
 
 class TextFieldCommand(SetValueCommand):

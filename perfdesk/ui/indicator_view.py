@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -101,6 +101,16 @@ class IndicatorDelegate(QStyledItemDelegate):
                     combo.addItems(list(found.level2) if found else [])
             return combo
         return super().createEditor(parent, option, index)
+
+    def eventFilter(self, editor, event):
+        # Alt+↑ / Alt+↓ in an open editor belong to it (a drop-down opens its list), not to
+        # the window's 上移 / 下移: claim them before the shortcut sees them.
+        if (event.type() == QEvent.Type.ShortcutOverride
+                and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+                and event.modifiers() & Qt.KeyboardModifier.AltModifier):
+            event.accept()
+            return True
+        return super().eventFilter(editor, event)
 
     def setEditorData(self, editor, index):
         if isinstance(editor, QComboBox) and index.data(Role.COLUMN_KEY) == GRADE:
@@ -413,6 +423,9 @@ class IndicatorPanel(QWidget):
             return
         ids = [model.indicator_at(r).id for r in rows]
         if not can_move(self.session.workspace, model.form_id, ids, step):
+            edge = rows[0] + step < 0 or rows[-1] + step >= model.rowCount()
+            if not edge:
+                self.message.emit("上移、下移只在同一个二级指标内进行；要移到别的指标分组，请用“更改层级…”。")
             return
         column = max(self.view.currentIndex().column(), 0)
         if self._push(MoveIndicatorsCommand(self.session.workspace, model.form_id, ids, step,

@@ -69,3 +69,51 @@ def test_renaming_a_merged_cell_still_renames_its_group_and_delete_on_it_clears_
     view.select_cell(outputs[0], c1)  # the merged cell itself
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert all(model.indicator_at(r).level1 == "" for r in outputs)
+
+
+def qualitative_row(model):
+    from perfdesk.editing.indicator_model import GRADE
+    grade = model.column_of(GRADE)
+    return next(r for r in range(model.rowCount())
+                if model.flags(model.index(r, grade)) & Qt.ItemFlag.ItemIsEditable), grade
+
+
+def test_alt_down_in_the_grade_picker_opens_its_list_and_does_not_move_the_row(window, qtbot):
+    open_form(window, "补充日常经费")
+    view = window.editor.indicator_panel.view
+    model = view.model()
+    ids = [ind.id for ind in model.indicators]
+    row, grade = qualitative_row(model)
+    view.select_cell(row, grade)
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    combo = view.focusWidget()
+    assert isinstance(combo, QComboBox)
+    qtbot.keyClick(combo, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: combo.view().isVisible())
+    assert [ind.id for ind in model.indicators] == ids
+    combo.hidePopup()
+
+
+def test_moves_stay_inside_the_group(window, qtbot):
+    open_form(window, "补充日常经费")
+    panel = window.editor.indicator_panel
+    view, model = panel.view, panel.model
+    c2 = model.column_of("level2")
+    first = model.indicator_at(0)
+    size = sum(1 for ind in model.indicators if (ind.level1, ind.level2) == (first.level1, first.level2))
+    last = size - 1  # the 二级 group's last row: the next row belongs to another group
+    assert (model.indicator_at(last + 1).level1, model.indicator_at(last + 1).level2) != (first.level1, first.level2)
+    ids = [ind.id for ind in model.indicators]
+    messages = []
+    panel.message.connect(messages.append)
+    view.select_cell(last, model.column_of("level3"))
+    panel.move_rows(1)
+    assert [ind.id for ind in model.indicators] == ids
+    assert messages and "更改层级" in messages[-1]
+    view.select_cell(last + 1, model.column_of("level3"))
+    panel.move_rows(-1)
+    assert [ind.id for ind in model.indicators] == ids
+    view.select_cell(last, model.column_of("level3"))
+    panel.move_rows(-1)  # inside the group it moves
+    assert model.indicator_at(last - 1).id == ids[last]
+    assert view.rowSpan(0, c2) == size
