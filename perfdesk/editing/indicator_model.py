@@ -114,6 +114,7 @@ class IndicatorTableModel(QAbstractTableModel):
         # the form on show is kept
         self._signatures: dict[str | None, dict] = {}
         self._written: dict[tuple[str, str], None] = {}  # cells the running step wrote
+        self._renumber_from: int | None = None  # first row whose number a structure change moves
         # Asked for the reason of a new score override: (indicator, new score, rule's score)
         # → the reason, or None to cancel. The view sets a dialog; None: no reason asked.
         self.reason_asker = None
@@ -423,21 +424,27 @@ class IndicatorTableModel(QAbstractTableModel):
         if form_id != self.form_id:
             return
         if what == "will_add_indicator":
+            self._renumber_from = position
             self.beginInsertRows(QModelIndex(), position, position)
         elif what == "indicator_added":
             self.endInsertRows()
+            self._renumber()
         elif what == "will_remove_indicator":
             row = self.row_of(indicator_id)
+            self._renumber_from = row
             self.beginRemoveRows(QModelIndex(), row, row)
         elif what == "indicator_removed":
             self.endRemoveRows()
+            self._renumber()
         elif what == "will_move_indicator":
             source = self.row_of(indicator_id)
+            self._renumber_from = min(source, position)
             # Qt counts the destination before the move: moving down lands one further.
             destination = position + 1 if position > source else position
             self.beginMoveRows(QModelIndex(), source, source, QModelIndex(), destination)
         elif what == "indicator_moved":
             self.endMoveRows()
+            self._renumber()
         elif what == "will_reset_indicators":
             self.beginResetModel()
         elif what == "indicators_reset":
@@ -445,6 +452,15 @@ class IndicatorTableModel(QAbstractTableModel):
             # The view re-reads everything: the next analysis only becomes the baseline.
             self._signatures.pop(form_id, None)
             self._written.clear()
+
+    def _renumber(self) -> None:
+        """Row numbers are positions: below an inserted, removed or moved row every number
+        changes, and the vertical header must repaint them (it keeps painting the old ones
+        otherwise — "7" twice, 13 missing)."""
+        first, self._renumber_from = self._renumber_from, None
+        last = self.rowCount() - 1
+        if first is not None and 0 <= first <= last:
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, first, last)
 
     def _on_analysis_changed(self, form_id: str) -> None:
         if form_id != self.form_id:

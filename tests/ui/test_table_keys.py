@@ -117,3 +117,37 @@ def test_moves_stay_inside_the_group(window, qtbot):
     panel.move_rows(-1)  # inside the group it moves
     assert model.indicator_at(last - 1).id == ids[last]
     assert view.rowSpan(0, c2) == size
+
+
+def test_row_numbers_follow_inserts_pastes_moves_and_undo(window, qtbot):
+    open_form(window, "补充日常经费")
+    panel = window.editor.indicator_panel
+    view, model = panel.view, panel.model
+    header = view.verticalHeader()
+    announced = []
+    model.headerDataChanged.connect(lambda orientation, first, last: announced.append((orientation, first, last)))
+
+    def numbers():
+        return [model.headerData(header.logicalIndex(v), Qt.Orientation.Vertical) for v in range(header.count())]
+
+    view.select_cell(5, model.column_of("level3"))
+    panel.insert_row()
+    # every number from the new row down is announced for repainting
+    assert (Qt.Orientation.Vertical, 6, model.rowCount() - 1) in announced
+    announced.clear()
+    view.select_cell(model.rowCount() - 1, model.column_of("level3"))
+    view.paste_clipboard("甲\t=1 个\r\n乙\t=2 个\r\n丙\t=3 个\r\n")
+    assert any(o == Qt.Orientation.Vertical and last == model.rowCount() - 1 for o, _, last in announced)
+    announced.clear()
+    view.select_cell(1, model.column_of("level3"))
+    panel.move_rows(1)
+    assert any(o == Qt.Orientation.Vertical and first <= 1 and last == model.rowCount() - 1
+               for o, first, last in announced)
+    assert numbers() == [str(n) for n in range(1, model.rowCount() + 1)]
+    announced.clear()
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert any(o == Qt.Orientation.Vertical for o, _, _ in announced)
+    assert header.count() == model.rowCount()
+    assert numbers() == [str(n) for n in range(1, model.rowCount() + 1)]
