@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QMenu,
     QStyledItemDelegate,
     QTableView,
@@ -70,6 +72,17 @@ def grade_choices(model: IndicatorTableModel, row: int) -> list[tuple[object, st
             choices.append((band, f"{band.label}（{format_decimal(band.low)}–{format_decimal(band.high)}，"
                                   f"计 {format_decimal(band.score)} 分）"))
     return choices
+
+
+def caret_to_end(editor) -> None:
+    """Put the caret after the last character of a text editor, selecting nothing."""
+    if isinstance(editor, QComboBox):
+        editor = editor.lineEdit()
+    if isinstance(editor, QLineEdit):
+        editor.deselect()
+        editor.end(False)
+    elif isinstance(editor, QPlainTextEdit):
+        editor.moveCursor(QTextCursor.MoveOperation.End)
 
 
 class IndicatorDelegate(QStyledItemDelegate):
@@ -297,6 +310,15 @@ class IndicatorView(QTableView):
                 self.clear_selection_cells()
                 return
         super().keyPressEvent(event)
+
+    def edit(self, index, trigger=None, event=None):
+        if trigger is None:  # the public edit(index): Qt calls back with a trigger
+            return super().edit(index)
+        opened = super().edit(index, trigger, event)
+        if opened and trigger == QAbstractItemView.EditTrigger.EditKeyPressed:
+            # F2 as in Excel: the caret at the end of the text, nothing selected.
+            caret_to_end(self.indexWidget(index))
+        return opened
 
     def closeEditor(self, editor, hint) -> None:
         # The delegate closes with SubmitModelCache exactly when Enter committed the cell:

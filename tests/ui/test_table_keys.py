@@ -151,3 +151,34 @@ def test_row_numbers_follow_inserts_pastes_moves_and_undo(window, qtbot):
     assert any(o == Qt.Orientation.Vertical for o, _, _ in announced)
     assert header.count() == model.rowCount()
     assert numbers() == [str(n) for n in range(1, model.rowCount() + 1)]
+
+
+def test_f2_puts_the_caret_at_the_end_and_typing_replaces(window, qtbot):
+    open_form(window, "补充日常经费")
+    view = window.editor.indicator_panel.view
+    model = view.model()
+    column = model.column_of("level3")
+    text = model.index(0, column).data()
+    assert text
+    view.select_cell(0, column)
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.focusWidget()
+    if isinstance(editor, QPlainTextEdit):
+        cursor = editor.textCursor()
+        assert not cursor.hasSelection() and cursor.position() == len(editor.toPlainText())
+        qtbot.keyClicks(editor, "zz")
+        assert editor.toPlainText() == text + "zz"
+    else:
+        assert isinstance(editor, QLineEdit)
+        assert not editor.hasSelectedText() and editor.cursorPosition() == len(text)
+        qtbot.keyClicks(editor, "zz")
+        assert editor.text() == text + "zz"
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert model.index(0, column).data() == text
+    # typing on a cell replaces its text, as before
+    view.select_cell(1, column)
+    qtbot.keyClick(view, Qt.Key.Key_Q)
+    editor = view.focusWidget()
+    typed = editor.toPlainText() if isinstance(editor, QPlainTextEdit) else editor.text()
+    assert typed == "q"
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
