@@ -115,6 +115,9 @@ class IndicatorTableModel(QAbstractTableModel):
         self._signatures: dict[str | None, dict] = {}
         self._written: dict[tuple[str, str], None] = {}  # cells the running step wrote
         self._renumber_from: int | None = None  # first row whose number a structure change moves
+        # what the running step changed here: (indicator id, column key or None for the row)
+        self._step_changes: dict[tuple[str, str | None], None] = {}
+        self.last_step_changes: list[tuple[str, str | None]] = []  # the same, of the last step
         # Asked for the reason of a new score override: (indicator, new score, rule's score)
         # → the reason, or None to cancel. The view sets a dialog; None: no reason asked.
         self.reason_asker = None
@@ -419,6 +422,8 @@ class IndicatorTableModel(QAbstractTableModel):
             return
         # Announced together with the marks when the step's analysisChanged arrives.
         self._written[(indicator_id, attr)] = None
+        if attr != "provenance":  # the tint goes with the cell's own value
+            self._step_changes[(indicator_id, "score" if attr == "score_note" else attr)] = None
 
     def _on_structure_changed(self, form_id: str, what: str, indicator_id: str, position: int) -> None:
         if form_id != self.form_id:
@@ -428,6 +433,7 @@ class IndicatorTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), position, position)
         elif what == "indicator_added":
             self.endInsertRows()
+            self._step_changes[(indicator_id, None)] = None
             self._renumber()
         elif what == "will_remove_indicator":
             row = self.row_of(indicator_id)
@@ -444,6 +450,7 @@ class IndicatorTableModel(QAbstractTableModel):
             self.beginMoveRows(QModelIndex(), source, source, QModelIndex(), destination)
         elif what == "indicator_moved":
             self.endMoveRows()
+            self._step_changes[(indicator_id, None)] = None
             self._renumber()
         elif what == "will_reset_indicators":
             self.beginResetModel()
@@ -469,6 +476,7 @@ class IndicatorTableModel(QAbstractTableModel):
         self._flush()
 
     def _on_step_finished(self) -> None:
+        self.last_step_changes, self._step_changes = list(self._step_changes), {}
         if self._written:  # cells written without an analysis of this form (should not happen)
             self._flush()
 

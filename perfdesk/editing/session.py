@@ -91,6 +91,9 @@ class EditSession(QObject):
         self._analysis: dict[str, Analysis] = {}
         self._changes: _Changes | None = None
         self.last_error = ""
+        # True while undo / redo runs: the stepFinished it ends comes from the history, and
+        # the table selects what the step changed
+        self.replaying = False
         self.workspace.subscribe(self._on_event)
 
     @property
@@ -216,8 +219,12 @@ class EditSession(QObject):
         def backward():
             for command in reversed(done):
                 command.apply() if undoing else command.revert()
-        if not self._perform(text, forward, backward):
-            return False
+        self.replaying = True
+        try:
+            if not self._perform(text, forward, backward):
+                return False
+        finally:
+            self.replaying = False
         for command in commands:
             command.ran_outside_stack()
         stack.setIndex(target)

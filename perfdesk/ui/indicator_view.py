@@ -177,6 +177,8 @@ class IndicatorView(QTableView):
         model.rowsRemoved.connect(self.refresh_spans)
         model.rowsMoved.connect(self.refresh_spans)
         model.dataChanged.connect(self._on_data_changed)
+        # connected after the model's own slot: the model has noted the step's changes by then
+        model.session.stepFinished.connect(self._after_step)
 
     def model(self) -> IndicatorTableModel:  # narrower type for readers
         return super().model()
@@ -196,6 +198,34 @@ class IndicatorView(QTableView):
         levels = [c for c in (model.column_of("level1"), model.column_of("level2")) if c >= 0]
         if any(top_left.column() <= c <= bottom_right.column() for c in levels):
             self.refresh_spans()
+
+    def _after_step(self) -> None:
+        """After undo / redo, select the cells the step changed (whole rows for rows put
+        back or moved), as Excel shows where an undo took effect."""
+        model = self.model()
+        if not getattr(model.session, "replaying", False) or not model.last_step_changes:
+            return
+        selection = QItemSelection()
+        first = None
+        last_column = model.columnCount() - 1
+        for indicator_id, key in model.last_step_changes:
+            row = model.row_of(indicator_id)
+            column = model.column_of(key) if key is not None else -1
+            if row < 0 or last_column < 0:
+                continue
+            if column < 0:
+                selection.select(model.index(row, 0), model.index(row, last_column))
+                index = model.index(row, max(self.currentIndex().column(), 0))
+            else:
+                index = model.index(row, column)
+                selection.select(index, index)
+            if first is None or (index.row(), index.column()) < (first.row(), first.column()):
+                first = index
+        if first is None:
+            return
+        self.selectionModel().setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.scrollTo(first)
 
     # -- 一级 / 二级 as merged cells ------------------------------------------------------
     def refresh_spans(self, *args) -> None:

@@ -182,3 +182,34 @@ def test_f2_puts_the_caret_at_the_end_and_typing_replaces(window, qtbot):
     typed = editor.toPlainText() if isinstance(editor, QPlainTextEdit) else editor.text()
     assert typed == "q"
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
+
+
+def test_undo_and_redo_select_what_changed(window, qtbot):
+    open_form(window, "补充日常经费")
+    panel = window.editor.indicator_panel
+    view, model = panel.view, panel.model
+    target = model.column_of("target")
+    reason = model.column_of("reason")
+    assert model.setData(model.index(3, target), "=9 个")
+    assert model.set_cells([(5, "reason", "甲"), (6, "reason", "乙")], "两格") == 2
+    view.select_cell(0, model.column_of("level3"))
+    window.undo_action.trigger()
+    assert view.currentIndex().row() == 5 and view.currentIndex().column() == reason
+    assert {(i.row(), i.column()) for i in view.selectionModel().selectedIndexes()} == {(5, reason), (6, reason)}
+    view.select_cell(0, 0)
+    window.undo_action.trigger()
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (3, target)
+    assert [(i.row(), i.column()) for i in view.selectionModel().selectedIndexes()] == [(3, target)]
+    view.select_cell(0, 0)
+    window.redo_action.trigger()
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (3, target)
+    # rows put back by undoing a delete are selected whole
+    view.select_cell(8, model.column_of("level3"))
+    panel.delete_rows()
+    view.select_cell(0, 0)
+    window.undo_action.trigger()
+    assert view.selected_rows() == [8] and view.selectionModel().isRowSelected(8)
+    # an ordinary edit does not move the selection
+    view.select_cell(0, model.column_of("level3"))
+    assert model.setData(model.index(2, target), "=8 个")
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (0, model.column_of("level3"))
