@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -45,8 +46,19 @@ def column_width(mm: float) -> float:
     return max(0.5, round((mm * 0.99 * PX_PER_MM - 5) / DIGIT_PX, 2))
 
 
+def printable(text: str) -> str:
+    """A text an .xlsx can hold: no XML-illegal control characters, no lone surrogates
+    (a .perfdesk file may carry either; openpyxl would refuse the whole export)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def sheet_title(name: str, taken: set[str]) -> str:
-    base = _SHEET_BAD.sub("_", name).strip("'") or "表"
+    base = _SHEET_BAD.sub("_", printable(name)).strip("'") or "表"
     base = base[:31]
     title, n = base, 2
     while title.lower() in taken:
@@ -99,7 +111,7 @@ class ExcelWriter:
             target.value = cell.value
             target.number_format = cell.number_format or "General"
         elif cell.text:
-            target.value = cell.text
+            target.value = printable(cell.text)
             # openpyxl reads a leading "=" as a formula: these are indicator values, not formulas.
             target.data_type = "s"
             if cell.text.startswith(_FORMULA_LEADS):

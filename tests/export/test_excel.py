@@ -97,3 +97,21 @@ def test_every_definition_writes_a_workbook(definition_id, tmp_path):
     assert Decimal("1234567.5") in [Decimal(str(v)) for v in values if isinstance(v, (int, float))]
     assert all(ind.level3 in values for ind in form.indicators)
     _assert_no_formulas(book)
+
+
+def test_control_characters_and_lone_surrogates_do_not_stop_the_export(tmp_path, demo_ws):
+    """A .perfdesk file may carry texts an .xlsx cannot hold; the export drops just those
+    characters instead of refusing the whole workbook."""
+    from perfdesk.domain.values import parse
+
+    registry = default_registry()
+    form = next(f for f in demo_ws.forms.values() if demo_ws.project_name(f) == "补充日常经费" and f.year == 2022)
+    demo_ws.projects[form.project_id].name = "补充\x01日常\ud800经费"
+    form.fields["project_name"] = "补充\x01日常\ud800经费"
+    form.indicators[0].level3 = "城乡\x07结对"
+    form.indicators[0].target = parse("=1 个")
+    [path] = export_forms(demo_ws, [form], registry, "xlsx", tmp_path, one_file=True)
+    texts = [c.value for sheet in load_workbook(path).worksheets for row in sheet.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    assert "城乡结对" in texts
+    assert any(t.startswith("补充日常") and "经费" in t for t in texts)
