@@ -98,7 +98,8 @@ class NewForm:
 class NewFormDialog(QDialog):
     """A new form: for an existing project (name fixed) or for a new one."""
 
-    def __init__(self, parent, registry: Registry, year: int, project_name: str | None, kind: FormKind | None):
+    def __init__(self, parent, registry: Registry, year: int, project_name: str | None, kind: FormKind | None,
+                 usage: dict[str, int] | None = None):
         super().__init__(parent)
         self.setWindowTitle("新建项目" if project_name is None else "新建表")
         form = QtWidgets.QFormLayout(self)
@@ -114,6 +115,15 @@ class NewFormDialog(QDialog):
         for definition in registry:
             if kind is None or definition.kind is kind:
                 self.definition.addItem(definition.name, definition.id)
+        # The layout the file already uses most (a Shanghai 元 file gets the Shanghai layout,
+        # not the first one listed); on a tie, or in an empty file, the registry's order. The
+        # navigator that opens the dialog knows the file: it is asked, when not told.
+        if usage is None and callable(getattr(parent, "definition_usage", None)):
+            usage = parent.definition_usage(project_name)
+        usage = usage or {}
+        counts = [usage.get(self.definition.itemData(i), 0) for i in range(self.definition.count())]
+        if counts and max(counts) > 0:
+            self.definition.setCurrentIndex(counts.index(max(counts)))
         form.addRow("表样", self.definition)
         self.message = QLabel("")
         self.message.setStyleSheet("color: #b00020")

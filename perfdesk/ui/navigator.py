@@ -141,6 +141,24 @@ class NavigatorPanel(QWidget):
             return None
         return self._add_form(project_id, answer.year, answer.definition_id)
 
+    def definition_usage(self, project_name: str | None = None) -> dict[str, int]:
+        """How many forms of the file use each definition: the new-form dialog offers the most
+        used (a Shanghai 元 file gets the Shanghai layout, not the first one listed). For a form
+        of an existing project, layouts of a kind the project already has that year don't count."""
+        ws = self.session.workspace
+        usage: dict[str, int] = {}
+        for form in ws.forms.values():
+            usage[form.definition_id] = usage.get(form.definition_id, 0) + 1
+        project = ws.project_by_name(project_name) if project_name else None
+        if project is not None:
+            year = self._selected_year()
+            taken = {f.kind for f in ws.forms_of(project.id) if f.year == year}
+            registry = self.session.registry
+            for definition_id in list(usage):
+                if definition_id in registry and registry.get(definition_id).kind in taken:
+                    usage[definition_id] = 0
+        return usage
+
     def _add_form(self, project_id: str, year: int, definition_id: str) -> str:
         ws = self.session.workspace
         form = blank_form(ws, ws.projects[project_id], year, self.session.registry.get(definition_id))
