@@ -373,7 +373,14 @@ class PreviewDialog(QDialog):
         self.session, self.form_id = session, form_id
         form = session.form(form_id)
         self.setWindowTitle(f"打印预览 — {form_label(session, form)}")
-        self.resize(980, 900)
+        from PySide6.QtCore import QSize
+        from PySide6.QtGui import QGuiApplication
+
+        from .main_window import fit_size
+
+        screen = QGuiApplication.primaryScreen()
+        # 980×900 where the work area has room; on a 1366×768 screen no taller than 90 % of it.
+        self.resize(fit_size(QSize(980, 900), screen.availableGeometry()) if screen else QSize(980, 700))
         self._tmp = tempfile.TemporaryDirectory(prefix="perfdesk-preview-", ignore_cleanup_errors=True)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()

@@ -6,10 +6,11 @@ already in the file, "另存为…" writes a copy, a second window on the same f
 from __future__ import annotations
 
 import time
+import zlib
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -30,6 +31,35 @@ from .issues_panel import IssuesPanel
 from .navigator import NavigatorPanel
 
 MAX_RECENT = 8
+ICON_DELAY_MS = 250  # the toolbar's icons, once the first window is on screen
+PREFERRED_SIZE = QSize(1400, 880)  # the first window on a screen with room for it
+SCREEN_SHARE = 0.9  # never more of the work area than this, leaving room for the frame
+
+
+def fit_size(preferred: QSize, available: QRect, share: float = SCREEN_SHARE) -> QSize:
+    """`preferred`, made no larger than `share` of the available work area."""
+    return QSize(max(1, min(preferred.width(), int(available.width() * share))),
+                 max(1, min(preferred.height(), int(available.height() * share))))
+
+
+def first_size(available: QRect) -> QRect:
+    """Where the first window goes on a screen whose work area (task bar excluded) is
+    `available`: the preferred size when it fits in 90 % of it, else 90 % of it; centred."""
+    size = fit_size(PREFERRED_SIZE, available)
+    rect = QRect(0, 0, size.width(), size.height())
+    rect.moveCenter(available.center())
+    return rect
+
+
+def starts_maximised(available: QRect) -> bool:
+    """A small screen (1366×768 and the like): the first window takes all of it."""
+    return available.width() < PREFERRED_SIZE.width() or available.height() < PREFERRED_SIZE.height()
+
+
+def _file_key(path: Path) -> str:
+    """A settings key for a file: paths hold characters QSettings keys must not."""
+    text = str(Path(path).resolve())
+    return f"last_form/{zlib.crc32(text.encode('utf-8')):08x}"
 
 
 def settings() -> QSettings:
@@ -60,7 +90,7 @@ class MainWindow(QMainWindow):
         self.registry = registry or default_registry()
         self.session: EditSession | None = None
         self.setAcceptDrops(True)
-        self.resize(1400, 880)
+        self._place_first()
         self.setWindowTitle("PerfDesk")
 
         self.banner = QLabel()
@@ -91,7 +121,56 @@ class MainWindow(QMainWindow):
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)
         self._write_actions: list[QAction] = []  # the actions a read-only file disables
+        self.find_dialog = None  # made when 查找 is first used
+        self.help_dialog = None
+        self._icons_set = False
         self._build_menus()
+        self._build_toolbar()
+        self._restore_layout()
+
+    # -- size and place --------------------------------------------------------------------------
+    def _place_first(self) -> None:
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(PREFERRED_SIZE)
+            return
+        available = screen.availableGeometry()
+        self.setGeometry(first_size(available))
+        if starts_maximised(available):
+            self.setWindowState(Qt.WindowState.WindowMaximized)
+
+    def _restore_layout(self) -> None:
+        """The size, place and docks the window had when last closed (Qt keeps a restored
+        window on a screen that still exists)."""
+        store = settings()
+        geometry = store.value("window/geometry")
+        if geometry:
+            self.restoreGeometry(geometry)
+        state = store.value("window/state")
+        if state:
+            self.restoreState(state)
+
+    def _save_layout(self) -> None:
+        store = settings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/state", self.saveState())
+        self._remember_form(store)
+        store.sync()
+
+    def _remember_form(self, store: QSettings | None = None) -> None:
+        """The form shown, for the next time this file opens."""
+        if self.session is None or self.editor is None or self.editor.form_id is None:
+            return
+        own = store is None
+        store = store or settings()
+        key = _file_key(self.session.store.path)
+        stored = store.value(key)
+        form_id = self.editor.form_id
+        if stored == form_id or (stored is None and form_id == self._first_form()):
+            return  # what the file would open on anyway: no need to rewrite the settings file
+        store.setValue(key, form_id)
+        if own:
+            store.sync()
 
     def _ensure_history(self):
         """The undo history list, made when the dock is first shown."""
@@ -127,14 +206,15 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("文件(&F)")
-        self._action(file_menu, "新建文件…", self.new_file, QKeySequence.StandardKey.New)
-        self._action(file_menu, "打开…", self.ask_open, QKeySequence.StandardKey.Open)
+        self.new_action = self._action(file_menu, "新建文件…", self.new_file, QKeySequence.StandardKey.New)
+        self.open_action = self._action(file_menu, "打开…", self.ask_open, QKeySequence.StandardKey.Open)
         self.recent_menu = file_menu.addMenu("最近打开")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
+        self.save_action = self._action(file_menu, "保存", self.save, QKeySequence.StandardKey.Save)
         self.save_as_action = self._action(file_menu, "另存为…", self.save_as, QKeySequence.StandardKey.SaveAs)
-        self._action(file_menu, "导出 Word / Excel / PDF…", self.export, "Ctrl+E")
-        self._action(file_menu, "打印预览", self.preview, QKeySequence.StandardKey.Print)
+        self.export_action = self._action(file_menu, "导出 Word / Excel / PDF…", self.export, "Ctrl+E")
+        self.preview_action = self._action(file_menu, "打印预览", self.preview, QKeySequence.StandardKey.Print)
         file_menu.addSeparator()
         self.import_action = self._action(file_menu, "导入 Word/Excel 表格…", self.import_forms, needs_write=True)
         self.rollforward_action = self._action(file_menu, "结转…", self.roll_forward, needs_write=True)
@@ -161,14 +241,72 @@ class MainWindow(QMainWindow):
         self._action(edit, "下移", lambda: self._panel_call(None, "move_rows", 1), "Alt+Down", needs_write=True)
         self._action(edit, "更改层级…", lambda: self._panel_call(None, "change_level"), needs_write=True)
         self._action(edit, "分值配平…", lambda: self._panel_call(None, "balance_weights"), needs_write=True)
+        edit.addSeparator()
+        self.find_action = self._action(edit, "查找…", self.find, QKeySequence.StandardKey.Find)
 
-        view = bar.addMenu("视图(&V)")
+        view = self.view_menu = bar.addMenu("视图(&V)")
         for dock in (self.nav_dock, self.issues_dock, self.history_dock):
             view.addAction(dock.toggleViewAction())
         self._action(view, "问题：整个文件", lambda: self.issues and self.issues.set_whole_file(True))
 
         help_menu = bar.addMenu("帮助(&H)")
+        self.help_action = self._action(help_menu, "使用说明", self.show_help, QKeySequence.StandardKey.HelpContents)
         self._action(help_menu, "关于 PerfDesk", self.about)
+
+    def _build_toolbar(self) -> None:
+        """The everyday actions, the menus' own, with their keys in the tooltips. Icons come
+        from the style after the first paint (see showEvent)."""
+        actions = self._named_actions = {}
+        bar = self.toolbar = self.addToolBar("常用")
+        bar.setObjectName("toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.view_menu.addAction(bar.toggleViewAction())
+        for key in self.TOOLBAR:
+            if key is None:
+                bar.addSeparator()
+                continue
+            action = getattr(self, key)
+            actions[key] = action
+            if key in self.TOOLBAR_TEXT:  # short words on the buttons; the menus keep the long ones
+                action.setIconText(self.TOOLBAR_TEXT[key])
+            bar.addAction(action)
+        for action in actions.values():
+            keys = action.shortcuts()
+            text = action.text().replace("…", "")
+            if keys:
+                text += "（" + " / ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys) + "）"
+            action.setToolTip(text)
+
+    # The toolbar: attribute names of the actions, None a separator.
+    TOOLBAR = ("new_action", "open_action", None, "undo_action", "redo_action", "find_action", None,
+               "import_action", "rollforward_action", "export_action", "preview_action")
+    TOOLBAR_TEXT = {"new_action": "新建", "open_action": "打开", "undo_action": "撤销", "redo_action": "重做",
+                    "find_action": "查找", "import_action": "导入", "rollforward_action": "结转",
+                    "export_action": "导出", "preview_action": "打印预览"}
+    TOOLBAR_ICONS = {"new_action": "SP_FileIcon", "open_action": "SP_DialogOpenButton",
+                     "undo_action": "SP_ArrowBack", "redo_action": "SP_ArrowForward",
+                     "find_action": "SP_FileDialogContentsView", "import_action": "SP_ArrowDown",
+                     "rollforward_action": "SP_BrowserReload", "export_action": "SP_DialogSaveButton",
+                     "preview_action": "SP_FileDialogDetailedView", "save_action": "SP_DialogSaveButton",
+                     "help_action": "SP_DialogHelpButton"}
+
+    def set_icons(self) -> None:
+        """Qt's standard icons on the toolbar's actions (once)."""
+        if self._icons_set:
+            return
+        self._icons_set = True
+        from PySide6.QtWidgets import QStyle
+
+        style = self.style()
+        for key, name in self.TOOLBAR_ICONS.items():
+            getattr(self, key).setIcon(style.standardIcon(getattr(QStyle.StandardPixmap, name)))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._icons_set:
+            # After the first paint: the style's Python type alone costs tens of milliseconds,
+            # and the window is usable (text buttons) before the icons come.
+            QTimer.singleShot(ICON_DELAY_MS, self, self.set_icons)
 
     def _panel_call(self, part: str | None, method: str, *args):
         if self.editor is None or self.editor.form_id is None:
@@ -210,6 +348,7 @@ class MainWindow(QMainWindow):
         old = self.session
         if old is not None and self.editor is not None:
             self.editor.commit_pending()
+            self._remember_form()
         for widget in (self.editor, self.navigator, self.issues):
             if widget is not None:
                 widget.setParent(None)
@@ -250,11 +389,16 @@ class MainWindow(QMainWindow):
         self.saved_label.setStyleSheet("")
         self.saved_label.setText("只读，修改不会保存" if read_only else "✔ 所有修改已保存到文件")
         self._update_undo_actions()
-        first = self._first_form()
+        first = self._last_form() or self._first_form()
         if first is not None:
             self.navigator.select_form(first)
         else:
             self.show_form(None)
+
+    def _last_form(self) -> str | None:
+        """The form shown when this file was last closed, if it is still there."""
+        form_id = settings().value(_file_key(self.session.store.path))
+        return str(form_id) if form_id and str(form_id) in self.session.workspace.forms else None
 
     def _first_form(self) -> str | None:
         ws = self.session.workspace
@@ -410,6 +554,52 @@ class MainWindow(QMainWindow):
 
         self.preview_dialog = PreviewDialog.show_for(self, self.session, self.editor.form_id)
 
+    def save(self) -> None:
+        """Ctrl+S: every edit is already in the file; say so (and write a value still open in
+        a cell)."""
+        if self.session is None:
+            return
+        if self.editor is not None:
+            self.editor.commit_pending()
+        if self.session.read_only:
+            self.statusBar().showMessage("只读文件，修改不会保存。可用“另存为…”保存副本。", 8000)
+        else:
+            self.statusBar().showMessage("已自动保存：每次修改都已写入文件，无需另行保存。", 8000)
+
+    def find(self):
+        """Ctrl+F: the find dialog (made when first used)."""
+        if self.session is None:
+            return None
+        if self.find_dialog is None:
+            from .find import FindDialog
+
+            self.find_dialog = FindDialog(self)
+        self.find_dialog.show()
+        self.find_dialog.raise_()
+        self.find_dialog.activateWindow()
+        self.find_dialog.query.setFocus()
+        self.find_dialog.query.selectAll()
+        return self.find_dialog
+
+    def show_location(self, form_id: str, location) -> bool:
+        """Show a form and the cell or field `location` points at."""
+        if self.editor is None or self.session is None or form_id not in self.session.workspace.forms:
+            return False
+        if self.editor.form_id != form_id:
+            self.navigator.select_form(form_id)
+            if self.editor.form_id != form_id:
+                self.show_form(form_id)
+        return self.editor.show_location(location)
+
+    def show_help(self):
+        if self.help_dialog is None:
+            from .help import HelpDialog
+
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        return self.help_dialog
+
     def about(self):
         from .about_dialog import AboutDialog
 
@@ -500,6 +690,7 @@ class MainWindow(QMainWindow):
                     edit.reopen()
                 event.ignore()
                 return
+        self._save_layout()
         if self.session is not None:
             if self.history is not None:
                 self.history.set_stack(None)
