@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -55,6 +56,10 @@ from perfdesk.editing.indicator_model import (
 from .dialogs import Ask, LevelDialog, WeightDialog
 
 LEVEL_COLUMNS = ("level1", "level2")
+# long texts: wrapped in the cell, edited in a multi-line editor (Alt+Enter: new line)
+MULTILINE_COLUMNS = ("level3", "actual", "reason")
+ROW_HEIGHT = 30  # one line, as before
+MAX_ROW_HEIGHT = 240  # a very long text scrolls in its editor rather than filling the screen
 COLUMN_WIDTHS = {"level1": 88, "level2": 104, "level3": 210, "target": 120, "actual": 130,
                  "weight": 52, "score": 52, COMPUTED: 64, GRADE: 150, "reason": 220,
                  LAST_TARGET: 110, LAST_ACTUAL: 110}
@@ -113,7 +118,23 @@ class IndicatorDelegate(QStyledItemDelegate):
                     found = taxonomy.find(model.indicator_at(index.row()).level1)
                     combo.addItems(list(found.level2) if found else [])
             return combo
+        if key in MULTILINE_COLUMNS and self.view.editing_trigger != QAbstractItemView.EditTrigger.AnyKeyPressed:
+            # F2 / double-click: the whole text, several lines. Typing on the cell starts a
+            # fresh one-line value (Alt+Enter there moves on to this editor).
+            editor = QPlainTextEdit(parent)
+            editor.setTabChangesFocus(True)
+            editor.setFrameShape(QFrame.Shape.NoFrame)
+            return editor
         return super().createEditor(parent, option, index)
+
+    def updateEditorGeometry(self, editor, option, index):
+        if isinstance(editor, QPlainTextEdit):
+            # room for a few lines even in a one-line row
+            rect = option.rect
+            rect.setHeight(max(rect.height(), 3 * option.fontMetrics.lineSpacing() + 10))
+            editor.setGeometry(rect)
+            return
+        super().updateEditorGeometry(editor, option, index)
 
     def eventFilter(self, editor, event):
         # Alt+↑ / Alt+↓ in an open editor belong to it (a drop-down opens its list), not to
@@ -122,6 +143,24 @@ class IndicatorDelegate(QStyledItemDelegate):
                 and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
                 and event.modifiers() & Qt.KeyboardModifier.AltModifier):
             event.accept()
+            return True
+        if (isinstance(editor, QLineEdit) and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() & Qt.KeyboardModifier.AltModifier
+                and self.view.currentIndex().data(Role.COLUMN_KEY) in MULTILINE_COLUMNS):
+            # Alt+Enter in a one-line start: go on in the multi-line editor with a new line
+            position = editor.cursorPosition()
+            text = editor.text()[:position] + "\n" + editor.text()[position:]
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            QTimer.singleShot(0, lambda: self.view.edit_multiline(text, position + 1))
+            return True
+        if (isinstance(editor, QPlainTextEdit) and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            if event.modifiers() & Qt.KeyboardModifier.AltModifier:
+                editor.insertPlainText("\n")  # Alt+Enter: a new line in the cell, as in Excel
+            else:
+                self.commitData.emit(editor)
+                self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.SubmitModelCache)
             return True
         return super().eventFilter(editor, event)
 
@@ -133,10 +172,18 @@ class IndicatorDelegate(QStyledItemDelegate):
         if isinstance(editor, QComboBox):
             editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole) or "")
             return
+        if isinstance(editor, QPlainTextEdit):
+            editor.setPlainText(index.data(Qt.ItemDataRole.EditRole) or "")
+            return
         super().setEditorData(editor, index)
 
     def setModelData(self, editor, model, index):
-        text = editor.currentText() if isinstance(editor, QComboBox) else editor.text()
+        if isinstance(editor, QComboBox):
+            text = editor.currentText()
+        elif isinstance(editor, QPlainTextEdit):
+            text = editor.toPlainText()
+        else:
+            text = editor.text()
         key = index.data(Role.COLUMN_KEY)
         if key == GRADE and isinstance(editor, QComboBox):
             text = editor.currentData() or ""
@@ -165,18 +212,28 @@ class IndicatorView(QTableView):
         self.setAlternatingRowColors(False)
         self.horizontalHeader().setStretchLastSection(True)
         self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.verticalHeader().setDefaultSectionSize(30)
+        self.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.verticalHeader().setMinimumSectionSize(ROW_HEIGHT)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setStyleSheet("QTableView { gridline-color: #b8b8b8; }")
         self._span_signature: tuple = ()
+        self.editing_trigger = None  # what opened the editor being created (see createEditor)
         self._spans: dict[int, list[tuple[int, int]]] = {}  # column -> merged (top, height)
         model.modelReset.connect(self._on_reset)
         model.columnsInserted.connect(self._on_reset)
         model.columnsRemoved.connect(self._on_reset)
         model.rowsInserted.connect(self.refresh_spans)
+        model.rowsInserted.connect(lambda parent, first, last: self.fit_rows(range(first, last + 1)))
         model.rowsRemoved.connect(self.refresh_spans)
         model.rowsMoved.connect(self.refresh_spans)
+        model.rowsMoved.connect(lambda parent, start, end, destination, row:
+                                self.fit_rows(range(min(start, row) - 1, max(end, row) + 2)))
         model.dataChanged.connect(self._on_data_changed)
+        self._refit = QTimer(self)  # a column's new width re-wraps its texts, once per burst
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(50)
+        self._refit.timeout.connect(lambda: self.fit_rows(range(self.model().rowCount())))
+        self.horizontalHeader().sectionResized.connect(self._on_column_resized)
         # connected after the model's own slot: the model has noted the step's changes by then
         model.session.stepFinished.connect(self._after_step)
 
@@ -189,12 +246,17 @@ class IndicatorView(QTableView):
             self.setColumnWidth(column, COLUMN_WIDTHS.get(key, 100))
         self._span_signature = ()
         self.refresh_spans()
+        self.fit_rows(range(model.rowCount()))
 
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:
-        """Spans follow the 一级 / 二级 texts: look again only when one of those changed."""
+        """Spans follow the 一级 / 二级 texts: look again only when one of those changed.
+        Rows whose text changed get the height their wrapped text needs."""
         if roles and all(int(role) != int(Qt.ItemDataRole.DisplayRole) for role in roles):
             return
         model = self.model()
+        if any(model.columns[c][0] in MULTILINE_COLUMNS for c in range(top_left.column(), bottom_right.column() + 1)
+               if 0 <= c < len(model.columns)):
+            self.fit_rows(range(top_left.row(), bottom_right.row() + 1))
         levels = [c for c in (model.column_of("level1"), model.column_of("level2")) if c >= 0]
         if any(top_left.column() <= c <= bottom_right.column() for c in levels):
             self.refresh_spans()
@@ -226,6 +288,42 @@ class IndicatorView(QTableView):
         self.selectionModel().setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
         self.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.scrollTo(first)
+
+    # -- row heights: wrapped long texts ----------------------------------------------------
+    def fit_rows(self, rows) -> None:
+        """Give these rows the height their wrapped texts need (one line at least, a few
+        hundred pixels at most). Only the rows asked for are measured, never the table."""
+        model = self.model()
+        columns = [c for c, (key, _) in enumerate(model.columns) if key in MULTILINE_COLUMNS]
+        if not columns:
+            return
+        header = self.verticalHeader()
+        for row in rows:
+            if not 0 <= row < model.rowCount():
+                continue
+            height = ROW_HEIGHT
+            for column in columns:
+                index = model.index(row, column)
+                text = index.data()
+                if text:
+                    width = self.columnWidth(column)
+                    if index.data(Qt.ItemDataRole.DecorationRole) is not None:
+                        width -= 18  # an issue's dot sits before the text
+                    height = max(height, self._text_height(text, width))
+            height = min(height, MAX_ROW_HEIGHT)
+            if header.sectionSize(row) != height:
+                header.resizeSection(row, height)
+
+    def _text_height(self, text: str, width: int) -> int:
+        metrics = self.fontMetrics()
+        flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft)
+        bounds = metrics.boundingRect(0, 0, max(width - 10, 10), 100000, flags, text)
+        return bounds.height() + 10
+
+    def _on_column_resized(self, column: int, old: int, new: int) -> None:
+        model = self.model()
+        if 0 <= column < len(model.columns) and model.columns[column][0] in MULTILINE_COLUMNS:
+            self._refit.start()
 
     # -- 一级 / 二级 as merged cells ------------------------------------------------------
     def refresh_spans(self, *args) -> None:
@@ -344,11 +442,26 @@ class IndicatorView(QTableView):
     def edit(self, index, trigger=None, event=None):
         if trigger is None:  # the public edit(index): Qt calls back with a trigger
             return super().edit(index)
+        self.editing_trigger = trigger
         opened = super().edit(index, trigger, event)
         if opened and trigger == QAbstractItemView.EditTrigger.EditKeyPressed:
             # F2 as in Excel: the caret at the end of the text, nothing selected.
             caret_to_end(self.indexWidget(index))
         return opened
+
+    def edit_multiline(self, text: str, caret: int) -> None:
+        """Reopen the current long-text cell in the multi-line editor with `text` typed so far."""
+        index = self.currentIndex()
+        if not index.isValid() or self.state() == QAbstractItemView.State.EditingState:
+            return
+        if not self.edit(index, QAbstractItemView.EditTrigger.EditKeyPressed, None):
+            return
+        editor = self.indexWidget(index)
+        if isinstance(editor, QPlainTextEdit):
+            editor.setPlainText(text)
+            cursor = editor.textCursor()
+            cursor.setPosition(min(caret, len(text)))
+            editor.setTextCursor(cursor)
 
     def closeEditor(self, editor, hint) -> None:
         # The delegate closes with SubmitModelCache exactly when Enter committed the cell:

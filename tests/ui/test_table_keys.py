@@ -213,3 +213,50 @@ def test_undo_and_redo_select_what_changed(window, qtbot):
     view.select_cell(0, model.column_of("level3"))
     assert model.setData(model.index(2, target), "=8 个")
     assert (view.currentIndex().row(), view.currentIndex().column()) == (0, model.column_of("level3"))
+
+
+def test_long_texts_wrap_rows_grow_and_the_editor_takes_several_lines(window, qtbot):
+    open_form(window, "补充日常经费")
+    view = window.editor.indicator_panel.view
+    model = view.model()
+    reason = model.column_of("reason")
+    header = view.verticalHeader()
+    one_line = header.defaultSectionSize()
+    before = [header.sectionSize(r) for r in range(model.rowCount())]
+    assert model.setData(model.index(4, reason), "因政策调整，" * 20)
+    assert header.sectionSize(4) > max(before[4], one_line * 2)  # the row grew to show the wrapped text
+    assert [header.sectionSize(r) for r in range(model.rowCount()) if r != 4] == before[:4] + before[5:]
+    grown = header.sectionSize(4)
+    assert model.setData(model.index(4, reason), "短")
+    assert header.sectionSize(4) < grown and header.sectionSize(4) <= before[4]  # and it shrinks back
+
+    # F2 opens a multi-line editor: Alt+Enter is a new line, Enter commits and goes down
+    view.select_cell(6, reason)
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.focusWidget()
+    assert isinstance(editor, QPlainTextEdit)
+    editor.clear()
+    qtbot.keyClicks(editor, "ab")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(editor, "cd")
+    assert editor.toPlainText() == "ab\ncd"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: model.index(6, reason).data() == "ab\ncd")
+    assert view.currentIndex().row() == 7
+    assert header.sectionSize(6) > one_line  # two lines
+    # typing on a long-text cell replaces its text; Alt+Enter goes on with a new line
+    view.select_cell(6, reason)
+    qtbot.keyClick(view, Qt.Key.Key_X)
+    editor = view.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor.text() == "x"
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: isinstance(view.focusWidget(), QPlainTextEdit))
+    editor = view.focusWidget()
+    qtbot.keyClicks(editor, "y")
+    assert editor.toPlainText() == "x\ny"
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert model.index(6, reason).data() == "ab\ncd"
+    view.select_cell(6, reason)
+    qtbot.keyClick(view, Qt.Key.Key_X)
+    qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: model.index(6, reason).data() == "x")
