@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QMimeData, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from perfdesk.domain.model import Indicator, OverrideNote
 from perfdesk.domain.rollforward import confirmed_provenance
-from perfdesk.editing.clipboard import copy_range, paste
+from perfdesk.editing.clipboard import copy_range, copy_range_html, paste
 from perfdesk.editing.commands import (
     InsertIndicatorsCommand,
     MoveIndicatorsCommand,
@@ -390,7 +390,10 @@ class IndicatorView(QTableView):
         if not rows:
             return ""
         text = copy_range(self.model(), rows, columns)
-        QGuiApplication.clipboard().setText(text)
+        mime = QMimeData()
+        mime.setText(text)  # what paste reads back, here and in Excel / WPS
+        mime.setHtml(copy_range_html(self.model(), rows, columns))
+        QGuiApplication.clipboard().setMimeData(mime)
         return text
 
     def paste_clipboard(self, text: str | None = None) -> int:

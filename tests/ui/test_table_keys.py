@@ -260,3 +260,21 @@ def test_long_texts_wrap_rows_grow_and_the_editor_takes_several_lines(window, qt
     qtbot.keyClick(view, Qt.Key.Key_X)
     qtbot.keyClick(view.focusWidget(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: model.index(6, reason).data() == "x")
+
+
+def test_copy_puts_plain_text_and_an_html_table_of_text_cells_on_the_clipboard(window):
+    from PySide6.QtGui import QGuiApplication
+
+    open_form(window, "补充日常经费")
+    view = window.editor.indicator_panel.view
+    model = view.model()
+    target = model.column_of("target")
+    assert model.setData(model.index(0, target), "=100%")
+    view.select_cell(0, target)
+    text = view.copy_selection()
+    mime = QGuiApplication.clipboard().mimeData()
+    assert mime.text() == text == "=100%\r\n"  # what paste reads, as before
+    assert mime.hasHtml()
+    assert "<td style='mso-number-format:\"\\@\"' x:str>=100%</td>" in mime.html()
+    assert view.paste_clipboard() == 0  # pasting it back changes nothing: still "=100%"
+    assert model.indicator_at(0).target.raw == "=100%"
