@@ -65,6 +65,14 @@ class FindDialog(QDialog):
     def _stale(self) -> None:
         self._searched = None
 
+    def reset(self) -> None:
+        """Another file in the window: the hits were the old file's."""
+        self.hits = []
+        self.current = -1
+        self._searched = None
+        self.results.clear()
+        self.status.setText("在整个文件中查找。")
+
     def search(self, text: str | None = None) -> list[Hit]:
         """Find `text` (or what is typed) in the whole file and list the hits."""
         if text is not None:

@@ -357,6 +357,8 @@ class MainWindow(QMainWindow):
             old.close()
             old.deleteLater()
         self.session = session
+        if self.find_dialog is not None:
+            self.find_dialog.reset()
         stack = session.undo_stack
         stack.indexChanged.connect(self._update_undo_actions)
         if self.history is not None:

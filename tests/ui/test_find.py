@@ -79,3 +79,15 @@ def test_nothing_found_says_so(window):
     assert dialog.search("不会出现的文字ⅩⅩ") == []
     assert "未找到" in dialog.status.text()
     assert not dialog.next()
+
+
+def test_opening_another_file_clears_the_old_files_hits(window, tmp_path):
+    dialog = window.find()
+    assert dialog.search("补充日常经费")
+    other = tmp_path / "other.perfdesk"
+    other.write_bytes(window.session.store.path.read_bytes())
+    assert window.open_file(other)
+    assert dialog.hits == [] and dialog.results.count() == 0
+    hits = dialog.search("补充日常经费")  # found again, in the file now open
+    assert hits and all(h.form_id in window.session.workspace.forms for h in hits)
+    assert dialog.next() and window.editor.form_id == hits[0].form_id
