@@ -8,6 +8,8 @@ taxonomy's names for 一级 / 二级, the grade bands for 评定档次.
 
 from __future__ import annotations
 
+import atexit
+
 from datetime import datetime
 from decimal import Decimal
 
@@ -394,6 +396,7 @@ class IndicatorView(QTableView):
         mime.setText(text)  # what paste reads back, here and in Excel / WPS
         mime.setHtml(copy_range_html(self.model(), rows, columns))
         QGuiApplication.clipboard().setMimeData(mime)
+        _hand_over_clipboard_at_exit()
         return text
 
     def paste_clipboard(self, text: str | None = None) -> int:
@@ -754,3 +757,27 @@ class IndicatorPanel(QWidget):
                 text, slot = entry
                 menu.addAction(text).triggered.connect(lambda _=False, s=slot: s())
         menu.exec(self.view.viewport().mapToGlobal(position))
+
+
+_exit_hook = False
+
+
+def _hand_over_clipboard_at_exit() -> None:
+    """A QMimeData made in Python must not outlive the interpreter on the clipboard: Qt would
+    delete it while Python shuts down, and the process would crash on its way out. Before that,
+    the clipboard gets the same text as a plain Qt copy (what Excel and WPS paste from)."""
+    global _exit_hook
+    if _exit_hook:
+        return
+    _exit_hook = True
+    atexit.register(_plain_clipboard)
+
+
+def _plain_clipboard() -> None:
+    app = QGuiApplication.instance()
+    if app is None:
+        return
+    clipboard = QGuiApplication.clipboard()
+    data = clipboard.mimeData()
+    if data is not None and data.hasHtml():
+        clipboard.setText(data.text())

@@ -278,3 +278,27 @@ def test_copy_puts_plain_text_and_an_html_table_of_text_cells_on_the_clipboard(w
     assert "<td style='mso-number-format:\"\\@\"' x:str>=100%</td>" in mime.html()
     assert view.paste_clipboard() == 0  # pasting it back changes nothing: still "=100%"
     assert model.indicator_at(0).target.raw == "=100%"
+
+
+def test_a_process_that_copied_cells_exits_cleanly(tmp_path):
+    """Qt deleting a Python-made QMimeData during interpreter shutdown crashed the process
+    (exit 139) after any copy: the clipboard is handed a plain copy before that."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from perfdesk.app import create_application\n"
+        "from perfdesk.cli import write_demo\n"
+        "from perfdesk.ui.main_window import MainWindow\n"
+        "app = create_application()\n"
+        f"path = write_demo(__import__('pathlib').Path({str(tmp_path / 'd.perfdesk')!r}))\n"
+        "w = MainWindow(); w.open_file(path); w.show(); app.processEvents()\n"
+        "view = w.editor.indicator_panel.view\n"
+        "view.select_cell(0, 3)\n"
+        "assert view.copy_selection()\n"
+        "w.close()\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PERFDESK_DATA_DIR=str(tmp_path / "data"))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
