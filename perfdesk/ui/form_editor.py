@@ -46,6 +46,8 @@ MARK_STYLES = {
     "warning": "border: 2px solid #f0a000; background: #fff6dd;",
     "info": "border: 1px solid #1e6fd9;",
 }
+# The heading of a section whose definition gives it none (each section folds by its heading).
+SECTION_NAMES = {SectionType.FIELDS: "基本信息", SectionType.FUNDING: "资金情况", SectionType.TEXTS: "绩效目标"}
 TEXT_IDLE_MS = 1200  # a pause this long in a long text commits it (merged into one undo step)
 
 
@@ -185,11 +187,14 @@ class FormEditor(QWidget):
     """The editor of whichever form the navigator chose (one editor, re-pointed)."""
 
     message = Signal(str)
+    tableOnlyChanged = Signal(bool)
 
     def __init__(self, session: EditSession, parent=None):
         super().__init__(parent)
         self.session = session
         self.form_id: str | None = None
+        self.table_only = False  # 只看指标表: the sections above the table are hidden
+        self.collapsed: set[str] = set()  # titles of the sections the user folded away
         self.field_widgets: dict[str, QWidget] = {}
         self.field_sections: dict[str, str] = {}
         self.funding: list[tuple[SectionDef, FundingModel, FundingTable]] = []
@@ -241,7 +246,9 @@ class FormEditor(QWidget):
         has_form = form_id is not None
         for widget in (self.title, self.splitter, self.totals):
             widget.setVisible(has_form)
+        self.title.setVisible(has_form and not self.table_only)
         self.empty.setVisible(not has_form)
+        self.scroll.setVisible(not self.table_only)
         if has_form:
             definition = self.session.definition(form_id)
             self.indicator_panel.set_scored(definition.scored)
@@ -291,19 +298,72 @@ class FormEditor(QWidget):
         # chosen form shows its boxes squeezed over each other.
         self.top_layout.activate()
 
+    def set_table_only(self, on: bool) -> None:
+        """只看指标表: hide the header, funding and goal sections so the indicator table has
+        the editor's whole height; off again shows them as they were."""
+        changed = self.table_only != bool(on)
+        if changed and on:
+            self._sizes_before_table_only = self.splitter.sizes()
+        self.table_only = bool(on)
+        if self.table_only:
+            commit_open_editors(self.top)
+            self._commit_open_texts()
+        self.scroll.setVisible(not self.table_only and self.form_id is not None)
+        self.title.setVisible(not self.table_only and self.form_id is not None)
+        if changed and not on and getattr(self, "_sizes_before_table_only", None):
+            self.splitter.setSizes(self._sizes_before_table_only)  # the split the user had
+        if changed:
+            self.tableOnlyChanged.emit(self.table_only)
+
+    def _reveal(self, widget: QWidget) -> None:
+        """Before jumping to a field: leave 只看指标表 and unfold the section it is in."""
+        if self.table_only:
+            self.set_table_only(False)
+        for toggle in self.section_toggles():
+            body = toggle.parentWidget().layout().itemAt(1).widget()
+            if not toggle.isChecked() and body.isAncestorOf(widget):
+                toggle.setChecked(True)
+
+    def section_toggles(self) -> list[QToolButton]:
+        """The fold buttons in the section headings, top to bottom."""
+        return [b for b in self.top.findChildren(QToolButton) if b.objectName() == "section-toggle"]
+
     def _box(self, title: str) -> tuple[QFrame, QVBoxLayout]:
+        """A section's frame: a heading that folds the section (the choice is kept while the
+        window lives, per title) and the body the caller fills."""
         box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(8, 6, 8, 8)
+        outer = QVBoxLayout(box)
+        outer.setContentsMargins(8, 6, 8, 8)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         if title:
-            label = QLabel(title)
-            label.setStyleSheet("font-weight: bold")
-            layout.addWidget(label)
+            toggle = QToolButton()
+            toggle.setObjectName("section-toggle")
+            toggle.setText(title)
+            toggle.setToolTip(f"折叠或展开「{title}」")
+            toggle.setCheckable(True)
+            toggle.setAutoRaise(True)
+            toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            toggle.setStyleSheet("font-weight: bold")
+            folded = title in self.collapsed
+            toggle.setChecked(not folded)
+            toggle.setArrowType(Qt.ArrowType.RightArrow if folded else Qt.ArrowType.DownArrow)
+            body.setVisible(not folded)
+
+            def fold(expanded: bool, t=title, b=body, button=toggle) -> None:
+                b.setVisible(expanded)
+                button.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+                (self.collapsed.discard if expanded else self.collapsed.add)(t)
+
+            toggle.toggled.connect(fold)
+            outer.addWidget(toggle)
+        outer.addWidget(body)
         return box, layout
 
     def _fields_box(self, section: SectionDef) -> QWidget:
-        box, layout = self._box(section.label)
+        box, layout = self._box(section.label or SECTION_NAMES.get(section.type, ""))
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
@@ -321,14 +381,14 @@ class FormEditor(QWidget):
         return box
 
     def _texts_box(self, section: SectionDef) -> QWidget:
-        box, layout = self._box(section.label)
+        box, layout = self._box(section.label or SECTION_NAMES.get(section.type, ""))
         for field in section.fields:
             layout.addWidget(QLabel(field.label))
             layout.addWidget(self._field_widget(field, section))
         return box
 
     def _funding_box(self, section: SectionDef) -> QWidget:
-        box, layout = self._box(section.label)
+        box, layout = self._box(section.label or SECTION_NAMES.get(section.type, ""))
         model = FundingModel(self.session, box)
         model.reason_asker = lambda value, computed: Ask.text(
             self, "人工评定预算执行率得分",
@@ -467,12 +527,14 @@ class FormEditor(QWidget):
             return True
         if location.column and location.column in self.field_widgets:
             widget = self.field_widgets[location.column]
+            self._reveal(widget)
             self.scroll.ensureWidgetVisible(widget)
             widget.setFocus()
             return True
         for section, funding_model, table in self.funding:
             if location.section == section.key:
                 index = funding_model.cell_of(location.column or "")
+                self._reveal(table)
                 self.scroll.ensureWidgetVisible(table)
                 table.setFocus()
                 if index.isValid():

@@ -153,6 +153,10 @@ class MainWindow(QMainWindow):
     def _save_layout(self) -> None:
         store = settings()
         store.setValue("window/geometry", self.saveGeometry())
+        if self._issues_before_table_only is not None:
+            # 只看指标表 hid the issues strip only for now: the next start shows the docks as
+            # the user had them.
+            self.issues_dock.setVisible(self._issues_before_table_only)
         store.setValue("window/state", self.saveState())
         self._remember_form(store)
         store.sync()
@@ -189,6 +193,26 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.addDockWidget(area, dock)
         return dock
+
+    # -- 只看指标表 ---------------------------------------------------------------------------------
+    def set_table_only(self, on: bool) -> None:
+        on = bool(on)
+        if self.table_only_action.isChecked() != on:
+            self.table_only_action.setChecked(on)
+        if on:
+            if self._issues_before_table_only is None:
+                self._issues_before_table_only = self.issues_dock.isVisible()
+            self.issues_dock.hide()
+        elif self._issues_before_table_only is not None:
+            self.issues_dock.setVisible(self._issues_before_table_only)
+            self._issues_before_table_only = None
+        if self.editor is not None and self.editor.table_only != on:
+            self.editor.set_table_only(on)
+
+    def _on_table_only_changed(self, on: bool) -> None:
+        """The editor left 只看指标表 by itself (a jump to a field above the table)."""
+        if self.table_only_action.isChecked() != on:
+            self.set_table_only(on)
 
     # -- menus ---------------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut=None, *, needs_write: bool = False) -> QAction:
@@ -248,6 +272,12 @@ class MainWindow(QMainWindow):
         for dock in (self.nav_dock, self.issues_dock, self.history_dock):
             view.addAction(dock.toggleViewAction())
         self._action(view, "问题：整个文件", lambda: self.issues and self.issues.set_whole_file(True))
+        view.addSeparator()
+        # F11: the indicator table gets the whole window (the sections above it and the
+        # issues strip go away); F11 again brings them back as they were.
+        self.table_only_action = self._action(view, "只看指标表", self.set_table_only, "F11")
+        self.table_only_action.setCheckable(True)
+        self._issues_before_table_only = None
 
         help_menu = bar.addMenu("帮助(&H)")
         self.help_action = self._action(help_menu, "使用说明", self.show_help, QKeySequence.StandardKey.HelpContents)
@@ -367,6 +397,8 @@ class MainWindow(QMainWindow):
         self.editor = FormEditor(session, self.central)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.central_layout.addWidget(self.editor, 1)
+        self.editor.set_table_only(self.table_only_action.isChecked())
+        self.editor.tableOnlyChanged.connect(self._on_table_only_changed)
         self.navigator = NavigatorPanel(session)
         self.navigator.formSelected.connect(self.show_form)
         self.navigator.message.connect(lambda text: self.statusBar().showMessage(text, 8000))

@@ -1,0 +1,107 @@
+"""The editor's modes for working in the indicator table: 只看指标表 (F11) and folding the
+sections above the table."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from .conftest import open_form
+
+
+def visible_row_capacity(view) -> int:
+    """How many default-height rows fit in the table's viewport."""
+    return view.viewport().height() // view.verticalHeader().defaultSectionSize()
+
+
+def shown_rows(view) -> int:
+    height = view.viewport().height()
+    return sum(1 for row in range(view.model().rowCount())
+               if 0 <= view.rowViewportPosition(row) and view.rowViewportPosition(row) + view.rowHeight(row) <= height)
+
+
+def settle(qtbot):
+    QApplication.processEvents()
+    qtbot.wait(20)
+
+
+def test_table_only_gives_the_indicator_table_the_window_at_1366x768_and_comes_back(window, qtbot):
+    open_form(window, "补充日常经费")
+    window.showNormal()
+    window.resize(1366, 768)
+    settle(qtbot)
+    editor = window.editor
+    view = editor.indicator_panel.view
+    assert editor.scroll.isVisible() and window.issues_dock.isVisible()
+    before = visible_row_capacity(view)
+    fitting_before = view.viewport().height()
+
+    window.table_only_action.trigger()
+    settle(qtbot)
+    assert window.table_only_action.isChecked()
+    assert not editor.scroll.isVisible()  # header, funding and goals are gone
+    assert not window.issues_dock.isVisible()
+    assert view.viewport().height() > fitting_before
+    if window.height() >= 740:  # the offscreen screen let the window be 1366x768
+        assert visible_row_capacity(view) >= 15, (window.size(), view.viewport().height())
+        rows = view.model().rowCount()
+        # The rows there are all show, up to the 15 the mode promises.
+        assert shown_rows(view) >= min(rows, 15)
+    assert visible_row_capacity(view) > before
+
+    window.table_only_action.trigger()
+    settle(qtbot)
+    assert not window.table_only_action.isChecked()
+    assert editor.scroll.isVisible() and editor.title.isVisible()
+    assert window.issues_dock.isVisible()
+    assert view.viewport().height() == fitting_before
+
+
+def test_table_only_is_kept_when_another_form_is_chosen(window, qtbot):
+    open_form(window, "补充日常经费")
+    window.table_only_action.trigger()
+    settle(qtbot)
+    other = next(f.id for f in window.session.workspace.forms.values() if f.id != window.editor.form_id)
+    window.navigator.select_form(other)
+    settle(qtbot)
+    assert window.editor.form_id == other
+    assert not window.editor.scroll.isVisible()
+    assert window.editor.indicator_panel.view.isVisible()
+
+
+def test_each_section_above_the_table_folds_and_unfolds(window, qtbot):
+    open_form(window, "补充日常经费")
+    settle(qtbot)
+    editor = window.editor
+    toggles = editor.section_toggles()
+    assert len(toggles) >= 3  # header, funding and goals each have a heading
+    first = toggles[0]
+    body = first.parentWidget().layout().itemAt(1).widget()
+    assert body.isVisible()
+    height = editor.top.sizeHint().height()
+    first.click()
+    settle(qtbot)
+    assert not body.isVisible()
+    assert editor.top.sizeHint().height() < height
+    first.click()
+    settle(qtbot)
+    assert body.isVisible()
+
+
+def test_jumping_to_a_folded_field_unfolds_it_and_leaves_table_only(window, qtbot):
+    open_form(window, "补充日常经费")
+    settle(qtbot)
+    editor = window.editor
+    key, widget = next(iter(editor.field_widgets.items()))
+    toggle = next(t for t in editor.section_toggles()
+                  if t.parentWidget().layout().itemAt(1).widget().isAncestorOf(widget))
+    toggle.click()
+    window.table_only_action.trigger()
+    settle(qtbot)
+    assert not widget.isVisible()
+    from perfdesk.domain.validation import Location
+
+    assert editor.show_location(Location(form_id=editor.form_id, section=editor.field_sections[key], column=key))
+    settle(qtbot)
+    assert widget.isVisible()
+    assert not window.table_only_action.isChecked()
+    assert window.issues_dock.isVisible()
