@@ -419,6 +419,28 @@ class IndicatorView(QTableView):
                 cells.extend((row, key, "") for row in rows)
         return model.set_cells(cells, "清除内容") if cells else 0
 
+    def fill_down(self) -> int:
+        """Ctrl+D, as in Excel: the top cell of each selected column goes into the selected
+        cells below it, as one undo step. Returns how many cells changed."""
+        model = self.model()
+        if model.session.read_only:
+            self.pasteRefused.emit("文件只读，不能填充。")
+            return 0
+        rows, columns = self.selection_rectangle()
+        if len(rows) < 2:
+            return 0
+        top = rows[0]
+        cells = []
+        for column in columns:
+            source = model.index(top, column)
+            if not source.flags() & Qt.ItemFlag.ItemIsEditable:
+                continue
+            key = model.columns[column][0]
+            text = model.data(source) or ""
+            cells.extend((row, key, text) for row in rows[1:]
+                         if model.index(row, column).flags() & Qt.ItemFlag.ItemIsEditable)
+        return model.set_cells(cells, "向下填充") if cells else 0
+
     def move_current(self, rows: int = 0, columns: int = 0) -> None:
         current = self.currentIndex()
         if not current.isValid():
@@ -437,6 +459,9 @@ class IndicatorView(QTableView):
             self.paste_clipboard()
             return
         if self.state() != QAbstractItemView.State.EditingState:
+            if event.key() == Qt.Key.Key_D and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
+                self.fill_down()
+                return
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.move_current(rows=-1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
                 return
@@ -727,6 +752,7 @@ class IndicatorPanel(QWidget):
         actions: list[tuple[str, object]] = [("复制\tCtrl+C", self.view.copy_selection)]
         if writable:
             actions += [("粘贴\tCtrl+V", self.view.paste_clipboard), ("清除内容\tDelete", self.view.clear_selection_cells),
+                        ("向下填充\tCtrl+D", self.view.fill_down),
                         None, ("插入行", self.insert_row), ("删除行", self.delete_rows), ("更改层级…", self.change_level)]
         if index.isValid() and model.form_id is not None and self.session.definition(model.form_id).scored:
             indicator = model.indicator_at(index.row())

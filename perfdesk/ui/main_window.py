@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
         self._action(edit, "复制单元格\tCtrl+C", lambda: self._panel_call("view", "copy_selection"))
         self._action(edit, "粘贴单元格\tCtrl+V", lambda: self._panel_call("view", "paste_clipboard"), needs_write=True)
         self._action(edit, "清除内容\tDelete", lambda: self._panel_call("view", "clear_selection_cells"), needs_write=True)
+        self._action(edit, "向下填充\tCtrl+D", lambda: self._panel_call("view", "fill_down"), needs_write=True)
         edit.addSeparator()
         self._action(edit, "插入指标行", lambda: self._panel_call(None, "insert_row"), "Ctrl+I", needs_write=True)
         self._action(edit, "删除指标行", lambda: self._panel_call(None, "delete_rows"), "Ctrl+-", needs_write=True)

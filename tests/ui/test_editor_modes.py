@@ -105,3 +105,52 @@ def test_jumping_to_a_folded_field_unfolds_it_and_leaves_table_only(window, qtbo
     assert widget.isVisible()
     assert not window.table_only_action.isChecked()
     assert window.issues_dock.isVisible()
+
+
+def select_block(view, rows, columns):
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    model = view.model()
+    selection = QItemSelection(model.index(rows[0], columns[0]), model.index(rows[-1], columns[-1]))
+    view.setCurrentIndex(model.index(rows[0], columns[0]))
+    view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+
+def test_ctrl_d_fills_each_selected_column_down_from_its_top_cell_as_one_undo_step(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    open_form(window, "补充日常经费")
+    panel = window.editor.indicator_panel
+    view, model = panel.view, panel.model
+    target, level3 = model.column_of("target"), model.column_of("level3")
+    outputs = [i for i, ind in enumerate(model.indicators) if ind.level1 == "产出指标"]
+    rows = outputs[1:4]
+    before = [(model.indicator_at(r).level3, model.indicator_at(r).target) for r in rows]
+    assert len({b[1] for b in before}) > 1  # the targets differ before the fill
+    top_target = model.indicator_at(rows[0]).target
+    top_name = model.indicator_at(rows[0]).level3
+    select_block(view, rows, [level3, target] if level3 < target else [target, level3])
+    columns = view.selection_rectangle()[1]
+    stack = window.session.undo_stack
+    steps = stack.count()
+
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert [model.indicator_at(r).target for r in rows] == [top_target] * 3
+    assert [model.indicator_at(r).level3 for r in rows] == [top_name] * 3
+    for column in columns:  # every column in between took its top cell too
+        if model.index(rows[0], column).flags() & Qt.ItemFlag.ItemIsEditable:
+            assert len({model.data(model.index(r, column)) for r in rows}) == 1
+    assert stack.count() == steps + 1  # one undo step
+    assert "向下填充" in stack.text(stack.count() - 1)
+
+    window.undo_action.trigger()
+    assert [(model.indicator_at(r).level3, model.indicator_at(r).target) for r in rows] == before
+
+
+def test_fill_down_is_in_the_cells_context_menu(window):
+    open_form(window, "补充日常经费")
+    panel = window.editor.indicator_panel
+    index = panel.model.index(0, panel.model.column_of("target"))
+    texts = [entry[0] for entry in panel.context_actions(index) if entry is not None]
+    assert "向下填充\tCtrl+D" in texts
