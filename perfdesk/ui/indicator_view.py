@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QMimeData, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QTextCursor
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -62,6 +62,7 @@ LEVEL_COLUMNS = ("level1", "level2")
 MULTILINE_COLUMNS = ("level3", "actual", "reason")
 ROW_HEIGHT = 30  # one line, as before
 MAX_ROW_HEIGHT = 240  # a very long text scrolls in its editor rather than filling the screen
+ZOOM_MIN, ZOOM_MAX, ZOOM_STEP = 50, 200, 10  # the table's zoom, in percent
 COLUMN_WIDTHS = {"level1": 88, "level2": 104, "level3": 210, "target": 120, "actual": 130,
                  "weight": 52, "score": 52, COMPUTED: 64, GRADE: 150, "reason": 220,
                  LAST_TARGET: 110, LAST_ACTUAL: 110}
@@ -202,9 +203,12 @@ class IndicatorView(QTableView):
     """The table widget; the panel around it holds the actions."""
 
     pasteRefused = Signal(str)
+    zoomChanged = Signal(int)
 
     def __init__(self, model: IndicatorTableModel, parent=None):
         super().__init__(parent)
+        self.zoom = 100  # percent of the normal font and row height (Ctrl+wheel, Ctrl+= / Ctrl+0)
+        self._base_point_size: float | None = None  # the font at 100 %, noted on the first zoom
         self.setModel(model)
         self.setItemDelegate(IndicatorDelegate(self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -303,7 +307,7 @@ class IndicatorView(QTableView):
         for row in rows:
             if not 0 <= row < model.rowCount():
                 continue
-            height = ROW_HEIGHT
+            height = self.row_height()
             for column in columns:
                 index = model.index(row, column)
                 text = index.data()
@@ -312,9 +316,44 @@ class IndicatorView(QTableView):
                     if index.data(Qt.ItemDataRole.DecorationRole) is not None:
                         width -= 18  # an issue's dot sits before the text
                     height = max(height, self._text_height(text, width))
-            height = min(height, MAX_ROW_HEIGHT)
+            height = min(height, MAX_ROW_HEIGHT * self.zoom // 100)
             if header.sectionSize(row) != height:
                 header.resizeSection(row, height)
+
+    # -- zoom -------------------------------------------------------------------------------
+    def row_height(self) -> int:
+        """A one-line row at the present zoom."""
+        return round(ROW_HEIGHT * self.zoom / 100)
+
+    def set_zoom(self, percent: int) -> int:
+        """Scale the table's font and row heights (50–200 %). Returns the zoom in force."""
+        percent = int(min(max(percent, ZOOM_MIN), ZOOM_MAX))
+        if percent == self.zoom:
+            return percent
+        if self._base_point_size is None:
+            self._base_point_size = self.font().pointSizeF()
+        self.zoom = percent
+        font = QFont(self.font())
+        font.setPointSizeF(self._base_point_size * percent / 100)
+        self.setFont(font)
+        header = self.verticalHeader()
+        header.setMinimumSectionSize(min(self.row_height(), ROW_HEIGHT))
+        header.setDefaultSectionSize(self.row_height())
+        self.fit_rows(range(self.model().rowCount()))
+        self.zoomChanged.emit(percent)
+        return percent
+
+    def zoom_by(self, steps: int) -> int:
+        return self.set_zoom(self.zoom + steps * ZOOM_STEP)
+
+    def wheelEvent(self, event) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            delta = event.angleDelta().y()
+            if delta:
+                self.zoom_by(1 if delta > 0 else -1)
+            event.accept()
+            return
+        super().wheelEvent(event)
 
     def _text_height(self, text: str, width: int) -> int:
         metrics = self.fontMetrics()
@@ -462,6 +501,19 @@ class IndicatorView(QTableView):
             if event.key() == Qt.Key.Key_D and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
                 self.fill_down()
                 return
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                # Zoom: Ctrl+= (or Ctrl++) larger, Ctrl+Shift+- smaller (Ctrl+- deletes rows),
+                # Ctrl+0 back to 100 %.
+                if event.key() in (Qt.Key.Key_Equal, Qt.Key.Key_Plus):
+                    self.zoom_by(1)
+                    return
+                if event.key() in (Qt.Key.Key_Underscore, Qt.Key.Key_Minus) \
+                        and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                    self.zoom_by(-1)
+                    return
+                if event.key() == Qt.Key.Key_0:
+                    self.set_zoom(100)
+                    return
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.move_current(rows=-1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
                 return

@@ -400,6 +400,14 @@ class MainWindow(QMainWindow):
         self.central_layout.addWidget(self.editor, 1)
         self.editor.set_table_only(self.table_only_action.isChecked())
         self.editor.tableOnlyChanged.connect(self._on_table_only_changed)
+        table = self.editor.indicator_panel.view
+        try:  # the table's zoom, as this user last left it
+            zoom = int(settings().value("table/zoom", 100))
+        except (TypeError, ValueError):
+            zoom = 100
+        if zoom != 100:
+            table.set_zoom(zoom)
+        table.zoomChanged.connect(lambda percent: settings().setValue("table/zoom", percent))
         self.navigator = NavigatorPanel(session)
         self.navigator.formSelected.connect(self.show_form)
         self.navigator.message.connect(lambda text: self.statusBar().showMessage(text, 8000))

@@ -154,3 +154,50 @@ def test_fill_down_is_in_the_cells_context_menu(window):
     index = panel.model.index(0, panel.model.column_of("target"))
     texts = [entry[0] for entry in panel.context_actions(index) if entry is not None]
     assert "向下填充\tCtrl+D" in texts
+
+
+def test_zoom_scales_the_table_with_ctrl_wheel_and_keys_and_is_remembered(window, qtbot, tmp_path):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+
+    from perfdesk.ui.main_window import MainWindow, settings
+
+    open_form(window, "补充日常经费")
+    view = window.editor.indicator_panel.view
+    size, row = view.font().pointSizeF(), view.verticalHeader().defaultSectionSize()
+    center = QPointF(view.viewport().rect().center())
+
+    def wheel(delta):
+        event = QWheelEvent(center, QPointF(view.viewport().mapToGlobal(QPoint(10, 10))), QPoint(0, 0),
+                            QPoint(0, delta), Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(view.viewport(), event)
+
+    scroll = view.verticalScrollBar().value()
+    wheel(120)
+    assert view.zoom == 110
+    assert view.font().pointSizeF() > size
+    assert view.verticalHeader().defaultSectionSize() > row
+    assert view.verticalScrollBar().value() == scroll  # Ctrl+wheel zooms, does not scroll
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom == 120
+    assert int(settings().value("table/zoom")) == 120
+    qtbot.keyClick(view, Qt.Key.Key_Underscore, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert view.zoom == 110
+    wheel(-120)
+    wheel(-120)
+    assert view.zoom == 90 and view.font().pointSizeF() < size
+    qtbot.keyClick(view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom == 100 and view.font().pointSizeF() == size
+    assert view.verticalHeader().defaultSectionSize() == row
+
+    qtbot.keyClick(view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    from perfdesk.cli import write_demo
+
+    other = MainWindow()
+    qtbot.addWidget(other)
+    assert other.open_file(write_demo(tmp_path / "other.perfdesk"))
+    assert other.editor.indicator_panel.view.zoom == 120  # the next window starts as it was left
+    other.close()
