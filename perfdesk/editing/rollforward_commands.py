@@ -16,7 +16,6 @@ refuses is taken back by the session, which reports it through `saveFailed`. So 
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable
 
 from perfdesk.domain.model import Workspace
 from perfdesk.domain.rollforward import Applied, PlanConflict, RollForwardPlan, apply_plan, revert_plan
@@ -25,22 +24,14 @@ from perfdesk.store import StoreError
 
 from .commands import Step
 
-# What a failed step can meet on the way: a stale plan, a file that refuses the write (the
-# store's write-through lets sqlite3 errors through as they are), and the checks of the
-# Workspace mutation methods (a duplicate id, a project gone).
-FAILURES = (PlanConflict, StoreError, sqlite3.Error, OSError, KeyError, ValueError)
-
-
 class _AddFormsStep(Step):
     """Shared behaviour of the two commands: apply adds, revert removes exactly that."""
 
-    def __init__(self, ws: Workspace, text: str, report: Callable[[str], None] | None = None):
+    def __init__(self, ws: Workspace, text: str):
         super().__init__(text)
         self.ws = ws
         self.applied: Applied | None = None
         self.error: Exception | None = None
-        # Kept for callers that pass it; failures are now reported by the session.
-        self.report = report
 
     # subclasses
     def _apply(self) -> Applied:  # pragma: no cover - abstract
@@ -77,10 +68,9 @@ class _AddFormsStep(Step):
 class ApplyPlanCommand(_AddFormsStep):
     """Roll forward: the plan's new forms (and projects) in one step."""
 
-    def __init__(self, ws: Workspace, plan: RollForwardPlan, text: str | None = None,
-                 report: Callable[[str], None] | None = None):
+    def __init__(self, ws: Workspace, plan: RollForwardPlan, text: str | None = None):
         count = len(plan.to_create)
-        super().__init__(ws, text or f"结转：新建 {count} 张{plan.kind.label}", report)
+        super().__init__(ws, text or f"结转：新建 {count} 张{plan.kind.label}")
         self.plan = plan
 
     def _apply(self) -> Applied:
@@ -93,9 +83,8 @@ class ApplyPlanCommand(_AddFormsStep):
 class ApplyImportCommand(_AddFormsStep):
     """Import: the planned forms, new projects and (for a new file) the unit's name in one step."""
 
-    def __init__(self, ws: Workspace, plan: ImportPlan, text: str | None = None,
-                 report: Callable[[str], None] | None = None):
-        super().__init__(ws, text or f"导入 {len(plan.to_create)} 张表", report)
+    def __init__(self, ws: Workspace, plan: ImportPlan, text: str | None = None):
+        super().__init__(ws, text or f"导入 {len(plan.to_create)} 张表")
         self.plan = plan
 
     def _apply(self) -> Applied:

@@ -45,14 +45,14 @@ class StepRefused(Exception):
 class _Changes:
     """What one step changed, gathered while it runs and announced once when it ends."""
 
-    __slots__ = ("cells", "fields", "forms", "outline", "removed_projects", "touched")
+    __slots__ = ("cells", "fields", "forms", "outline", "projects", "touched")
 
     def __init__(self):
         self.cells: dict[tuple[str, str, str], None] = {}  # (form, indicator, attr), in order
         self.fields: dict[tuple[str, str], None] = {}
         self.forms: dict[str, None] = {}  # forms whose analysis must be redone
         self.outline = False
-        self.removed_projects: set[str] = set()
+        self.projects: set[str] = set()  # projects that gained or lost a form
         self.touched = False
 
 
@@ -302,7 +302,7 @@ class EditSession(QObject):
         elif what.startswith(("project_", "form_")) or what == "unit":
             changes.outline = True
             if what in ("form_removed", "form_added") and event.item_id:
-                changes.removed_projects.add(event.item_id)
+                changes.projects.add(event.item_id)
         if event.form_id and not what.startswith("will_"):
             changes.forms[event.form_id] = None
         if single and not what.startswith("will_"):
@@ -319,7 +319,7 @@ class EditSession(QObject):
                 stale[related] = None
             if form_id not in forms:
                 self._analysis.pop(form_id, None)
-        for project_id in changes.removed_projects:
+        for project_id in changes.projects:
             for form in self.workspace.forms_of(project_id):
                 stale[form.id] = None
         for form_id in stale:

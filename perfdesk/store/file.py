@@ -408,7 +408,6 @@ class FileStore:
         self._pending: _Pending | None = None
         # True once a step's own code failed half-way: its changes are in memory, not on disk.
         self.diverged = False
-        self.last_saved: _Pending | None = None
         self.step_error: StoreError | None = None  # why the last step was not written
 
     @property
@@ -686,7 +685,6 @@ class FileStore:
         except (sqlite3.Error, OSError) as exc:
             self.step_error = SaveError(describe_write_error(exc, self.path))
             raise self.step_error from exc
-        self.last_saved = pending
 
     def _write_pending(self, c, ws: Workspace, p: "_Pending") -> None:
         if p.unit:

@@ -52,7 +52,6 @@ from perfdesk.editing.indicator_model import (
     IndicatorTableModel,
     Role,
     format_decimal,
-    override_tooltip,
 )
 
 from .dialogs import Ask, LevelDialog, WeightDialog
@@ -767,25 +766,7 @@ class IndicatorPanel(QWidget):
         model = self.model
         if model.form_id is None or not (0 <= row < model.rowCount()):
             return ""
-        definition = self.session.definition(model.form_id)
-        if not definition.scored:
-            return ""
-        indicator = model.indicator_at(row)
-        analysis = self.session.analysis(model.form_id)
-        row_score = analysis.score.rows.get(indicator.id)
-        text = ""
-        explain = getattr(scoring, "explain_row", None)
-        if explain is not None and row_score is not None:
-            try:
-                text = explain(self.session.form(model.form_id), definition, indicator, row_score)
-            except Exception:  # noqa: BLE001 - an explanation must never break the table
-                text = ""
-        if not text and row_score is not None and row_score.computed is not None:
-            text = f"按规则计算：{format_decimal(row_score.computed)}"
-        if indicator.score is not None and "人工评定" not in text:
-            text = override_tooltip(indicator.score, indicator.score_note, row_score.computed if row_score else None) \
-                + ("\n" + text if text else "")
-        return text
+        return model.explanation(model.indicator_at(row))
 
     def _show_explanation(self, *args) -> None:
         index = self.view.currentIndex()

@@ -664,7 +664,7 @@ class MainWindow(QMainWindow):
             self.editor.commit_pending()
         plan = RollForwardWizard.ask(self, self.session)
         return plan is not None and self._push_added_forms(
-            ApplyPlanCommand(self.session.workspace, plan, report=self._report_step_error), "结转未完成")
+            ApplyPlanCommand(self.session.workspace, plan), "结转未完成")
 
     def import_forms(self) -> bool:
         from perfdesk.editing.rollforward_commands import ApplyImportCommand
@@ -677,7 +677,7 @@ class MainWindow(QMainWindow):
             self.editor.commit_pending()
         plan = ImportDialog.ask(self, self.session)
         return plan is not None and self._push_added_forms(
-            ApplyImportCommand(self.session.workspace, plan, report=self._report_step_error), "导入未完成")
+            ApplyImportCommand(self.session.workspace, plan), "导入未完成")
 
     def _push_added_forms(self, command, failed_title: str) -> bool:
         """Push as one undo step; a step that failed is not on the stack and the file is unchanged
@@ -691,8 +691,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{command.text()}，可用“撤销”一步取消。", 15000)
         return True
 
-    def _report_step_error(self, text: str) -> None:
-        Ask.error(self, "撤销/重做未完成", text)
 
     # -- drag and drop, closing ------------------------------------------------------------------
     @staticmethod
