@@ -81,7 +81,24 @@ class FirstPaint(QObject):
         if QGuiApplication.platformName() == "xcb":
             QGuiApplication.sync()
         print(f"T_PAINT {time.perf_counter() - T0:.6f}", flush=True)
+        if os.environ.get("BENCH_REPORT_QT"):
+            report_qt()
         self.finish()
+
+
+def report_qt():
+    """The Qt classes PerfDesk's loaded modules hold, and the application font: what the
+    like-for-like floor (c) touches and draws with."""
+    names = set()
+    for module_name, module in list(sys.modules.items()):
+        if module_name.startswith("perfdesk") and module is not None:
+            for value in vars(module).values():
+                owner = getattr(value, "__module__", "") or ""
+                if isinstance(value, type) and owner.startswith("PySide6.Qt"):
+                    names.add(f"{owner}.{value.__name__}")
+    from PySide6.QtWidgets import QApplication
+    print("QT_NAMES " + ",".join(sorted(names)), flush=True)
+    print("QT_FONT " + QApplication.instance().font().family(), flush=True)
 '''
 
 BARE = HOOK + r'''
@@ -91,6 +108,31 @@ table = QTableWidget(60, 10)
 for r in range(60):
     for c in range(10):
         table.setItem(r, c, QTableWidgetItem(f"{r + 1}.{c + 1}"))
+table.resize(1400, 880)
+FirstPaint(table.viewport(), app.quit)
+table.show()
+sys.exit(app.exec())
+'''
+
+# (c) the floor any window built like PerfDesk's pays: (a), plus touching the same Qt classes
+# (PySide6 builds each class and its enums on first use) and drawing Chinese text in the same
+# CJK font. Names and font come from one PerfDesk run (report_qt).
+FLOOR = HOOK + r'''
+import importlib
+names, family = sys.argv[1].split(","), sys.argv[2]
+for name in names:
+    module, _, attr = name.rpartition(".")
+    getattr(importlib.import_module(module), attr)
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
+app = QApplication(sys.argv[:1])
+font = QFont(family)
+font.setPointSizeF(max(app.font().pointSizeF(), 9.5))
+app.setFont(font)
+table = QTableWidget(60, 10)
+for r in range(60):
+    for c in range(10):
+        table.setItem(r, c, QTableWidgetItem(f"产出指标{r + 1}·{c + 1}"))
 table.resize(1400, 880)
 FirstPaint(table.viewport(), app.quit)
 table.show()
@@ -119,8 +161,13 @@ sys.exit(cli.main(["open", sys.argv[1]]))
 '''
 
 
-def one_run(kind: str, env: dict[str, str], demo: Path) -> dict[str, float]:
-    args = [sys.executable, "-c", BARE] if kind == "bare" else [sys.executable, "-c", PERFDESK, str(demo)]
+def one_run(kind: str, env: dict[str, str], demo: Path, floor: tuple[str, str] | None = None) -> dict:
+    if kind == "bare":
+        args = [sys.executable, "-c", BARE]
+    elif kind == "floor":
+        args = [sys.executable, "-c", FLOOR, *floor]
+    else:
+        args = [sys.executable, "-c", PERFDESK, str(demo)]
     env = dict(env)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -129,14 +176,20 @@ def one_run(kind: str, env: dict[str, str], demo: Path) -> dict[str, float]:
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
-    marks = {}
+    marks: dict = {}
     for line in result.stdout.splitlines():
         name, _, value = line.partition(" ")
         if name in ("T_MAIN", "T_PAINT"):
             marks[name] = float(value)
+        elif name in ("QT_NAMES", "QT_FONT"):
+            marks[name] = value
     if result.returncode != 0 or "T_PAINT" not in marks:
         raise RuntimeError(f"{kind} run failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return {"main": marks["T_MAIN"], "paint": marks["T_PAINT"], "wall": wall, "cpu": cpu}
+    return {"main": marks["T_MAIN"], "paint": marks["T_PAINT"], "wall": wall, "cpu": cpu,
+            "qt_names": marks.get("QT_NAMES", ""), "qt_font": marks.get("QT_FONT", "")}
+
+
+KINDS = ("bare", "floor", "perfdesk")
 
 
 def series(qt_platform: str, rounds: int, tmp: Path) -> None:
@@ -152,15 +205,19 @@ def series(qt_platform: str, rounds: int, tmp: Path) -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "perfdesk")],
                    env=env, check=False)
     one_run("bare", env, demo)  # warm-up: file cache, .pyc files, fontconfig
-    one_run("perfdesk", env, demo)
-    runs = {"bare": [], "perfdesk": []}
-    ratios, cpu_ratios = [], []
+    probe = one_run("perfdesk", dict(env, BENCH_REPORT_QT="1"), demo)
+    floor = (probe["qt_names"], probe["qt_font"])
+    one_run("floor", env, demo, floor)
+    runs: dict[str, list] = {kind: [] for kind in KINDS}
+    ratios, floor_ratios, over_floor, cpu_ratios = [], [], [], []
     for r in range(rounds):
-        order = ("bare", "perfdesk") if r % 2 == 0 else ("perfdesk", "bare")
-        pair = {kind: one_run(kind, env, demo) for kind in order}
+        order = KINDS if r % 2 == 0 else tuple(reversed(KINDS))
+        pair = {kind: one_run(kind, env, demo, floor) for kind in order}
         for kind in runs:
             runs[kind].append(pair[kind])
         ratios.append(pair["perfdesk"]["paint"] / pair["bare"]["paint"])
+        floor_ratios.append(pair["floor"]["paint"] / pair["bare"]["paint"])
+        over_floor.append(pair["perfdesk"]["paint"] - pair["floor"]["paint"])
         cpu_ratios.append(pair["perfdesk"]["cpu"] / pair["bare"]["cpu"])
 
     def column(kind: str, key: str) -> list[float]:
@@ -168,11 +225,15 @@ def series(qt_platform: str, rounds: int, tmp: Path) -> None:
 
     met = "MET" if statistics.median(ratios) <= GOAL_RATIO else "NOT MET"
     print(f"\ncold start → first painted window, platform {qt_platform}, {rounds} rounds "
-          f"(+1 warm-up), a/b order alternating:")
+          f"(+1 warm-up), order alternating a-c-b / b-c-a:")
     print(f"  (a) bare PySide6 + 60×10 QTableWidget  {spread(column('bare', 'paint'), unit='s', digits=3)}")
+    print(f"  (c) (a) + PerfDesk's {len(floor[0].split(','))} Qt classes + CJK font \"{floor[1]}\"  "
+          f"{spread(column('floor', 'paint'), unit='s', digits=3)}")
     print(f"  (b) PerfDesk on the demo file          {spread(column('perfdesk', 'paint'), unit='s', digits=3)}")
     print(f"  paired ratio b/a                       {spread(ratios, unit='×', digits=2)}   "
           f"goal ≤ {GOAL_RATIO} → {met}")
+    print(f"  paired ratio c/a (the floor's share)   {spread(floor_ratios, unit='×', digits=2)}")
+    print(f"  PerfDesk's own time b − c              {spread([x * 1000 for x in over_floor], unit='ms', digits=0)}")
     print(f"  interpreter up (T_MAIN): a {statistics.median(column('bare', 'main')):.3f} s, "
           f"b {statistics.median(column('perfdesk', 'main')):.3f} s; "
           f"process wall time incl. exit: a {statistics.median(column('bare', 'wall')):.3f} s, "
