@@ -38,6 +38,40 @@ class OverrideNote:
     computed: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class FinalMark:
+    """已定稿: the form was handed in as it is in snapshot `snapshot_id` (at `at`, ISO 8601).
+    While the mark stands, every mutation of the form is refused (`FinalisedError`)."""
+
+    form_id: str
+    snapshot_id: str
+    at: str
+
+
+FINALISED, WITHDRAWN = "finalised", "withdrawn"
+
+
+@dataclass(frozen=True)
+class FinalEvent:
+    """One line of a form's 定稿 history: finalised into a snapshot, or 撤回定稿 with a reason."""
+
+    id: str
+    form_id: str
+    what: str  # FINALISED | WITHDRAWN
+    at: str
+    snapshot_id: str | None = None
+    reason: str = ""
+
+
+class FinalisedError(Exception):
+    """A change to a finalised (已定稿) form: it must first be withdrawn (撤回定稿) with a reason.
+    `form_ids` names the forms; `str(error)` is one Chinese sentence."""
+
+    def __init__(self, form_ids: list[str], message: str):
+        super().__init__(message)
+        self.form_ids = list(form_ids)
+
+
 def new_id() -> str:
     import uuid  # not at the top: uuid imports platform, which the window's start can do without
 
@@ -150,6 +184,11 @@ class Workspace:
         self._listeners: list[Listener] = []
         self._guards: list[Guard] = []
         self._depth = 0
+        # 定稿: snapshots by id (frozen records, see domain/snapshot.py), the forms marked 已定稿,
+        # and every finalise / withdraw event, oldest first. Undo never reaches these.
+        self.snapshots: dict[str, object] = {}
+        self.finals: dict[str, FinalMark] = {}
+        self.final_log: list[FinalEvent] = []
 
     @property
     def forms(self) -> dict[str, Form]:
@@ -183,6 +222,17 @@ class Workspace:
     def _guard(self) -> None:
         for guard in self._guards:
             guard()
+
+    def _guard_form(self, form_id: str) -> None:
+        """The guards, then: a finalised form is not changed until it is withdrawn."""
+        self._guard()
+        if form_id in self.finals:
+            form = self._forms.get(form_id)
+            what = (f"“{self.project_name(form)}”{form.year}年{form.kind.label}" if form is not None else "这张表")
+            raise FinalisedError([form_id], f"{what}已定稿，不能修改；如需修改，请先撤回定稿并说明原因。")
+
+    def is_final(self, form_id: str) -> bool:
+        return form_id in self.finals
 
     def _emit(self, event: Event) -> None:
         for listener in list(self._listeners):
@@ -230,6 +280,9 @@ class Workspace:
         copied = Workspace(copy.deepcopy(self.unit))
         copied.projects = copy.deepcopy(self.projects)
         copied.forms = copy.deepcopy(self.forms)
+        copied.snapshots = dict(self.snapshots)  # frozen records: shared
+        copied.finals = dict(self.finals)
+        copied.final_log = list(self.final_log)
         return copied
 
     # -- queries -----------------------------------------------------------------------
@@ -276,11 +329,15 @@ class Workspace:
 
     def rename_project(self, project_id: str, name: str) -> None:
         self._guard()
+        for form in self.forms_of(project_id):
+            self._guard_form(form.id)
         self.projects[project_id].name = name
         self._emit(Event("project_changed", item_id=project_id))
 
     def remove_project(self, project_id: str) -> None:
         self._guard()
+        for form in self.forms_of(project_id):  # all refused before any goes
+            self._guard_form(form.id)
         for form in self.forms_of(project_id):
             self.remove_form(form.id)
         del self.projects[project_id]
@@ -298,7 +355,7 @@ class Workspace:
         return form
 
     def remove_form(self, form_id: str) -> None:
-        self._guard()
+        self._guard_form(form_id)
         form = self._forms.pop(form_id)
         siblings = self._by_project.get(form.project_id, {})
         siblings.pop(form_id, None)
@@ -307,7 +364,7 @@ class Workspace:
         self._emit(Event("form_removed", form_id=form_id, item_id=form.project_id))
 
     def set_form_year(self, form_id: str, year: int) -> None:
-        self._guard()
+        self._guard_form(form_id)
         self.forms[form_id].year = year
         self._emit(Event("form_changed", form_id=form_id, key="year"))
 
@@ -315,7 +372,7 @@ class Workspace:
         form = self.forms[form_id]
         if form.fields.get(key, "") == value:
             return False
-        self._guard()
+        self._guard_form(form_id)
         form.fields[key] = value
         if key == "project_name" and form.project_id in self.projects:
             # The header's 项目名称 is the project's name: keep one truth.
@@ -328,7 +385,7 @@ class Workspace:
         form = self.forms[form_id]
         if form.amounts.get(key) == value and (key in form.amounts or value is None):
             return False
-        self._guard()
+        self._guard_form(form_id)
         form.amounts[key] = value
         self._emit(Event("amount", form_id=form_id, key=key))
         return True
@@ -337,7 +394,7 @@ class Workspace:
         form = self.forms[form_id]
         if form.budget_score == value and form.budget_note == note:
             return False
-        self._guard()
+        self._guard_form(form_id)
         form.budget_score = value
         form.budget_note = note if value is not None else None
         self._emit(Event("form_changed", form_id=form_id, key="budget_score"))
@@ -347,7 +404,7 @@ class Workspace:
         form = self.forms[form_id]
         if form.total == value and form.total_note == note:
             return False
-        self._guard()
+        self._guard_form(form_id)
         form.total = value
         form.total_note = note if value is not None else None
         self._emit(Event("form_changed", form_id=form_id, key="total"))
@@ -365,7 +422,7 @@ class Workspace:
             return False
         if old == value:
             return False
-        self._guard()
+        self._guard_form(form_id)
         setattr(indicator, attr, value)
         self._emit(Event("indicator", form_id=form_id, item_id=indicator_id, key=attr))
         return True
@@ -375,7 +432,7 @@ class Workspace:
     def insert_indicator(self, form_id: str, position: int, indicator: Indicator) -> Indicator:
         form = self.forms[form_id]
         position = max(0, min(position, len(form.indicators)))
-        self._guard()
+        self._guard_form(form_id)
         self._emit(Event("will_add_indicator", form_id=form_id, item_id=indicator.id, position=position))
         form.indicators.insert(position, indicator)
         self._emit(Event("indicator_added", form_id=form_id, item_id=indicator.id, position=position))
@@ -384,7 +441,7 @@ class Workspace:
     def remove_indicator(self, form_id: str, indicator_id: str) -> tuple[int, Indicator]:
         form = self.forms[form_id]
         position = form.position_of(indicator_id)
-        self._guard()
+        self._guard_form(form_id)
         self._emit(Event("will_remove_indicator", form_id=form_id, item_id=indicator_id, position=position))
         indicator = form.indicators.pop(position)
         self._emit(Event("indicator_removed", form_id=form_id, item_id=indicator_id, position=position))
@@ -396,7 +453,7 @@ class Workspace:
         position = max(0, min(position, len(form.indicators) - 1))
         if position == old:
             return
-        self._guard()
+        self._guard_form(form_id)
         self._emit(Event("will_move_indicator", form_id=form_id, item_id=indicator_id, position=position))
         indicator = form.indicators.pop(old)
         form.indicators.insert(position, indicator)
@@ -404,10 +461,56 @@ class Workspace:
 
     def replace_indicators(self, form_id: str, indicators: Iterable[Indicator]) -> None:
         """Structural replace in one step (roll forward, import)."""
-        self._guard()
+        self._guard_form(form_id)
         self._emit(Event("will_reset_indicators", form_id=form_id))
         self.forms[form_id].indicators = list(indicators)
         self._emit(Event("indicators_reset", form_id=form_id))
+
+    # -- 定稿: not undoable; each is one step of its own in the file ---------------------------
+    def add_snapshot(self, snapshot, marks: Iterable[FinalMark] = ()) -> None:
+        """Keep a snapshot (a frozen record with `id`) and mark its forms 已定稿 (`marks`)."""
+        self._guard()
+        if snapshot.id in self.snapshots:
+            raise ValueError(f"duplicate snapshot id {snapshot.id}")
+        marks = list(marks)
+        for mark in marks:
+            if mark.form_id not in self._forms:
+                raise KeyError(mark.form_id)
+        self.snapshots[snapshot.id] = snapshot
+        self._emit(Event("snapshot_added", item_id=snapshot.id))
+        for mark in marks:
+            self.finals[mark.form_id] = mark
+            event = FinalEvent(new_id(), mark.form_id, FINALISED, mark.at, mark.snapshot_id)
+            self.final_log.append(event)
+            self._emit(Event("finalised", form_id=mark.form_id, item_id=event.id))
+
+    def withdraw(self, form_ids: Iterable[str], reason: str, at: str) -> list[FinalEvent]:
+        """撤回定稿: the forms may be edited again; the reason is kept in their history.
+        Forms that are not finalised are passed over. Returns the events logged."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValueError("撤回定稿需要说明原因。")
+        self._guard()
+        logged = []
+        for form_id in form_ids:
+            mark = self.finals.get(form_id)
+            if mark is None:
+                continue
+            del self.finals[form_id]
+            event = FinalEvent(new_id(), form_id, WITHDRAWN, at, mark.snapshot_id, reason)
+            self.final_log.append(event)
+            logged.append(event)
+            self._emit(Event("withdrawn", form_id=form_id, item_id=event.id))
+        return logged
+
+    def restore_finals(self, snapshots: dict, finals: dict, final_log: list) -> None:
+        """Only inside a discard step: put the 定稿 records back as the file still has them
+        (a finalise or withdraw whose write the file refused)."""
+        self.snapshots, self.finals, self.final_log = dict(snapshots), dict(finals), list(final_log)
+        self._emit(Event("finals_restored"))
+
+    def final_history(self, form_id: str) -> list[FinalEvent]:
+        return [event for event in self.final_log if event.form_id == form_id]
 
 
 def blank_form(ws: Workspace, project: Project, year: int, definition) -> Form:

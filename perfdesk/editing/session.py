@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from perfdesk.domain.definition import FormDefinition
-from perfdesk.domain.model import STEP_DONE, Event, Form, Workspace
+from perfdesk.domain.model import STEP_DONE, Event, FinalisedError, Form, Workspace
 from perfdesk.domain.scoring import FormScore, score_form
 from perfdesk.domain.validation import Issue, validate_form
 from perfdesk.formdefs import Registry, default_registry
@@ -45,7 +45,7 @@ class StepRefused(Exception):
 class _Changes:
     """What one step changed, gathered while it runs and announced once when it ends."""
 
-    __slots__ = ("cells", "fields", "forms", "outline", "projects", "touched")
+    __slots__ = ("cells", "fields", "forms", "outline", "projects", "touched", "finals")
 
     def __init__(self):
         self.cells: dict[tuple[str, str, str], None] = {}  # (form, indicator, attr), in order
@@ -54,6 +54,7 @@ class _Changes:
         self.outline = False
         self.projects: set[str] = set()  # projects that gained or lost a form
         self.touched = False
+        self.finals = False  # a snapshot was kept, or a 已定稿 mark came or went
 
 
 class EditSession(QObject):
@@ -82,6 +83,11 @@ class EditSession(QObject):
     saveFailed = Signal(str, str)
     # a step ended (written, refused or taken back): widgets may re-read what they show
     stepFinished = Signal()
+    # 定稿: a snapshot was kept, or forms were marked 已定稿 or withdrawn
+    finalsChanged = Signal()
+    # an action left undone because of 定稿 (a finalised form, nothing to finalise, no reason):
+    # its text and why, in Chinese. Nothing changed; unlike saveFailed the file is fine.
+    finalRefused = Signal(str, str)
 
     def __init__(self, store: FileStore, registry: Registry | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -94,6 +100,9 @@ class EditSession(QObject):
         # True while undo / redo runs: the stepFinished it ends comes from the history, and
         # the table selects what the step changed
         self.replaying = False
+        # Asked when a step meets a finalised (已定稿) form: (form ids, the step's text) ->
+        # the reason to 撤回定稿, or None to leave the forms as they are. The window sets it.
+        self.ask_withdraw = None
         self.workspace.subscribe(self._on_event)
 
     @property
@@ -166,6 +175,17 @@ class EditSession(QObject):
             builder.ok = False
             self._report(text, str(exc))
             return
+        except FinalisedError as exc:
+            # A finalised form: nothing was written; take back what ran, then offer 撤回定稿
+            # (the user repeats the action once the forms are open again).
+            self._take_back(builder.step.revert)
+            self.store.diverged = False
+            builder.ok = False
+            if not self._offer_withdraw(exc, text):
+                self._refuse(text, str(exc))
+            else:
+                self._refuse(text, "已撤回定稿，请重新操作一次。")
+            return
         except BaseException:
             # The macro's own code failed: the store wrote none of it; take back what ran.
             # A command that raised half-way may have left part of its change in memory, and
@@ -209,6 +229,7 @@ class EditSession(QObject):
         done: list[Step] = []
 
         def forward():
+            done.clear()  # a second run (after 撤回定稿) starts afresh
             for command in commands:
                 command.revert() if undoing else command.apply()
                 done.append(command)
@@ -247,7 +268,78 @@ class EditSession(QObject):
         except ReadOnlyError as exc:
             self._report(text, str(exc))
             return False
+        except FinalisedError as exc:
+            # A finalised form: the guard refused before it changed; take back what ran before
+            # it, and ask to 撤回定稿 — then run the step again, once.
+            self._take_back(backward)
+            self.store.diverged = False
+            if not self._offer_withdraw(exc, text):
+                self._refuse(text, str(exc))
+                return False
+            return self._perform(text, forward, backward)
         return True
+
+    def _offer_withdraw(self, exc: FinalisedError, text: str) -> bool:
+        """Ask (through `ask_withdraw`) for a reason to 撤回定稿 the forms `exc` names; True
+        once they are withdrawn."""
+        if self.ask_withdraw is None:
+            return False
+        reason = self.ask_withdraw(list(exc.form_ids), text)
+        if not reason or not reason.strip():
+            return False
+        return self.withdraw(exc.form_ids, reason)
+
+    # -- 定稿: not on the undo stack; each is one step and one transaction ----------------------
+    def finalise(self, year: int, project_id: str | None, note: str, name: str = ""):
+        """Finalise a year's (or one project's) forms that are not yet final: a snapshot with
+        their content and scores, and the 已定稿 marks. Returns the snapshot, or None when
+        nothing was written (`saveFailed` says why)."""
+        from perfdesk.domain import snapshot as snapshots
+
+        ws = self.workspace
+        text = "定稿"
+        if self.read_only:
+            self._refuse(text, self.store.read_only_reason)
+            return None
+        forms = snapshots.forms_to_finalise(ws, year, project_id)
+        scope = snapshots.SCOPE_PROJECT if project_id else snapshots.SCOPE_YEAR
+        before = (dict(ws.snapshots), dict(ws.finals), list(ws.final_log))
+        try:
+            with ws.step():
+                snapshot = snapshots.finalise(ws, forms, self.registry.get, note=note, year=year, scope=scope,
+                                              name=name)
+        except ValueError as exc:
+            self._refuse(text, str(exc))
+            return None
+        except (SaveError, ReadOnlyError) as exc:
+            with ws.step(discard=True):
+                ws.restore_finals(*before)
+            self._report(text, str(exc))
+            return None
+        return snapshot
+
+    def withdraw(self, form_ids, reason: str) -> bool:
+        """撤回定稿 with a reason (kept in the forms' history). True when written."""
+        from perfdesk.domain.snapshot import now_text
+
+        ws = self.workspace
+        text = "撤回定稿"
+        if self.read_only:
+            self._refuse(text, self.store.read_only_reason)
+            return False
+        before = (dict(ws.snapshots), dict(ws.finals), list(ws.final_log))
+        try:
+            with ws.step():
+                logged = ws.withdraw(list(form_ids), reason, now_text())
+        except ValueError as exc:
+            self._refuse(text, str(exc))
+            return False
+        except (SaveError, ReadOnlyError) as exc:
+            with ws.step(discard=True):
+                ws.restore_finals(*before)
+            self._report(text, str(exc))
+            return False
+        return bool(logged)
 
     def _take_back(self, backward) -> None:
         """The file refused the step: undo it in memory only, so the document is again
@@ -258,6 +350,10 @@ class EditSession(QObject):
     def _report(self, text: str, message: str) -> None:
         self.last_error = message
         self.saveFailed.emit(text, message)
+
+    def _refuse(self, text: str, message: str) -> None:
+        self.last_error = message
+        self.finalRefused.emit(text, message)
 
     def close(self) -> None:
         try:
@@ -290,7 +386,9 @@ class EditSession(QObject):
         single = self._changes is None
         changes = self._changes if not single else _Changes()
         changes.touched = True
-        if what == "indicator":
+        if what in ("snapshot_added", "finalised", "withdrawn", "finals_restored"):
+            changes.finals = True
+        elif what == "indicator":
             changes.cells[(event.form_id, event.item_id, event.key)] = None
         elif "indicator" in what:
             # Structure is announced at once: item models bracket it with begin/end signals.
@@ -336,6 +434,8 @@ class EditSession(QObject):
         for form_id in stale:
             if form_id in forms:
                 self.analysisChanged.emit(form_id)
+        if changes.finals:
+            self.finalsChanged.emit()
         if saved:
             self.saved.emit()
         self.stepFinished.emit()

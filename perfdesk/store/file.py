@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import gc
+import json
 import os
 import shutil
 import sqlite3
@@ -145,7 +146,7 @@ class _Pending:
     """What one step changed, by id, so the step is written once with the final values."""
 
     __slots__ = ("discard", "unit", "projects", "whole_forms", "form_rows", "fields", "amounts",
-                 "structure", "cells", "touched")
+                 "structure", "cells", "touched", "snapshots", "finals", "log")
 
     def __init__(self, discard: bool = False):
         self.discard = discard
@@ -158,6 +159,9 @@ class _Pending:
         self.structure: set[str] = set()
         self.cells: dict[str, set[str]] = {}
         self.touched = False
+        self.snapshots: dict[str, None] = {}  # 定稿: snapshots kept, in order
+        self.finals: set[str] = set()  # forms whose 已定稿 mark came or went
+        self.log: dict[str, None] = {}  # final_log events, in order
 
     def note(self, event: Event) -> None:
         what = event.what
@@ -178,8 +182,19 @@ class _Pending:
             self.cells.setdefault(event.form_id, set()).add(event.item_id)
         elif what in ("indicator_added", "indicator_removed", "indicator_moved", "indicators_reset"):
             self.structure.add(event.form_id)
+        elif what == "snapshot_added":
+            self.snapshots[event.item_id] = None
+        elif what in ("finalised", "withdrawn"):
+            self.finals.add(event.form_id)
+            self.log[event.item_id] = None
         else:  # pragma: no cover - a new event kind must be taught to the store
             raise ValueError(f"unknown event {what}")
+
+
+def _now() -> str:
+    from datetime import datetime
+
+    return datetime.now().isoformat(timespec="seconds")
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -586,6 +601,27 @@ class FileStore:
             if enabled:
                 gc.enable()
 
+    def snapshot_blob(self, snapshot_id: str) -> bytes:
+        """A snapshot's content as stored (zlib-compressed JSON, see domain/snapshot.py)."""
+        row = self.conn.execute("SELECT content FROM snapshot WHERE id = ?", (snapshot_id,)).fetchone()
+        if row is None:
+            raise KeyError(snapshot_id)
+        return bytes(row[0])
+
+    def snapshot_content(self, snapshot_id: str):
+        """The snapshot's forms and scores as they were (`SnapshotContent`); SnapshotError
+        (Chinese message) if its content is damaged."""
+        from perfdesk.domain.snapshot import decode
+
+        snapshot = self.workspace.snapshots.get(snapshot_id) if self.workspace is not None else None
+        blob = snapshot.blob if snapshot is not None and snapshot.blob is not None else self.snapshot_blob(snapshot_id)
+        return decode(blob)
+
+    def last_changes(self) -> dict[str, str]:
+        """When each form last changed (ISO 8601, seconds), for forms changed since version 4."""
+        return {form_id: changed for form_id, changed in
+                self.conn.execute("SELECT id, changed FROM form WHERE changed IS NOT NULL")}
+
     # -- writing -----------------------------------------------------------------------
     def _check_writable(self) -> None:
         if self.read_only:
@@ -624,6 +660,14 @@ class FileStore:
                     self._write_project(c, project, position)
                 for position, form in enumerate(workspace.forms.values()):
                     self._write_form(c, form, position)
+                c.execute("DELETE FROM final_log")
+                c.execute("DELETE FROM snapshot")
+                if workspace.snapshots or workspace.finals or workspace.final_log:
+                    missing = [s.id for s in workspace.snapshots.values() if s.blob is None]
+                    for snapshot_id in missing:  # read from this file before it is replaced
+                        raise ValueError(f"snapshot {snapshot_id} has no content")
+                    self._write_finals(c, workspace, dict.fromkeys(workspace.snapshots), set(workspace.finals),
+                                       dict.fromkeys(e.id for e in workspace.final_log))
         except (sqlite3.Error, OSError) as exc:
             raise SaveError(describe_write_error(exc, self.path)) from exc
         if self.workspace is not None and self.workspace is not workspace:
@@ -733,6 +777,40 @@ class FileStore:
         for project_id in p.projects:
             if project_id not in ws.projects:
                 c.execute("DELETE FROM project WHERE id = ?", (project_id,))
+        changed = (set(p.whole_forms) | p.form_rows | {f for f, _ in p.fields} | {f for f, _ in p.amounts}
+                   | p.structure | set(p.cells)) & ws.forms.keys()
+        if changed:
+            stamp = _now()
+            c.executemany("UPDATE form SET changed = ? WHERE id = ?", [(stamp, form_id) for form_id in changed])
+        if p.snapshots or p.finals or p.log:
+            self._write_finals(c, ws, p.snapshots, p.finals, p.log)
+
+    def _write_finals(self, c, ws: Workspace, snapshots, finals, log) -> None:
+        """定稿 records: snapshots are only ever added (never changed, never removed)."""
+        for snapshot_id in snapshots:
+            snapshot = ws.snapshots.get(snapshot_id)
+            if snapshot is None:
+                continue
+            if snapshot.blob is None:  # pragma: no cover - a snapshot is written when it is made
+                raise ValueError(f"snapshot {snapshot_id} has no content")
+            c.execute("INSERT INTO snapshot(id, name, at, note, year, scope, forms, content, position)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM snapshot))",
+                      (snapshot.id, snapshot.name, snapshot.at, snapshot.note, snapshot.year, snapshot.scope,
+                       json.dumps(list(snapshot.form_ids)), sqlite3.Binary(snapshot.blob)))
+        for form_id in finals:
+            mark = ws.finals.get(form_id)
+            if mark is None:
+                c.execute("DELETE FROM final_mark WHERE form_id = ?", (form_id,))
+            elif form_id in ws.forms:
+                c.execute("INSERT OR REPLACE INTO final_mark(form_id, snapshot_id, at) VALUES (?, ?, ?)",
+                          (form_id, mark.snapshot_id, mark.at))
+        events = {event.id: event for event in ws.final_log if event.id in log}
+        for event_id in log:
+            event = events.get(event_id)
+            if event is not None:
+                c.execute("INSERT OR IGNORE INTO final_log(id, form_id, what, at, snapshot_id, reason, position)"
+                          " VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM final_log))",
+                          (event.id, event.form_id, event.what, event.at, event.snapshot_id, event.reason))
 
     @staticmethod
     def _next_position(c, table: str) -> int:

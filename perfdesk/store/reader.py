@@ -19,7 +19,8 @@ import sqlite3
 from decimal import Decimal, InvalidOperation
 
 from perfdesk.domain.definition import FormKind
-from perfdesk.domain.model import Form, Indicator, OverrideNote, Project, Unit, Workspace
+from perfdesk.domain.model import FinalEvent, FinalMark, Form, Indicator, OverrideNote, Project, Unit, Workspace
+from perfdesk.domain.snapshot import Snapshot
 from perfdesk.domain.values import Value, from_parts
 
 _INDICATORS = (
@@ -104,4 +105,21 @@ def _read(c: sqlite3.Connection) -> Workspace:
             weight=decimal(weight), score=decimal(score), grade=grade, reason=reason,
             adjusted=bool(adjusted), provenance=provenance, score_note=note(s_reason, s_at, s_computed)))
     ws.forms = forms
+    read_finals(c, ws)
     return ws
+
+
+def read_finals(c: sqlite3.Connection, ws: Workspace) -> None:
+    """定稿: the snapshots (without their content, read on demand), 已定稿 marks and the log."""
+    import json
+
+    for sid, name, at, note, year, scope, form_ids, size in c.execute(
+            "SELECT id, name, at, note, year, scope, forms, length(content) FROM snapshot ORDER BY position, rowid"):
+        ids = json.loads(form_ids)
+        ws.snapshots[sid] = Snapshot(id=sid, name=name, at=at, note=note, year=year, scope=scope,
+                                     form_ids=tuple(str(i) for i in ids), size=size or 0)
+    for form_id, snapshot_id, at in c.execute("SELECT form_id, snapshot_id, at FROM final_mark"):
+        ws.finals[form_id] = FinalMark(form_id, snapshot_id, at)
+    for eid, form_id, what, at, snapshot_id, reason in c.execute(
+            "SELECT id, form_id, what, at, snapshot_id, reason FROM final_log ORDER BY position, rowid"):
+        ws.final_log.append(FinalEvent(eid, form_id, what, at, snapshot_id, reason))

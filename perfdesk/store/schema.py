@@ -78,6 +78,34 @@ STEPS: dict[int, list[str]] = {
         """ALTER TABLE form ADD COLUMN total_at TEXT""",
         """ALTER TABLE form ADD COLUMN total_computed TEXT""",
     ],
+    # Version 4: 定稿 — named, read-only snapshots of what was handed in (one zlib-compressed
+    # JSON blob each, see domain/snapshot.py), the forms marked 已定稿, the log of every
+    # finalise and 撤回定稿 with its reason, and when each form last changed (年度总览).
+    4: [
+        """ALTER TABLE form ADD COLUMN changed TEXT""",
+        """CREATE TABLE snapshot (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            year INTEGER NOT NULL,
+            scope TEXT NOT NULL CHECK (scope IN ('year', 'project')),
+            forms TEXT NOT NULL,
+            content BLOB NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0)""",
+        """CREATE TABLE final_mark (
+            form_id TEXT PRIMARY KEY REFERENCES form(id) ON DELETE CASCADE,
+            snapshot_id TEXT NOT NULL REFERENCES snapshot(id),
+            at TEXT NOT NULL)""",
+        """CREATE TABLE final_log (
+            id TEXT PRIMARY KEY,
+            form_id TEXT NOT NULL,
+            what TEXT NOT NULL CHECK (what IN ('finalised', 'withdrawn')),
+            at TEXT NOT NULL,
+            snapshot_id TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0)""",
+    ],
 }
 
 LATEST = max(STEPS)

@@ -124,6 +124,7 @@ INTEGER = "int"  # an integer (year, the unit's id)
 ORDER = "order"  # a number only used to order rows (position): anything but text, blob, NULL
 NUMBER = "number"  # NULL, or decimal text (str(Decimal)) that is finite and of sane size
 FLAG = "flag"  # 0 or 1
+BLOB = "blob"  # binary content (a snapshot's compressed JSON), never NULL
 
 # (column, kind, what people call it) per table, at the latest version; a file of an older
 # version lacks the later columns, which are then skipped. Every column PerfDesk reads is
@@ -140,7 +141,7 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("budget_at", TEXT_OR_NULL, "预算执行率得分的评定时间"),
         ("budget_computed", NUMBER, "评定时的预算执行率计算得分"),
         ("total_reason", TEXT_OR_NULL, "总分的评定理由"), ("total_at", TEXT_OR_NULL, "总分的评定时间"),
-        ("total_computed", NUMBER, "评定时的计算总分"),
+        ("total_computed", NUMBER, "评定时的计算总分"), ("changed", TEXT_OR_NULL, "最后修改时间"),
     ],
     "form_field": [("form_id", TEXT, "所属的表"), ("key", TEXT, "栏目名"), ("value", TEXT, "栏目内容")],
     "form_amount": [("form_id", TEXT, "所属的表"), ("key", TEXT, "金额栏目名"), ("value", NUMBER, "金额")],
@@ -153,9 +154,21 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("provenance", TEXT, "结转来源"), ("score_reason", TEXT_OR_NULL, "得分的评定理由"),
         ("score_at", TEXT_OR_NULL, "得分的评定时间"), ("score_computed", NUMBER, "评定时的计算得分"),
     ],
+    # Version 4: 定稿.
+    "snapshot": [
+        ("id", TEXT, "编号"), ("name", TEXT, "名称"), ("at", TEXT, "定稿时间"), ("note", TEXT, "说明"),
+        ("year", INTEGER, "年度"), ("scope", TEXT, "范围"), ("forms", TEXT, "所含的表"),
+        ("content", BLOB, "内容"), ("position", ORDER, "顺序"),
+    ],
+    "final_mark": [("form_id", TEXT, "已定稿的表"), ("snapshot_id", TEXT, "所属快照"), ("at", TEXT, "定稿时间")],
+    "final_log": [
+        ("id", TEXT, "编号"), ("form_id", TEXT, "所属的表"), ("what", TEXT, "事件"), ("at", TEXT, "时间"),
+        ("snapshot_id", TEXT_OR_NULL, "所属快照"), ("reason", TEXT, "原因"), ("position", ORDER, "顺序"),
+    ],
 }
 # The order problems are looked for: the unit, projects, forms, then what belongs to forms.
-TABLE_ORDER = ("meta", "unit", "project", "form", "form_field", "form_amount", "indicator")
+TABLE_ORDER = ("meta", "unit", "project", "form", "form_field", "form_amount", "indicator",
+               "snapshot", "final_mark", "final_log")
 FORM_KINDS = ("declaration", "self-evaluation")
 MAX_PLAIN_NUMBER = 24  # characters of a plain decimal SQL lets pass without Python looking
 
@@ -182,6 +195,8 @@ def _violation(column: str, kind: str) -> str:
         return f"coalesce({c}, '') >= ''"
     if kind == FLAG:
         return f"coalesce({c} NOT IN (0, 1), 1)"
+    if kind == BLOB:
+        return f"typeof({c}) != 'blob'"
     if kind == NUMBER:
         # Plain decimals (digits and a point) of sane length pass here; anything else — a
         # sign, exponent notation, words, NaN, a blob — goes to Python.
@@ -288,6 +303,14 @@ class _Rows:
         return f"第 {ids.index(rowid) + 1} 个项目" if rowid in ids else "一个项目"
 
     def row(self, table: str, rowid: int) -> str:
+        if table == "snapshot":
+            ids = [r[0] for r in self.conn.execute("SELECT rowid FROM snapshot ORDER BY position, rowid")]
+            return f"第 {ids.index(rowid) + 1} 个定稿快照" if rowid in ids else "一个定稿快照"
+        if table == "final_log":
+            return "一条定稿记录"
+        if table == "final_mark":
+            _, form = self.form_of(table, rowid)
+            return f"{form}的定稿标记" if form else "一个定稿标记"
         if table == "unit":
             return "单位信息"
         if table == "meta":
@@ -344,6 +367,8 @@ def _describe(label: str, kind: str, value_kind: str, value: object, problem: st
         return f"{label}“{shown}”不是数字"
     if kind == FLAG:
         return f"{label}“{shown}”应为 0 或 1"
+    if kind == BLOB:
+        return f"{label}不是二进制数据"
     return f"{label}“{shown}”不是有效数字"
 
 
@@ -358,6 +383,8 @@ def verify(conn: sqlite3.Connection, registry_ids: set[str] | None) -> None:
 
     for table in TABLE_ORDER:
         present = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if not present:
+            continue  # a table of a later version than the file's
         columns = [(c, k, label) for c, k, label in COLUMNS[table] if c in present]
         condition = " OR ".join(f"({_violation(c, k)})" for c, k, _ in columns)
         if table == "indicator" and "provenance" in present:
@@ -426,6 +453,23 @@ def _check_values(conn, table: str, present: set[str], refuse, registry_ids: set
                                          " LIMIT 1", (definition,)).fetchone()[0]
                     refuse("form", rowid, f"表单定义“{_shown_text(definition)}”是本程序不认识的"
                                           f"（可能来自更新版本的 PerfDesk）")
+    elif table == "snapshot":
+        _duplicates(conn, "snapshot", refuse)
+        for rowid, year in conn.execute(f"SELECT rowid, year FROM snapshot WHERE year NOT BETWEEN {YEAR_MIN}"
+                                        f" AND {YEAR_MAX} ORDER BY rowid LIMIT 1"):
+            refuse("snapshot", rowid, f"年度 {year} 不在 {YEAR_MIN}—{YEAR_MAX} 年之间")
+        for rowid, text in conn.execute("SELECT rowid, forms FROM snapshot ORDER BY rowid"):
+            if not _id_list(text):
+                refuse("snapshot", rowid, "所含的表的清单无法读取")
+    elif table == "final_mark":
+        for (rowid,) in conn.execute("SELECT m.rowid FROM final_mark m WHERE NOT EXISTS"
+                                     " (SELECT 1 FROM form f WHERE f.id = m.form_id) LIMIT 1"):
+            refuse("final_mark", rowid, "它所标记的表在文件中不存在")
+        for (rowid,) in conn.execute("SELECT m.rowid FROM final_mark m WHERE NOT EXISTS"
+                                     " (SELECT 1 FROM snapshot s WHERE s.id = m.snapshot_id) LIMIT 1"):
+            refuse("final_mark", rowid, "它所属的定稿快照在文件中不存在")
+    elif table == "final_log":
+        _duplicates(conn, "final_log", refuse)
     elif table in ("form_field", "form_amount", "indicator"):
         # The distinct form ids come from an index (few, fast); each is looked up in form.
         for (form_id,) in conn.execute(f"SELECT form_id FROM (SELECT DISTINCT form_id FROM {table})"
@@ -433,6 +477,17 @@ def _check_values(conn, table: str, present: set[str], refuse, registry_ids: set
             rowid = conn.execute(f"SELECT rowid FROM {table} WHERE form_id = ? LIMIT 1", (form_id,)).fetchone()[0]
             what = {"form_field": "栏目", "form_amount": "金额", "indicator": "指标"}[table]
             refuse(table, rowid, f"这项{what}所属的表在文件中不存在")
+
+
+def _id_list(text: str) -> bool:
+    """A snapshot's `forms`: a JSON list of id strings (short: a few hundred forms a year)."""
+    if not isinstance(text, str) or len(text) > 4_000_000:
+        return False
+    try:
+        ids = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(ids, list) and all(isinstance(i, str) for i in ids)
 
 
 def _duplicates(conn, table: str, refuse) -> None:
