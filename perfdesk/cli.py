@@ -6,6 +6,10 @@
     perfdesk demo PATH            write the demo file to PATH
     perfdesk check PATH [--json]  issues of every form; exit 0 no error, 1 errors, 2 unusable file
     perfdesk score PATH [--json]  scores of every form
+    perfdesk overview PATH --year Y [--json | --xlsx OUT | --pdf OUT]   年度总览
+    perfdesk finalise PATH --year Y [--project NAME] --note TEXT        定稿 (a snapshot)
+    perfdesk snapshots PATH [--json]                                    snapshots and 撤回 events
+    perfdesk diff PATH --from SNAPSHOT [--to SNAPSHOT] [--json]         对比
 
 A missing, damaged or foreign file gives one clear line on stderr and exit 2, never a
 traceback. This module wires the pure layers together; it imports no Qt.
@@ -21,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from perfdesk.domain.definition import FormKind
-from perfdesk.domain.model import Form, Workspace
+from perfdesk.domain.model import FinalisedError, Form, Workspace
 from perfdesk.domain.scoring import FormScore, score_form
 from perfdesk.domain.validation import Issue, Severity, count_by_severity, validate_workspace
 from perfdesk.formdefs import DefinitionError, Registry, default_registry
@@ -211,9 +215,195 @@ def cmd_window(args, registry) -> int:
     return app.run(getattr(args, "path", None), exit_after_paint=args.exit_after_paint)
 
 
+class Refused(Exception):
+    """A command that cannot do what was asked: one Chinese sentence, exit 2, file unchanged."""
+
+
+def _year_forms(ws: Workspace, year: int, path: str) -> None:
+    if not any(form.year == year for form in ws.forms.values()):
+        years = "、".join(str(y) for y in ws.years()) or "无"
+        raise Refused(f"{Path(path).name} 中没有 {year} 年的表（文件中的年度：{years}）。文件未作任何改动。")
+
+
+def cmd_overview(args, registry) -> int:
+    """年度总览: every project of a year with its forms' status and figures, and the totals."""
+    from perfdesk.domain.overview import build_overview, overview_payload
+
+    store, ws = _open_read(args.path)
+    try:
+        _year_forms(ws, args.year, args.path)
+        overview = build_overview(ws, args.year, registry.get, changed=store.last_changes())
+        if args.xlsx or args.pdf:
+            from perfdesk.export.overview import export_overview
+
+            for fmt, out in (("xlsx", args.xlsx), ("pdf", args.pdf)):
+                if out:
+                    export_overview(ws, overview, registry.get, Path(out), fmt)
+                    print(f"已导出{args.year}年度总览：{out}")
+            return EXIT_OK
+        payload = overview_payload(overview)
+        if args.json:
+            json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+            return EXIT_OK
+        _print_overview(payload, sys.stdout)
+        return EXIT_OK
+    finally:
+        store.close()
+
+
+def _cell(value, suffix: str = "") -> str:
+    return "—" if value is None else f"{value}{suffix}"
+
+
+def _print_overview(payload: dict, out) -> None:
+    out.write(f"{payload['year']}年度总览\n")
+    for line in payload["projects"]:
+        out.write(f"{line['project']} · 申报表 {line['declaration']['status_label']} · 自评表 "
+                  f"{line['self_evaluation']['status_label']} · 年度资金 {_cell(line['funds'])} 元 · 执行率 "
+                  f"{_cell(line['rate'], '%')} · 总分 {_cell(line['total'])} · 等级 {line['grade'] or '—'} · 错误 "
+                  f"{line['errors']} · 警告 {line['warnings']} · 人工评定 {line['overrides']}\n")
+    totals = payload["totals"]
+    grades = "，".join(f"{k} {v} 个" for k, v in totals["grades"].items()) or "无"
+    out.write(f"共 {totals['projects']} 个项目 · 资金合计 {totals['funds']} 元 · 执行率 {_cell(totals['rate'], '%')}"
+              f" · 平均总分 {_cell(totals['average_total'])} · 等级：{grades}\n")
+
+
+def _snapshot_data(ws: Workspace, snapshot) -> dict:
+    forms = []
+    for form_id in snapshot.form_ids:
+        form = ws.forms.get(form_id)
+        forms.append({"id": form_id, "project": ws.project_name(form) if form else None,
+                      "kind": form.kind.value if form else None, "final": form_id in ws.finals})
+    return {"id": snapshot.id, "name": snapshot.name, "at": snapshot.at, "note": snapshot.note,
+            "year": snapshot.year, "scope": snapshot.scope, "size": snapshot.size, "forms": forms}
+
+
+def cmd_finalise(args, registry) -> int:
+    """定稿: a snapshot of the year's (or one project's) forms, which are marked 已定稿."""
+    from perfdesk.domain import snapshot as snapshots
+
+    note = (args.note or "").strip()
+    if not note:
+        raise Refused("定稿需要一段说明（--note），例如“3 月报送财政局”。文件未作任何改动。")
+    # Everything is checked on a read-only opening first: a refusal writes nothing (not even
+    # the upgrade of an older file).
+    store, ws = _open_read(args.path)
+    try:
+        project_id = _project_id(ws, args)
+        if not snapshots.forms_to_finalise(ws, args.year, project_id):
+            what = f"项目“{args.project}”{args.year}年" if project_id else f"{args.year}年"
+            raise Refused(f"{what}的表都已定稿，没有可以定稿的表。文件未作任何改动。")
+    finally:
+        store.close()
+    store = FileStore.open(Path(args.path))
+    try:
+        if store.read_only:
+            raise Refused(store.write_refusal())
+        ws = store.workspace
+        project_id = _project_id(ws, args)
+        forms = snapshots.forms_to_finalise(ws, args.year, project_id)
+        scope = snapshots.SCOPE_PROJECT if project_id else snapshots.SCOPE_YEAR
+        with ws.step():
+            snapshot = snapshots.finalise(ws, forms, registry.get, note=note, year=args.year, scope=scope,
+                                          name=args.name or "")
+        if args.json:
+            json.dump({"snapshot": _snapshot_data(ws, snapshot)}, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            print(f"已定稿 {len(forms)} 张表：{snapshot.name}（快照编号 {snapshot.id[:8]}，{snapshot.size} 字节）")
+        return EXIT_OK
+    finally:
+        store.close()
+
+
+def _project_id(ws: Workspace, args) -> str | None:
+    _year_forms(ws, args.year, args.path)
+    if not args.project:
+        return None
+    project = ws.project_by_name(args.project)
+    if project is None or not any(f.year == args.year for f in ws.forms_of(project.id)):
+        raise Refused(f"{args.year}年没有名为“{args.project}”的项目。文件未作任何改动。")
+    return project.id
+
+
+def cmd_snapshots(args, registry) -> int:
+    """The snapshots in a file, and every finalise / 撤回定稿 with its reason."""
+    store, ws = _open_read(args.path)
+    try:
+        snapshots = sorted(ws.snapshots.values(), key=lambda s: s.at)
+        events = []
+        for event in ws.final_log:
+            form = ws.forms.get(event.form_id)
+            events.append({"form_id": event.form_id, "project": ws.project_name(form) if form else None,
+                           "year": form.year if form else None, "kind": form.kind.value if form else None,
+                           "what": event.what, "at": event.at, "snapshot_id": event.snapshot_id,
+                           "reason": event.reason})
+        if args.json:
+            json.dump({"snapshots": [_snapshot_data(ws, s) for s in snapshots], "events": events},
+                      sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+            return EXIT_OK
+        if not snapshots:
+            print("文件中还没有定稿快照。")
+        for s in snapshots:
+            print(f"{s.id[:8]}  {s.name} · {s.at.replace('T', ' ')} · {len(s.form_ids)} 张表 · {s.size} 字节"
+                  + (f" · {s.note}" if s.note else ""))
+        for e in events:
+            if e["what"] == "withdrawn":
+                kind = FormKind(e["kind"]).label if e["kind"] else "表"
+                print(f"撤回定稿  {e['project']} · {e['year']}年{kind} · {e['at'].replace('T', ' ')} · 原因：{e['reason']}")
+        return EXIT_OK
+    finally:
+        store.close()
+
+
+def cmd_diff(args, registry) -> int:
+    """对比: a snapshot against the forms as they are now, or against another snapshot."""
+    from perfdesk.domain import diff
+    from perfdesk.domain.snapshot import SnapshotError, find_snapshot
+
+    store, ws = _open_read(args.path)
+    try:
+        def side(key: str):
+            found = find_snapshot(ws, key)
+            if found is None:
+                raise Refused(f"找不到快照“{key}”（用 perfdesk snapshots 查看快照的编号或名称）。")
+            try:
+                content = store.snapshot_content(found.id)
+            except SnapshotError as exc:
+                raise Refused(f"快照“{found.name}”无法读取：{exc}") from None
+            return found, diff.Side(content.workspace, content.form_ids, content.scores)
+
+        old_snapshot, old = side(args.source)
+        if args.target:
+            new_snapshot, new = side(args.target)
+            target = {"snapshot": new_snapshot.id, "name": new_snapshot.name}
+        else:
+            new = diff.current_side(ws, old.form_ids, registry.get)
+            target = {"snapshot": None, "name": "当前"}
+        changes = diff.diff_sides(old, new, registry.get)
+        if args.json:
+            json.dump({"from": {"snapshot": old_snapshot.id, "name": old_snapshot.name}, "to": target,
+                       "changes": [c.as_dict() for c in changes]}, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+            return EXIT_OK
+        print(f"对比“{old_snapshot.name}”与“{target['name']}”：{len(changes)} 处变化")
+        current = None
+        for change in changes:
+            if change.form != current:
+                current = change.form
+                print(current)
+            print(f"  {change.text()}")
+        return EXIT_OK
+    finally:
+        store.close()
+
+
 # Every sub-command's name (tests/test_cli.py holds this list equal to the parser's): `main`
 # needs it to tell `perfdesk PATH` from a command without building the whole parser.
-COMMANDS = ("demo", "check", "score", "export", "import", "rollforward", "open")
+COMMANDS = ("demo", "check", "score", "export", "import", "rollforward", "open", "overview", "finalise",
+            "snapshots", "diff")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -238,6 +428,32 @@ def build_parser() -> argparse.ArgumentParser:
     score.set_defaults(run=cmd_score)
     register_export(sub)
     register_import(sub)  # import, rollforward
+    overview = sub.add_parser("overview", help="年度总览：一年中每个项目的表、资金、执行率、总分和等级")
+    overview.add_argument("path")
+    overview.add_argument("--year", type=int, required=True)
+    out = overview.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--xlsx", metavar="OUT", help="导出为 Excel 文件")
+    out.add_argument("--pdf", metavar="OUT", help="导出为 PDF 文件")
+    overview.set_defaults(run=cmd_overview)
+    finalise = sub.add_parser("finalise", help="定稿：保存一年（或一个项目）的表的快照并标记为已定稿")
+    finalise.add_argument("path")
+    finalise.add_argument("--year", type=int, required=True)
+    finalise.add_argument("--project", metavar="NAME", help="只定稿这个项目的表")
+    finalise.add_argument("--note", required=True, help="说明，例如“3 月报送财政局”")
+    finalise.add_argument("--name", help="快照名称（默认：年度、定稿和时间）")
+    finalise.add_argument("--json", action="store_true")
+    finalise.set_defaults(run=cmd_finalise)
+    snaps = sub.add_parser("snapshots", help="列出定稿快照和撤回定稿记录")
+    snaps.add_argument("path")
+    snaps.add_argument("--json", action="store_true")
+    snaps.set_defaults(run=cmd_snapshots)
+    compare = sub.add_parser("diff", help="对比：快照与当前内容，或两个快照")
+    compare.add_argument("path")
+    compare.add_argument("--from", dest="source", required=True, metavar="SNAPSHOT", help="快照编号（前 8 位即可）或名称")
+    compare.add_argument("--to", dest="target", metavar="SNAPSHOT", help="另一个快照；不给时与当前内容对比")
+    compare.add_argument("--json", action="store_true")
+    compare.set_defaults(run=cmd_diff)
     window = sub.add_parser("open", help="在窗口中打开文件")
     window.add_argument("path")
     window.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
@@ -305,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"perfdesk: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    except (StoreError, DefinitionError) as exc:
+    except (StoreError, DefinitionError, Refused, FinalisedError) as exc:
         print(f"perfdesk: {_one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
     except BrokenPipeError:  # output piped into `head` and closed early

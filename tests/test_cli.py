@@ -157,3 +157,93 @@ def test_a_double_clicked_file_opens_in_the_window(tmp_path):
     result = _window([str(path)], tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"文件 {path}" in result.stdout
+
+
+# -- overview, finalise, snapshots, diff ------------------------------------------------------------
+def test_overview_json_equals_score_for_every_form(demo_file, capsys):
+    code, out, _ = run(["score", str(demo_file), "--json"], capsys)
+    scores = {f["id"]: f for f in json.loads(out)["forms"]}
+    code, out, err = run(["overview", str(demo_file), "--year", "2022", "--json"], capsys)
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["year"] == 2022 and data["totals"]["projects"] == 14
+    for line in data["projects"]:
+        form = scores[line["self_evaluation"]["id"]]
+        assert (line["total"], line["grade"], line["budget_score"]) == (form["total"], form["grade"],
+                                                                         form["budget_score"])
+        assert line["declaration"]["status"] == "missing"
+    assert data["totals"]["grades"]["优"] == 14
+
+
+def test_overview_exports_xlsx_and_pdf(demo_file, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    xlsx, pdf = tmp_path / "总览.xlsx", tmp_path / "总览.pdf"
+    assert run(["overview", str(demo_file), "--year", "2022", "--xlsx", str(xlsx)], capsys)[0] == 0
+    assert run(["overview", str(demo_file), "--year", "2022", "--pdf", str(pdf)], capsys)[0] == 0
+    sheet = load_workbook(xlsx).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
+    assert "补充日常经费" in values and "合计" in values
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_finalise_snapshots_and_diff(demo_file, capsys):
+    before = demo_file.read_bytes()
+    code, out, err = run(["finalise", str(demo_file), "--year", "2022", "--note", "3 月报送", "--json"], capsys)
+    assert code == 0 and err == ""
+    snapshot = json.loads(out)["snapshot"]
+    assert snapshot["year"] == 2022 and len(snapshot["forms"]) == 14 and snapshot["note"] == "3 月报送"
+    assert all(form["final"] for form in snapshot["forms"]) and demo_file.read_bytes() != before
+    code, out, _ = run(["snapshots", str(demo_file), "--json"], capsys)
+    listed = json.loads(out)
+    assert [s["id"] for s in listed["snapshots"]] == [snapshot["id"]]
+    assert {e["what"] for e in listed["events"]} == {"finalised"}
+    code, out, _ = run(["overview", str(demo_file), "--year", "2022", "--json"], capsys)
+    assert {line["self_evaluation"]["status_label"] for line in json.loads(out)["projects"]} == {"已定稿"}
+    code, out, _ = run(["diff", str(demo_file), "--from", snapshot["id"][:8], "--json"], capsys)
+    assert code == 0 and json.loads(out)["changes"] == []
+    code, out, _ = run(["diff", str(demo_file), "--from", snapshot["name"], "--to", snapshot["id"]], capsys)
+    assert code == 0 and "0 处变化" in out
+
+
+def test_finalise_one_project_then_diff_lists_a_later_edit(demo_file, capsys):
+    from perfdesk.store import FileStore
+
+    code, out, _ = run(["finalise", str(demo_file), "--year", "2022", "--project", "补充日常经费",
+                        "--note", "先报一个", "--json"], capsys)
+    assert code == 0
+    snapshot = json.loads(out)["snapshot"]
+    assert [f["project"] for f in snapshot["forms"]] == ["补充日常经费"] and snapshot["scope"] == "project"
+    with FileStore.open(demo_file) as store:
+        ws = store.workspace
+        form_id = snapshot["forms"][0]["id"]
+        with ws.step():
+            ws.withdraw([form_id], "退回修改", "2026-03-02T09:00:00")
+        ws.set_indicator(form_id, ws.forms[form_id].indicators[2].id, "actual", "50%")
+    code, out, _ = run(["diff", str(demo_file), "--from", snapshot["id"], "--json"], capsys)
+    kinds = [c["kind"] for c in json.loads(out)["changes"]]
+    assert kinds == ["cell", "row_score", "total"]
+    code, out, _ = run(["snapshots", str(demo_file)], capsys)
+    assert "撤回定稿" in out and "退回修改" in out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["finalise", "{path}", "--year", "2023", "--note", "x"], "没有 2023 年的表"),
+    (["finalise", "{path}", "--year", "2022", "--project", "没有的项目", "--note", "x"], "没有名为"),
+    (["finalise", "{path}", "--year", "2022", "--note", "  "], "需要一段说明"),
+    (["overview", "{path}", "--year", "1999"], "没有 1999 年的表"),
+    (["diff", "{path}", "--from", "nosuchsnapshot"], "找不到快照"),
+])
+def test_refusals_are_one_chinese_line_exit_2_and_leave_the_file(demo_file, capsys, argv, words):
+    before = demo_file.read_bytes()
+    code, out, err = run([a.replace("{path}", str(demo_file)) for a in argv], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("perfdesk: ") and words in err and err.count("\n") == 1
+    assert demo_file.read_bytes() == before
+
+
+def test_finalising_twice_is_refused(demo_file, capsys):
+    assert run(["finalise", str(demo_file), "--year", "2022", "--note", "一"], capsys)[0] == 0
+    after = demo_file.read_bytes()
+    code, _, err = run(["finalise", str(demo_file), "--year", "2022", "--note", "二"], capsys)
+    assert code == 2 and "都已定稿" in err and demo_file.read_bytes() == after
