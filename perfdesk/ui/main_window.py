@@ -13,8 +13,10 @@ from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -102,7 +104,24 @@ class MainWindow(QMainWindow):
         self.central_layout = QVBoxLayout(self.central)
         self.central_layout.setContentsMargins(0, 0, 0, 0)
         self.central_layout.addWidget(self.banner)
+        # 已定稿: a strip above a finalised form, with the way back to editing it.
+        self.final_banner = QWidget()
+        self.final_banner.setStyleSheet("background: #e8f5e9; color: #1b5e20;")
+        strip = QHBoxLayout(self.final_banner)
+        strip.setContentsMargins(8, 4, 8, 4)
+        self.final_label = QLabel()
+        self.final_label.setWordWrap(True)
+        self.withdraw_button = QPushButton("撤回定稿…")
+        self.withdraw_button.clicked.connect(lambda: self.withdraw_current())
+        self.final_history_button = QPushButton("定稿记录")
+        self.final_history_button.clicked.connect(lambda: self.show_final_history())
+        strip.addWidget(self.final_label, 1)
+        strip.addWidget(self.final_history_button)
+        strip.addWidget(self.withdraw_button)
+        self.final_banner.hide()
+        self.central_layout.addWidget(self.final_banner)
         self.setCentralWidget(self.central)
+        self.overview = None  # the 年度总览 (perfdesk/ui/overview.py), made when first shown
         self.editor: FormEditor | None = None
         self.navigator: NavigatorPanel | None = None
         self.issues: IssuesPanel | None = None
@@ -280,6 +299,20 @@ class MainWindow(QMainWindow):
         self.table_only_action.setCheckable(True)
         self._issues_before_table_only = None
 
+        year = bar.addMenu("年度(&Y)")
+        self.overview_action = self._action(year, "年度总览", lambda: self.show_overview(), "Ctrl+Shift+Y")
+        self.overview_export_action = self._action(year, "导出年度总览…", lambda: self.export_overview("xlsx"))
+        year.addSeparator()
+        self.finalise_form_action = self._action(year, "定稿本项目…", lambda: self.finalise(project=True),
+                                                 needs_write=True)
+        self.finalise_year_action = self._action(year, "定稿本年度…", lambda: self.finalise(project=False),
+                                                 needs_write=True)
+        self.withdraw_action = self._action(year, "撤回定稿…", lambda: self.withdraw_current(), needs_write=True)
+        self.final_history_action = self._action(year, "定稿记录…", lambda: self.show_final_history())
+        year.addSeparator()
+        self.compare_action = self._action(year, "对比快照…", lambda: self.compare_snapshots())
+        self.compare_year_action = self._action(year, "与上年同类表对比", lambda: self.compare_last_year())
+
         help_menu = bar.addMenu("帮助(&H)")
         self.help_action = self._action(help_menu, "使用说明", self.show_help, QKeySequence.StandardKey.HelpContents)
         self._action(help_menu, "关于 PerfDesk", self.about)
@@ -380,10 +413,11 @@ class MainWindow(QMainWindow):
         if old is not None and self.editor is not None:
             self.editor.commit_pending()
             self._remember_form()
-        for widget in (self.editor, self.navigator, self.issues):
+        for widget in (self.editor, self.navigator, self.issues, self.overview):
             if widget is not None:
                 widget.setParent(None)
                 widget.deleteLater()
+        self.overview = None
         if old is not None:
             old.close()
             old.deleteLater()
@@ -421,6 +455,15 @@ class MainWindow(QMainWindow):
         session.saved.connect(self._on_saved)
         session.saveFailed.connect(self._on_save_failed)
         session.outlineChanged.connect(self._on_outline_changed)
+        # 定稿: an edit of a finalised form asks for a reason to withdraw it first (the
+        # session's guard covers every edit path: cells, paste, fixes, undo, roll forward).
+        session.ask_withdraw = self._ask_withdraw
+        session.finalRefused.connect(self._on_final_refused)
+        session.finalsChanged.connect(self._update_final_banner)
+        # The navigator's year node opens the 年度总览: its tree's own click and current-item
+        # signals (the navigator itself only announces forms).
+        self.navigator.tree.clicked.connect(self._on_tree_node)
+        self.navigator.tree.selectionModel().currentChanged.connect(lambda current, _: self._on_tree_node(current))
         read_only = session.read_only
         self.banner.setVisible(read_only)
         self.banner.setText(f"只读：{session.store.read_only_reason}" if read_only else "")
@@ -452,8 +495,282 @@ class MainWindow(QMainWindow):
         if self.editor is None:
             return
         self.editor.commit_pending()
+        if self.overview is not None and self.overview.isVisible():
+            self.overview.hide()
+            self.editor.show()
         self.editor.set_form(form_id)
         self.issues.set_form(form_id)
+        self._update_final_banner()
+
+    # -- 年度总览 ---------------------------------------------------------------------------------
+    def _on_tree_node(self, index) -> None:
+        from perfdesk.editing.outline_model import YEAR, OutlineRole
+
+        if index.isValid() and index.data(OutlineRole.NODE_KIND) == YEAR:
+            self.show_overview(int(index.data(OutlineRole.YEAR)))
+
+    def _current_year(self) -> int | None:
+        if self.overview is not None and self.overview.isVisible() and self.overview.year is not None:
+            return self.overview.year
+        if self.editor is not None and self.editor.form_id in (self.session.workspace.forms if self.session else {}):
+            return self.session.workspace.forms[self.editor.form_id].year
+        years = self.session.workspace.years() if self.session is not None else []
+        return years[-1] if years else None
+
+    def show_overview(self, year: int | None = None):
+        """The 年度总览 of `year` (default: the year of the form shown) in place of the form."""
+        if self.session is None:
+            return None
+        year = year if year is not None else self._current_year()
+        if year is None:
+            self.statusBar().showMessage("文件中还没有表。", 8000)
+            return None
+        if self.editor is not None:
+            self.editor.commit_pending()
+        if self.overview is None:
+            from .overview import OverviewView  # the charts and the table: only when first wanted
+
+            self.overview = OverviewView(self.session, self.central)
+            self.overview.openForm.connect(self._open_from_overview)
+            self.overview.finaliseYear.connect(lambda y: self.finalise(project=False, year=y))
+            self.overview.exportOverview.connect(self.export_overview)
+            self.central_layout.addWidget(self.overview, 1)
+        self.overview.set_year(year)
+        if self.editor is not None:
+            self.editor.hide()
+        self.final_banner.hide()
+        self.overview.show()
+        return self.overview
+
+    def _open_from_overview(self, form_id: str) -> None:
+        self.navigator.select_form(form_id)
+        if self.editor.form_id != form_id or not self.editor.isVisible():
+            self.show_form(form_id)
+
+    def export_overview(self, fmt: str = "xlsx", path: str | None = None) -> Path | None:
+        from perfdesk.domain.overview import build_overview
+        from perfdesk.export.errors import ExportError
+        from perfdesk.export.overview import export_overview
+
+        if self.session is None:
+            return None
+        year = self._current_year()
+        if year is None:
+            return None
+        if path is None:
+            suffix = "Excel 文件 (*.xlsx)" if fmt == "xlsx" else "PDF 文件 (*.pdf)"
+            start = self.session.store.path.with_name(f"{year}年度总览.{fmt}")
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _ = QFileDialog.getSaveFileName(self, "导出年度总览", str(start), suffix)
+            if not path:
+                return None
+        session = self.session
+        overview = build_overview(session.workspace, year, session.registry.get,
+                                  changed=session.store.last_changes())
+        try:
+            written = export_overview(session.workspace, overview, session.registry.get, Path(path), fmt)
+        except (ExportError, OSError) as exc:
+            Ask.error(self, "无法导出", str(exc))
+            return None
+        self.statusBar().showMessage(f"已导出{year}年度总览：{written}", 15000)
+        return written
+
+    # -- 定稿 -------------------------------------------------------------------------------------
+    def _current_form(self):
+        if self.session is None or self.editor is None or self.editor.form_id is None:
+            return None
+        return self.session.workspace.forms.get(self.editor.form_id)
+
+    def finalise(self, project: bool = False, year: int | None = None, note: str | None = None):
+        """定稿本项目 (the shown form's project, that year) or 定稿本年度: a snapshot with a note."""
+        if self.session is None or self.session.read_only:
+            return None
+        if self.editor is not None:
+            self.editor.commit_pending()
+        form = self._current_form()
+        if project and (form is None or (self.overview is not None and self.overview.isVisible())):
+            form = None if self.overview is None else self._overview_form()
+            if form is None:
+                Ask.info(self, "定稿", "请先打开要定稿的项目的表。")
+                return None
+        year = year if year is not None else (form.year if project and form else self._current_year())
+        ws = self.session.workspace
+        what = f"项目“{ws.project_name(form)}”{year}年的表" if project else f"{year}年度的全部表"
+        if note is None:
+            note = Ask.text(self, "定稿", f"定稿{what}：保存一份不可修改的快照，并标记为已定稿。\n"
+                                          "请填写说明（例如“3 月报送财政局”）：")
+        if not note:
+            return None
+        snapshot = self.session.finalise(year, form.project_id if project else None, note)
+        if snapshot is None:
+            Ask.info(self, "定稿", self.session.last_error)
+            return None
+        self.statusBar().showMessage(f"已定稿 {len(snapshot.form_ids)} 张表：{snapshot.name}", 15000)
+        return snapshot
+
+    def _overview_form(self):
+        project_id = self.overview._selected_project() if self.overview is not None else None
+        if project_id is None:
+            return None
+        line = self.overview.overview.line(project_id)
+        facts = line.self_evaluation or line.declaration
+        return self.session.workspace.forms.get(facts.form_id) if facts else None
+
+    def _ask_withdraw(self, form_ids: list[str], text: str) -> str | None:
+        from .snapshots import ask_reason
+
+        return ask_reason(self, self.session, form_ids, text)
+
+    def withdraw_current(self) -> bool:
+        form = self._current_form()
+        if form is None or self.session is None or not self.session.workspace.is_final(form.id):
+            self.statusBar().showMessage("这张表没有定稿。", 8000)
+            return False
+        reason = self._ask_withdraw([form.id], "")
+        if not reason:
+            return False
+        done = self.session.withdraw([form.id], reason)
+        if done:
+            self.statusBar().showMessage("已撤回定稿，原因已记入定稿记录。", 15000)
+        return done
+
+    def _on_final_refused(self, text: str, message: str) -> None:
+        self.statusBar().showMessage(f"“{text}”未进行：{message}", 15000)
+
+    def _update_final_banner(self) -> None:
+        form = self._current_form()
+        ws = self.session.workspace if self.session is not None else None
+        mark = ws.finals.get(form.id) if ws is not None and form is not None else None
+        showing = mark is not None and self.editor is not None and self.editor.isVisible()
+        if showing:
+            snapshot = ws.snapshots.get(mark.snapshot_id)
+            name = f"“{snapshot.name}”" if snapshot is not None else ""
+            self.final_label.setText(f"已定稿（{mark.at[:16].replace('T', ' ')}，快照{name}）。"
+                                     f"修改前需要撤回定稿并说明原因。")
+            self.withdraw_button.setEnabled(not self.session.read_only)
+        self.final_banner.setVisible(showing)
+
+    def show_final_history(self, form_id: str | None = None):
+        from .snapshots import HistoryDialog
+
+        form = self._current_form() if form_id is None else self.session.workspace.forms.get(form_id)
+        if form is None:
+            return None
+        dialog = HistoryDialog(self.session, form.id, self)
+        dialog.compareRequested.connect(self._compare_snapshot_with_now)
+        dialog.openRequested.connect(self.open_snapshot)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _compare_snapshot_with_now(self, snapshot_id: str, form_id: str | None = None):
+        from .snapshots import side_of
+
+        ws = self.session.workspace
+        snapshot = ws.snapshots[snapshot_id]
+        old = side_of(self.session, snapshot)
+        if form_id is not None:
+            old.form_ids = [form_id] if form_id in old.form_ids else []
+        from perfdesk.domain.diff import current_side, diff_sides
+
+        new = current_side(ws, old.form_ids, self.session.registry.get)
+        return self._show_diff(f"“{snapshot.name}”与当前", diff_sides(old, new, self.session.registry.get))
+
+    def compare_snapshots(self, source: str | None = None, target: str | None = ...):
+        """对比: a snapshot with now, or two snapshots (asked in a dialog unless given)."""
+        from perfdesk.domain.diff import diff_sides
+        from perfdesk.domain.snapshot import SnapshotError
+
+        from .snapshots import CompareDialog, side_of
+
+        if self.session is None:
+            return None
+        ws = self.session.workspace
+        snapshots = sorted(ws.snapshots.values(), key=lambda s: s.at, reverse=True)
+        if not snapshots:
+            Ask.info(self, "对比", "文件中还没有定稿快照。")
+            return None
+        if source is None:
+            dialog = CompareDialog(self.session, snapshots, self)
+            if not dialog.exec():
+                return None
+            source, target = dialog.choice()
+        if target is ...:
+            target = None
+        try:
+            if target is None:
+                return self._compare_snapshot_with_now(source)
+            old, new = side_of(self.session, ws.snapshots[source]), side_of(self.session, ws.snapshots[target])
+        except SnapshotError as exc:
+            Ask.error(self, "无法对比", str(exc))
+            return None
+        title = f"“{ws.snapshots[source].name}”与“{ws.snapshots[target].name}”"
+        return self._show_diff(title, diff_sides(old, new, self.session.registry.get))
+
+    def compare_last_year(self):
+        from perfdesk.domain.diff import diff_years, previous_form
+
+        form = self._current_form()
+        if form is None:
+            return None
+        ws = self.session.workspace
+        before = previous_form(ws, form)
+        if before is None:
+            Ask.info(self, "对比", f"项目“{ws.project_name(form)}”没有更早年度的{form.kind.label}。")
+            return None
+        changes = diff_years(ws, before, form, self.session.registry.get)
+        return self._show_diff(f"{before.year}年与{form.year}年{form.kind.label}（{ws.project_name(form)}）", changes)
+
+    def _show_diff(self, title: str, changes):
+        from .snapshots import DiffDialog
+
+        dialog = DiffDialog(self.session, title, changes, self)
+        dialog.showChange.connect(self.show_change)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.diff_dialog = dialog
+        return dialog
+
+    def show_change(self, change) -> bool:
+        """Highlight a listed change in the form: the cell, the field or the amount."""
+        from perfdesk.domain.validation import Location
+
+        if self.session is None or change.form_id not in self.session.workspace.forms:
+            return False
+        if change.item_id is not None and change.kind not in ("row_removed",):
+            location = Location(change.form_id, "indicators", change.item_id, None,
+                                change.key if change.kind == "cell" else None)
+        elif change.kind == "amount":
+            definition = self.session.definition(change.form_id)
+            section = next((s.key for s in definition.sections if f"{change.key}" in
+                            {f"{r}.{c}" for r, c in s.amount_cells()}), "funding")
+            location = Location(change.form_id, section, None, None, change.key)
+        elif change.kind == "field":
+            location = Location(change.form_id, "header", None, None, change.key)
+        else:
+            location = Location(change.form_id, "total")
+        return self.show_location(change.form_id, location)
+
+    def open_snapshot(self, snapshot_id: str):
+        """A snapshot, read-only, in a window of its own (its forms as they were handed in)."""
+        from perfdesk.domain.snapshot import SnapshotError
+
+        from .snapshots import snapshot_file
+
+        try:
+            path = snapshot_file(self.session, snapshot_id)
+            store = FileStore.open(path, read_only=True)
+        except (SnapshotError, StoreError) as exc:
+            Ask.error(self, "无法打开快照", str(exc))
+            return None
+        window = MainWindow(self.registry)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window._install(EditSession(store, self.registry, window))
+        window.setWindowTitle(f"{self.session.workspace.snapshots[snapshot_id].name}（快照，只读） — PerfDesk")
+        window.show()
+        self.snapshot_windows = getattr(self, "snapshot_windows", []) + [window]
+        return window
 
     def _on_outline_changed(self) -> None:
         if self.editor is not None and self.editor.form_id is not None \
@@ -628,9 +945,9 @@ class MainWindow(QMainWindow):
         """Show a form and the cell or field `location` points at."""
         if self.editor is None or self.session is None or form_id not in self.session.workspace.forms:
             return False
-        if self.editor.form_id != form_id:
+        if self.editor.form_id != form_id or not self.editor.isVisible():
             self.navigator.select_form(form_id)
-            if self.editor.form_id != form_id:
+            if self.editor.form_id != form_id or not self.editor.isVisible():  # (the overview was shown)
                 self.show_form(form_id)
         return self.editor.show_location(location)
 
