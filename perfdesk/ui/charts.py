@@ -1,9 +1,8 @@
 """UI layer: the 年度总览's charts, drawn with QPainter.
 
-Why QPainter and not QtCharts: QtCharts ships in PySide6-Addons, a separate wheel of some
-150 MB that the installer would have to carry for three simple charts, and importing it
-(QtCharts pulls in QtOpenGL and friends) costs start-up time even when only the overview
-needs it. Three charts of a few dozen bars are a few hundred lines of painting with
+Why QPainter and not QtCharts: QtCharts is not in PySide6-Essentials (PerfDesk's Qt) but in
+PySide6-Addons, a separate wheel of well over 100 MB (WebEngine, 3D, Multimedia …) that the
+installer would have to carry for three simple charts, and importing it costs start-up time. Three charts of a few dozen bars are a few hundred lines of painting with
 QtGui, which PerfDesk already loads; this module is imported only when the overview is
 first shown.
 
