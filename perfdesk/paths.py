@@ -16,7 +16,9 @@ import os
 import sys
 from pathlib import Path
 
-APP_NAME = "PerfDesk"
+from perfdesk.places import APP_NAME, cache_dir, fallback_data_dir as _fallback_data_dir, user_forms_dir
+
+__all__ = ["APP_NAME", "cache_dir", "crash_log_path", "data_dir", "settings_path", "user_forms_dir"]
 
 
 def _qt_data_dir() -> Path | None:
@@ -30,14 +32,6 @@ def _qt_data_dir() -> Path | None:
     QCoreApplication.setApplicationName(APP_NAME)
     location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return Path(location) if location else None
-
-
-def _fallback_data_dir() -> Path:
-    if sys.platform.startswith("win"):  # pragma: no cover - Windows without QtCore
-        return Path(os.environ.get("APPDATA", Path.home())) / APP_NAME
-    if sys.platform == "darwin":  # pragma: no cover
-        return Path.home() / "Library" / "Application Support" / APP_NAME
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / APP_NAME
 
 
 def data_dir() -> Path:

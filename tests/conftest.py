@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Modules read the user's forms folder at import (test parameters come from default_registry()):
+# point it at an empty folder before any test module loads, never at the real user's.
+os.environ.setdefault("PERFDESK_DATA_DIR", tempfile.mkdtemp(prefix="perfdesk-test-data-"))
 
 import pytest  # noqa: E402
 

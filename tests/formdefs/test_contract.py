@@ -132,7 +132,7 @@ def test_scoring_settings_come_from_the_file(tmp_path):
 
 @pytest.mark.parametrize("content,needle", [
     ("id = 'x'\nkind = 'nonsense'\ntitle = 't'\nsections = []\n", "nonsense"),
-    ("this is = not toml [", "无法读取"),
+    ("this is = not toml [", "不是有效的 TOML：第 1 行"),
     ("extends = 'missing'\nid = 'y'\n", "missing"),
 ])
 def test_broken_definition_files_are_reported(tmp_path, content, needle):

@@ -51,7 +51,9 @@ def doc(tmp_path) -> Path:
 
 
 def names(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """What is in the document's folder, without the test's own data folder (conftest puts it in
+    tmp_path; PerfDesk may keep its cache there)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != "userdata")
 
 
 def open_elsewhere(path: Path | str, cwd: Path | None = None) -> dict:

@@ -1,0 +1,213 @@
+"""Formdefs layer: which keys a definition file may use, checked before anything is built.
+
+A misspelt key (`colums`, `lable`) used to be ignored silently, and an unknown indicator column
+(`key = "weigth"`) loaded fine and then broke the editor and the print. Every table of a
+definition therefore has a closed list of keys here; anything else is an error that names the
+file, the line and the keys that are allowed there (`perfdesk forms check FILE` shows it too).
+
+The `[layout]` table's keys are the settings `perfdesk.layout.settings` reads; a test keeps the
+two lists equal, so a layout key added there must be named here too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any, Iterator
+
+# A spec maps each allowed key to the spec of its value: None for a plain value (string,
+# number, list of strings…), a dict for a table, a one-element list for an array of tables.
+Spec = dict[str, Any]
+
+# The indicator attributes a table column can show (perfdesk.domain.model.Indicator); the
+# editor, the print and the importer know each of them. 评定档次 and 计算得分 are added by the
+# program beside 得分, never declared.
+INDICATOR_COLUMN_KEYS = ("level1", "level2", "level3", "target", "actual", "weight", "score", "reason")
+FIELD_TYPES = ("text", "longtext", "choice", "date", "year")
+SECTION_TYPES = ("fields", "funding", "texts", "indicators", "total")
+KINDS = ("declaration", "self-evaluation")
+
+_FIELD: Spec = {"key": None, "label": None, "type": None, "choices": None, "check_year": None, "required": None}
+_SECTION_COMMON: Spec = {"type": None, "key": None, "label": None}
+_SECTION_BY_TYPE: dict[str, Spec] = {
+    "fields": {"fields": [_FIELD]},
+    "texts": {"fields": [_FIELD]},
+    "funding": {
+        "rows": [{"key": None, "label": None}],
+        "columns": [{"key": None, "label": None, "rows": None, "labels": None}],
+        "sums": [{"total": None, "parts": None}],
+        "budget_score": {"row": None, "executed": None, "budget": None, "initial": None},
+        "note_field": None,
+        "note_label": None,
+    },
+    "indicators": {"columns": [{"key": None, "label": None}]},
+    "total": {},
+}
+_TAXONOMY: Spec = {
+    "profile": None, "satisfaction": None, "cost_level": None, "level2_required": None,
+    "required_level1": None, "timeliness": None, "measurable": None,
+    "level1": [{"name": None, "level2": None, "weight": None, "fixed_level2": None}],
+}
+_SCORING: Spec = {
+    "budget_weight": None, "total_weight": None, "reverse_rule": None, "grade_rule": None,
+    "bands": [{"key": None, "label": None, "low": None, "high": None, "score": None}],
+    "grades": [{"label": None, "min": None}],
+    "completion_words": None, "shortfall_words": None, "over_target_ratio": None,
+    "execution_note_below": None,
+}
+_CHECKS: Spec = {"percent_limit": None, "vague_words": None}
+_TOP: Spec = {
+    "id": None, "name": None, "kind": None, "region": None, "title": None, "year_line": None,
+    "amount_unit": None, "list_title": None, "extends": None,
+    "sections": None,  # checked per section type below
+    "taxonomy": _TAXONOMY, "scoring": _SCORING, "checks": _CHECKS, "layout": None,
+}
+# The `[layout]` keys: what perfdesk.layout.settings.settings_of reads. Kept here rather than read
+# from LayoutSettings so that loading a definition never imports the print layout (start-up);
+# tests/formdefs/test_schema.py holds the two equal.
+LAYOUT_KEYS = (
+    "orientation", "paper", "margins_mm", "font", "title_font", "year_font", "title_size",
+    "year_size", "body_size", "column_widths", "min_row_height", "header_rows",
+    "header_pair_starts", "funding_style", "funding_label", "funding_spans", "texts_style",
+    "text_spans", "indicator_spans", "empty_level2_rows", "amount_places", "amount_thousands",
+    "dash", "list_title", "list_columns", "list_widths",
+)
+
+
+def layout_keys() -> tuple[str, ...]:
+    return LAYOUT_KEYS
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a definition file: where (a key path) and what, in Chinese."""
+
+    path: tuple[Any, ...]  # e.g. ("sections", 2, "columns", 0, "key")
+    message: str
+
+
+def _label(path: tuple[Any, ...]) -> str:
+    parts = []
+    for item in path:
+        if isinstance(item, int):
+            parts.append(f"[{item + 1}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "（文件顶层）"
+
+
+def _table(raw: Any, spec: Spec, path: tuple[Any, ...]) -> Iterator[Problem]:
+    if not isinstance(raw, dict):
+        yield Problem(path, f"{_label(path)} 应是一个表（{{ … }} 或 [{_label(path)}]）")
+        return
+    for key, value in raw.items():
+        if key not in spec:
+            allowed = "、".join(spec) or "（无）"
+            yield Problem(path + (key,), f"未知的键“{key}”（{_label(path)} 可用的键：{allowed}）")
+            continue
+        sub = spec[key]
+        if isinstance(sub, dict):
+            yield from _table(value, sub, path + (key,))
+        elif isinstance(sub, list):
+            if not isinstance(value, list):
+                yield Problem(path + (key,), f"{key} 应是一个列表")
+                continue
+            for index, item in enumerate(value):
+                yield from _table(item, sub[0], path + (key, index))
+
+
+def _section(raw: Any, index: int) -> Iterator[Problem]:
+    path = ("sections", index)
+    if not isinstance(raw, dict):
+        yield Problem(path, "每个 [[sections]] 应是一个表")
+        return
+    type_ = raw.get("type")
+    if type_ not in _SECTION_BY_TYPE:
+        yield Problem(path + ("type",), f"第 {index + 1} 个 section 的 type 应是 {' / '.join(SECTION_TYPES)} 之一，"
+                                        f"现为“{type_}”")
+        return
+    yield from _table(raw, {**_SECTION_COMMON, **_SECTION_BY_TYPE[type_]}, path)
+    for f_index, field in enumerate(raw.get("fields", ()) if isinstance(raw.get("fields"), list) else ()):
+        if isinstance(field, dict) and field.get("type", "text") not in FIELD_TYPES:
+            yield Problem(path + ("fields", f_index, "type"),
+                          f"字段“{field.get('key', '?')}”的 type 应是 {' / '.join(FIELD_TYPES)} 之一，"
+                          f"现为“{field.get('type')}”")
+    if type_ == "indicators":
+        for c_index, column in enumerate(raw.get("columns", ()) if isinstance(raw.get("columns"), list) else ()):
+            if isinstance(column, dict) and column.get("key") not in INDICATOR_COLUMN_KEYS:
+                yield Problem(path + ("columns", c_index, "key"),
+                              f"指标表没有“{column.get('key')}”这一列（可用的列：{'、'.join(INDICATOR_COLUMN_KEYS)}）")
+
+
+def check_raw(raw: dict) -> list[Problem]:
+    """Every unknown key or impossible value of one parsed file (before `extends` is applied)."""
+    problems = list(_table(raw, _TOP, ()))
+    if "kind" in raw and raw["kind"] not in KINDS:
+        problems.append(Problem(("kind",), f"kind 应是 {' / '.join(KINDS)} 之一，现为“{raw['kind']}”"))
+    sections = raw.get("sections", [])
+    if not isinstance(sections, list):
+        problems.append(Problem(("sections",), "sections 应写成 [[sections]] 表的列表"))
+    else:
+        for index, section in enumerate(sections):
+            problems.extend(_section(section, index))
+    layout = raw.get("layout")
+    if layout is not None:
+        problems.extend(_table(layout, dict.fromkeys(layout_keys()), ("layout",)))
+    return problems
+
+
+# -- where in the file --------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def _key_pattern(key: str) -> re.Pattern:
+    name = re.escape(str(key))
+    return re.compile(rf"(?:^|[{{,]|^\s*)\s*(?:{name}|\"{name}\")\s*=")
+
+
+def line_of(text: str, path: tuple[Any, ...]) -> int | None:
+    """The 1-based line that best matches a key path in the file's text: table headers
+    (`[[sections]]` counted by index), then each key after it, then the n-th `{ … }` of an
+    inline list. A guide for the reader, not a parser: None when the first key is not found."""
+    lines = [line.split("#", 1)[0] for line in text.splitlines()]
+    position, dotted, found = 0, [], False
+    items = list(path)
+    i = 0
+    while i < len(items):
+        item = items[i]
+        index = items[i + 1] if i + 1 < len(items) and isinstance(items[i + 1], int) else None
+        if isinstance(item, str):
+            name = ".".join(dotted + [item])
+            header = _find_header(lines, position, name, index)
+            if header is not None:
+                position, found = header, True
+                dotted.append(item)
+                i += 2 if index is not None else 1
+                continue
+            pattern = _key_pattern(item)
+            line = next((n for n in range(position, len(lines)) if pattern.search(lines[n])), None)
+            if line is None:
+                return position + 1 if found else None
+            position, found = line, True
+            if index is not None:  # an inline list: its n-th { … }
+                braces = [n for n in range(line, len(lines)) if "{" in lines[n]]
+                if index < len(braces):
+                    position = braces[index]
+                i += 2
+                continue
+        i += 1
+    return position + 1 if found else None
+
+
+def _find_header(lines: list[str], start: int, name: str, index: int | None) -> int | None:
+    seen = -1
+    for number in range(start, len(lines)):
+        match = _HEADER.match(lines[number])
+        if match and match.group(2).replace('"', "") == name:
+            if match.group(1) == "[[":
+                seen += 1
+                if index is not None and seen < index:
+                    continue
+            return number
+    return None

@@ -1,0 +1,40 @@
+"""The user's folders that the pure layers need, found without Qt.
+
+`perfdesk.paths.data_dir` asks Qt for the data folder (the window's rule); the form-definition
+loader and every CLI command must find the same folder without importing Qt, which the
+layering contracts forbid below the editing layer. On every platform Qt's AppDataLocation for
+an application called PerfDesk with no organisation is the folder computed here.
+PERFDESK_DATA_DIR overrides it, as in `perfdesk.paths`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "PerfDesk"
+
+
+def fallback_data_dir() -> Path:
+    if sys.platform.startswith("win"):  # pragma: no cover - Windows without QtCore
+        return Path(os.environ.get("APPDATA", Path.home())) / APP_NAME
+    if sys.platform == "darwin":  # pragma: no cover
+        return Path.home() / "Library" / "Application Support" / APP_NAME
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / APP_NAME
+
+
+def _base() -> Path:
+    override = os.environ.get("PERFDESK_DATA_DIR")
+    return Path(override) if override else fallback_data_dir()
+
+
+def user_forms_dir() -> Path:
+    """The user's own form definitions (`forms/` in the data folder), loaded beside the
+    built-in ones."""
+    return _base() / "forms"
+
+
+def cache_dir() -> Path:
+    """Things PerfDesk can always rebuild (the parsed form definitions)."""
+    return _base() / "cache"
