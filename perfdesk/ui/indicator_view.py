@@ -13,8 +13,8 @@ import atexit
 from datetime import datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QMimeData, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QTextCursor
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QMimeData, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -57,6 +57,9 @@ from perfdesk.editing.indicator_model import (
 from .dialogs import Ask, LevelDialog, WeightDialog
 
 LEVEL_COLUMNS = ("level1", "level2")
+# frozen at the left when the table scrolls right (Excel's 冻结窗格): the columns up to 三级
+FROZEN_UP_TO = "level3"
+FROZEN_SHARE = 0.6  # frozen columns wider than this share of the table: no freezing (nothing else would show)
 # long texts: wrapped in the cell, edited in a multi-line editor (Alt+Enter: new line)
 MULTILINE_COLUMNS = ("level3", "actual", "reason")
 ROW_HEIGHT = 30  # one line, as before
@@ -198,6 +201,78 @@ class IndicatorDelegate(QStyledItemDelegate):
         model.setData(index, text, Qt.ItemDataRole.EditRole)
 
 
+class FrozenColumns(QTableView):
+    """The 一级–三级 columns drawn again over the left edge of the table, so they stay in
+    sight when the table scrolls right (Excel's 冻结窗格; Qt's "Frozen Column" example).
+
+    It shares the table's model and selection model and copies its row heights, merged
+    cells, font and column widths. It never takes the keyboard focus: keys, editors and the
+    context menu all stay with the table underneath, so every key works as before."""
+
+    def __init__(self, table: "IndicatorView"):
+        super().__init__(table)
+        self.table = table
+        self.setObjectName("frozenColumns")
+        self.setModel(table.model())
+        self.setSelectionModel(table.selectionModel())
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(table.selectionMode())
+        self.setWordWrap(True)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setMinimumSectionSize(table.verticalHeader().minimumSectionSize())
+        self.verticalHeader().setDefaultSectionSize(table.verticalHeader().defaultSectionSize())
+        self.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(table.verticalScrollMode())
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        # a line where the frozen part ends, as Excel draws it
+        self.setStyleSheet("QTableView#frozenColumns { border: none; border-right: 2px solid #9aa4b2; }")
+        # never painted as "out of focus": the table below has the focus for both
+        palette = self.palette()
+        for role in (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText):
+            palette.setColor(QPalette.ColorGroup.Inactive, role, palette.color(QPalette.ColorGroup.Active, role))
+        self.setPalette(palette)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
+        # one vertical scroll for both
+        self.verticalScrollBar().valueChanged.connect(table.verticalScrollBar().setValue)
+        table.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
+        # a frozen column resized with the mouse here resizes it in the table too
+        self.horizontalHeader().sectionResized.connect(self._on_own_column_resized)
+
+    def _on_own_column_resized(self, column: int, old: int, new: int) -> None:
+        if (column < self.table.frozen_count() and new > 0 and not self.isColumnHidden(column)
+                and self.table.columnWidth(column) != new):
+            self.table.setColumnWidth(column, new)
+
+    def _context_menu(self, position: QPoint) -> None:
+        at = self.table.viewport().mapFromGlobal(self.viewport().mapToGlobal(position))
+        self.table.customContextMenuRequested.emit(at)
+
+    def mousePressEvent(self, event) -> None:
+        self.table.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid():
+            self.table.setFocus(Qt.FocusReason.MouseFocusReason)
+            if self.table.currentIndex() != index:
+                self.table.setCurrentIndex(index)
+            self.table.edit(index, QAbstractItemView.EditTrigger.DoubleClicked, event)
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def wheelEvent(self, event) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.table.wheelEvent(event)
+            return
+        super().wheelEvent(event)
+
+
 class IndicatorView(QTableView):
     """The table widget; the panel around it holds the actions."""
 
@@ -241,6 +316,20 @@ class IndicatorView(QTableView):
         self.horizontalHeader().sectionResized.connect(self._on_column_resized)
         # connected after the model's own slot: the model has noted the step's changes by then
         model.session.stepFinished.connect(self._after_step)
+        # 一级–三级 stay in sight when the table scrolls right; the table scrolls by pixels so
+        # the columns slide under the frozen part instead of jumping a column at a time.
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self._frozen_editing = False  # a frozen cell is being edited here: the overlay steps aside
+        self._opening_editor = False
+        self.frozen = FrozenColumns(self)
+        # connected after the frozen view's own slots: its rows and columns are in step by then
+        for signal in (model.modelReset, model.columnsInserted, model.columnsRemoved, model.rowsInserted,
+                       model.rowsRemoved, model.rowsMoved, model.layoutChanged):
+            signal.connect(self.sync_frozen)
+        self.verticalHeader().sectionResized.connect(self._on_row_resized)
+        self.verticalHeader().geometriesChanged.connect(self.update_frozen_geometry)
+        self.horizontalHeader().geometriesChanged.connect(self.update_frozen_geometry)
+        self.sync_frozen()
 
     def model(self) -> IndicatorTableModel:  # narrower type for readers
         return super().model()
@@ -294,6 +383,120 @@ class IndicatorView(QTableView):
         self.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.scrollTo(first)
 
+    # -- frozen 一级–三级 ----------------------------------------------------------------------
+    def frozen_count(self) -> int:
+        """How many columns from the left stay frozen: up to 三级 (0 when the form has none)."""
+        model = self.model()
+        column = model.column_of(FROZEN_UP_TO) if model.columns else -1
+        return column + 1 if column >= 0 else 0
+
+    def frozen_width(self) -> int:
+        return sum(self.columnWidth(c) for c in range(self.frozen_count()) if not self.isColumnHidden(c))
+
+    def frozen_active(self) -> bool:
+        """The frozen part is shown: there are frozen columns, they leave room for the others,
+        and no frozen cell is being edited (its editor lives in the table underneath)."""
+        count = self.frozen_count()
+        return (count > 0 and count < self.model().columnCount() and not self._frozen_editing
+                and self.frozen_width() <= self.viewport().width() * FROZEN_SHARE)
+
+    def sync_frozen(self, *args) -> None:
+        """Columns, widths, merged cells and row heights of the frozen part as in the table."""
+        frozen = getattr(self, "frozen", None)
+        if frozen is None:
+            return
+        count = self.frozen_count()
+        for column in range(self.model().columnCount()):
+            hidden = column >= count
+            if frozen.isColumnHidden(column) != hidden:
+                frozen.setColumnHidden(column, hidden)
+            if not hidden and frozen.columnWidth(column) != self.columnWidth(column):
+                frozen.setColumnWidth(column, self.columnWidth(column))
+        self._frozen_spans()
+        self._frozen_rows()
+        self.update_frozen_geometry()
+
+    def _frozen_spans(self) -> None:
+        frozen = getattr(self, "frozen", None)
+        if frozen is None or frozen.verticalHeader().count() != self.model().rowCount():
+            return  # mid-change: sync_frozen comes once the frozen view has the rows
+        frozen.clearSpans()
+        for column, spans in self._spans.items():
+            for top, height in spans:
+                frozen.setSpan(top, column, height, 1)
+
+    def _frozen_rows(self) -> None:
+        frozen, header = self.frozen, self.verticalHeader()
+        if frozen.verticalHeader().count() != header.count():
+            return
+        for row in range(header.count()):
+            if frozen.rowHeight(row) != header.sectionSize(row):
+                frozen.setRowHeight(row, header.sectionSize(row))
+        frozen.verticalScrollBar().setValue(self.verticalScrollBar().value())
+
+    def _on_row_resized(self, row: int, old: int, new: int) -> None:
+        frozen = getattr(self, "frozen", None)
+        if frozen is not None and frozen.verticalHeader().count() == self.verticalHeader().count() \
+                and frozen.rowHeight(row) != new:
+            frozen.setRowHeight(row, new)
+
+    def update_frozen_geometry(self) -> None:
+        frozen = getattr(self, "frozen", None)
+        if frozen is None:
+            return
+        if self._frozen_editing and not self._opening_editor and self.state() != QAbstractItemView.State.EditingState:
+            self._frozen_editing = False  # the editor went without closeEditor (a new form, a reset)
+        if not self.frozen_active():
+            frozen.hide()
+            return
+        frame = self.frameWidth()
+        header_height = self.horizontalHeader().height()
+        if frozen.horizontalHeader().height() != header_height:
+            frozen.horizontalHeader().setFixedHeight(header_height)
+        frozen.setGeometry(self.verticalHeader().width() + frame, frame,
+                           self.frozen_width() + 2, self.viewport().height() + header_height)
+        frozen.verticalScrollBar().setValue(self.verticalScrollBar().value())
+        if not frozen.isVisible():
+            frozen.show()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.update_frozen_geometry()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        self.update_frozen_geometry()
+
+    def indexAt(self, position: QPoint) -> QModelIndex:
+        """What shows at `position` of the viewport: over the frozen part, its cell."""
+        frozen = getattr(self, "frozen", None)
+        if frozen is not None and frozen.isVisible() and 0 <= position.x() < self.frozen_width():
+            return frozen.indexAt(position)
+        return super().indexAt(position)
+
+    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+        """A frozen cell scrolls the table only up or down; any other cell comes out from
+        under the frozen part."""
+        frozen = getattr(self, "frozen", None)
+        if not index.isValid() or frozen is None or not frozen.isVisible():
+            super().scrollTo(index, hint)
+            return
+        bar = self.horizontalScrollBar()
+        if index.column() < self.frozen_count():
+            value = bar.value()
+            super().scrollTo(index, hint)
+            bar.setValue(value)
+            return
+        super().scrollTo(index, hint)
+        left, width = self.visualRect(index).left(), self.frozen_width()
+        if left < width:
+            bar.setValue(bar.value() - (width - left))
+
+    def _end_frozen_edit(self) -> None:
+        if self._frozen_editing and self.state() != QAbstractItemView.State.EditingState:
+            self._frozen_editing = False
+            self.update_frozen_geometry()
+
     # -- row heights: wrapped long texts ----------------------------------------------------
     def fit_rows(self, rows) -> None:
         """Give these rows the height their wrapped texts need (one line at least, a few
@@ -335,10 +538,15 @@ class IndicatorView(QTableView):
         font = QFont(self.font())
         font.setPointSizeF(self._base_point_size * percent / 100)
         self.setFont(font)
+        self.frozen.setFont(font)
         header = self.verticalHeader()
         header.setMinimumSectionSize(min(self.row_height(), ROW_HEIGHT))
         header.setDefaultSectionSize(self.row_height())
+        frozen = self.frozen.verticalHeader()
+        frozen.setMinimumSectionSize(header.minimumSectionSize())
+        frozen.setDefaultSectionSize(header.defaultSectionSize())
         self.fit_rows(range(self.model().rowCount()))
+        self.sync_frozen()
         self.zoomChanged.emit(percent)
         return percent
 
@@ -361,6 +569,11 @@ class IndicatorView(QTableView):
         return bounds.height() + 10
 
     def _on_column_resized(self, column: int, old: int, new: int) -> None:
+        frozen = getattr(self, "frozen", None)
+        if frozen is not None and column < self.frozen_count():
+            if frozen.columnWidth(column) != new:
+                frozen.setColumnWidth(column, new)
+            self.update_frozen_geometry()
         model = self.model()
         if 0 <= column < len(model.columns) and model.columns[column][0] in MULTILINE_COLUMNS:
             self._refit.start()
@@ -385,6 +598,7 @@ class IndicatorView(QTableView):
                         self.setSpan(start, column, row - start, 1)
                         self._spans.setdefault(column, []).append((start, row - start))
                     start = row
+        self._frozen_spans()
 
     def span_rows(self, index: QModelIndex) -> list[int]:
         """All rows of the merged cell that holds `index` (from its top, not from the index),
@@ -525,7 +739,23 @@ class IndicatorView(QTableView):
         if trigger is None:  # the public edit(index): Qt calls back with a trigger
             return super().edit(index)
         self.editing_trigger = trigger
-        opened = super().edit(index, trigger, event)
+        frozen = getattr(self, "frozen", None)
+        frozen_cell = (frozen is not None and frozen.isVisible() and index.isValid()
+                       and index.column() < self.frozen_count())
+        if frozen_cell and self.state() != QAbstractItemView.State.EditingState:
+            # The editor opens in the table underneath: bring the frozen columns' own place
+            # into sight there, and let the frozen part step aside while the cell is edited.
+            self._frozen_editing = True
+            self.horizontalScrollBar().setValue(0)
+            self.frozen.hide()
+        self._opening_editor = True
+        try:
+            opened = super().edit(index, trigger, event)
+        finally:
+            self._opening_editor = False
+        if frozen_cell and not opened:
+            self._frozen_editing = False
+            self.update_frozen_geometry()
         if opened and trigger == QAbstractItemView.EditTrigger.EditKeyPressed:
             # F2 as in Excel: the caret at the end of the text, nothing selected.
             caret_to_end(self.indexWidget(index))
@@ -549,6 +779,7 @@ class IndicatorView(QTableView):
         # The delegate closes with SubmitModelCache exactly when Enter committed the cell:
         # like Excel, go on to the cell below.
         super().closeEditor(editor, hint)
+        self._end_frozen_edit()
         if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
             self.move_current(rows=1)
 
