@@ -23,6 +23,15 @@ _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _MANY_CHANGES = 64  # beyond this many rows gone or come, a reset is cheaper for the view
 
 
+def issue_key(form_id: str, issue: Issue) -> tuple:
+    """What makes an issue the same issue after an edit: its form, code and place — the
+    indicator's id rather than its row number, which inserts, deletes and moves change (and
+    with it the words of `where`). The message is left out: its numbers may change too."""
+    location = issue.location
+    place = location.item_id if location.item_id is not None else location.row
+    return (form_id, issue.code, location.section, place, location.column)
+
+
 class IssueListModel(QAbstractTableModel):
     # the list or the counts may have changed (once per refresh)
     refreshed = Signal()
@@ -36,6 +45,7 @@ class IssueListModel(QAbstractTableModel):
         self._rows: list[tuple[str, Issue]] = []
         self.counts: dict[Severity, int] = {s: 0 for s in Severity}  # in scope, before the filter
         self._stale = self._renamed = False
+        self.updating = False  # rows are going and coming: the view's current row means nothing
         session.analysisChanged.connect(self._on_analysis_changed)
         session.outlineChanged.connect(self._on_outline_changed)
         session.stepFinished.connect(self._on_step_finished)
@@ -65,6 +75,14 @@ class IssueListModel(QAbstractTableModel):
         return [(fid, issue) for fid in form_ids for issue in self.session.analysis(fid).issues]
 
     def refresh(self, reset: bool = False) -> None:
+        self.updating = True
+        try:
+            self._refresh(reset)
+        finally:
+            self.updating = False
+        self.refreshed.emit()
+
+    def _refresh(self, reset: bool) -> None:
         renamed, self._renamed = self._renamed, False
         self._stale = False
         form_ids = self._form_ids()
@@ -82,7 +100,6 @@ class IssueListModel(QAbstractTableModel):
         elif renamed and self._rows:  # a project renamed: the 表 column says its name
             self.dataChanged.emit(self.index(0, 2), self.index(len(self._rows) - 1, 2),
                                   [int(Qt.ItemDataRole.DisplayRole)])
-        self.refreshed.emit()
 
     def _update_rows(self, wanted: list[tuple[str, Issue]], reset: bool) -> None:
         wanted_set = set(wanted)
@@ -123,6 +140,25 @@ class IssueListModel(QAbstractTableModel):
 
     def issue_at(self, row: int) -> tuple[str, Issue]:
         return self._rows[row]
+
+    def key_at(self, row: int) -> tuple[tuple, str] | None:
+        """The identity of the issue listed at `row` (see issue_key) with its message."""
+        if not 0 <= row < len(self._rows):
+            return None
+        form_id, issue = self._rows[row]
+        return issue_key(form_id, issue), issue.message
+
+    def row_of_key(self, key: tuple, message: str | None = None) -> int:
+        """Where the issue `key` is listed now (the one with the same message among several
+        alike), -1 when it is gone or filtered out."""
+        found = -1
+        for row, (form_id, issue) in enumerate(self._rows):
+            if issue_key(form_id, issue) == key:
+                if message is None or issue.message == message:
+                    return row
+                if found < 0:
+                    found = row
+        return found
 
     # -- the Qt model contract -----------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:

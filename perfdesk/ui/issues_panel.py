@@ -3,7 +3,7 @@ severity; clicking one takes the user to the cell."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -75,6 +75,10 @@ class IssuesPanel(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().currentChanged.connect(self._update_fix_button)
+        # The highlight follows the issue itself through edits, not the row it sat in.
+        self._followed = None  # (issue key, message) of the issue the user picked
+        self.view.selectionModel().currentChanged.connect(self._note_followed)
+        self.model.refreshed.connect(self._follow)
         self.model.modelReset.connect(self._update_fix_button)
         layout.addWidget(self.view, 1)
         # The model works its list and counts out once per step (or scope / filter change).
@@ -95,6 +99,37 @@ class IssuesPanel(QWidget):
             text = f"{severity.label} {self.model.counts[severity]}"
             if button.text() != text:
                 button.setText(text)
+
+    # -- the highlight follows its issue ---------------------------------------------------------
+    def _note_followed(self, current, _previous=None) -> None:
+        if self.model.updating:
+            return  # Qt moving the current row while rows go and come: not the user's choice
+        self._followed = self.model.key_at(current.row()) if current.isValid() else None
+
+    def _follow(self) -> None:
+        """After the list changed: highlight the issue the user had picked wherever it is
+        listed now; if it is gone, highlight nothing."""
+        if self._followed is None:
+            return
+        row = self.model.row_of_key(*self._followed)
+        selection = self.view.selectionModel()
+        if row < 0:
+            self._followed = None
+            selection.clearSelection()
+            selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
+            return
+        index = self.model.index(row, 0)
+        if self.view.currentIndex().row() != row or not selection.isRowSelected(row, QModelIndex()):
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                      | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+
+    def followed_issue(self):
+        """(form id, Issue) highlighted in the list, None when nothing is."""
+        index = self.view.currentIndex()
+        if not index.isValid() or not self.view.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            return None
+        return self.model.issue_at(index.row())
 
     def _on_clicked(self, index) -> None:
         form_id, issue = index.data(ISSUE_ROLE)
