@@ -77,6 +77,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
                        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)  # Qt's own buttons and context menus in Chinese
+    from perfdesk.ui.qt_zh import install  # the words Qt's file lacks (all of them, without the file)
+
+    install(app)
     family = cjk_family()
     if family:
         font = QFont(family)
