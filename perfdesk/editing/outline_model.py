@@ -19,6 +19,8 @@ from .indicator_model import severity_icon, worst
 from .session import EditSession
 
 UNIT, YEAR, PROJECT, FORM = "unit", "year", "project", "form"
+_SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE = _SELECTABLE | Qt.ItemFlag.ItemIsEditable
 KIND_LABELS = {FormKind.DECLARATION: "绩效目标申报表", FormKind.SELF_EVALUATION: "绩效自评表"}
 
 
@@ -44,14 +46,19 @@ class Node:
 
 
 class _Plan:
-    """What the tree should be, worked out once per sync from one pass over the forms."""
+    """What the tree should be, worked out once per sync from one pass over the forms (the
+    forms `accept` lets through, when the navigator filters)."""
 
-    def __init__(self, ws):
+    def __init__(self, ws, accept=None):
         self.ws = ws
         # year -> project id -> that project's forms of the year, in workspace order
         self.by_year: dict[int, dict[str, list]] = {}
+        self.shown = 0
         for form in ws.forms.values():
+            if accept is not None and not accept(form):
+                continue
             self.by_year.setdefault(form.year, {}).setdefault(form.project_id, []).append(form)
+            self.shown += 1
 
     def wanted(self, node: Node) -> list[tuple[str, object]]:
         ws = self.ws
@@ -80,13 +87,52 @@ class OutlineModel(QAbstractItemModel):
         # Every node of the tree by (kind, key): a form, a year or a project-in-a-year is
         # found without walking the tree. Kept in step with every insert and remove.
         self._nodes: dict[tuple[str, object], Node] = {}
+        # The navigator's filter: form -> shown?; None shows every form. Years and projects
+        # show when they have a form shown.
+        self._accept = None
+        self.shown_forms = 0  # how many forms the tree shows
+        self._shown_ids: frozenset | None = None  # which, as of the last set_filter
         self._sync()
         session.outlineChanged.connect(self._sync)
         session.analysisChanged.connect(self._on_analysis_changed)
 
     # -- what the tree should be -------------------------------------------------------
+    def set_filter(self, accept=None) -> None:
+        """Show only the forms `accept(form)` is true of (None: all). A new filter is a new
+        tree (a reset: thousands of rows going and coming one run at a time would cost the
+        view far more); the outline changing under a filter changes it by rows, as ever."""
+        self._accept = accept
+        plan = _Plan(self.session.workspace, accept)
+        shown = frozenset(form.id for projects in plan.by_year.values() for forms in projects.values() for form in forms)
+        if shown == self._shown_ids:
+            return  # the same forms: the tree stays as it is (and as the user left it)
+        self._shown_ids = shown
+        self.beginResetModel()
+        self._root = Node("root", None, None)
+        self._nodes = {}
+        self.shown_forms = plan.shown
+        stack = [self._root]
+        while stack:
+            node = stack.pop()
+            for position, (kind, key) in enumerate(plan.wanted(node)):
+                child = Node(kind, key, node)
+                child.position = position
+                if kind != FORM:
+                    child.label = self._label(child)
+                node.children.append(child)
+                self._nodes[child.ident] = child
+                if kind != FORM:
+                    stack.append(child)
+        self.endResetModel()
+
+    @property
+    def filtered(self) -> bool:
+        return self._accept is not None
+
     def _sync(self) -> None:
-        plan = _Plan(self.session.workspace)
+        self._shown_ids = None  # the outline may have changed: the next set_filter looks afresh
+        plan = _Plan(self.session.workspace, self._accept)
+        self.shown_forms = plan.shown
         self._sync_children(self._root, QModelIndex(), plan)
         # Names may have changed without any row moving.
         self._announce_renamed()
@@ -212,6 +258,13 @@ class OutlineModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(node.position, 0, node)
 
+    def ident_of(self, index: QModelIndex | QPersistentModelIndex) -> tuple[str, object] | None:
+        """What a row stands for, (kind, key): it finds the row again after a reset."""
+        return index.internalPointer().ident if index.isValid() else None
+
+    def index_of_ident(self, ident: tuple[str, object] | None) -> QModelIndex:
+        return self._index_of(ident) if ident is not None else QModelIndex()
+
     def index_of_form(self, form_id: str) -> QModelIndex:
         return self._index_of((FORM, form_id))
 
@@ -219,11 +272,13 @@ class OutlineModel(QAbstractItemModel):
         return self._index_of((YEAR, year))
 
     # -- the Qt model contract -----------------------------------------------------------
+    # index, rowCount and hasChildren are asked for every row whenever the view lays the tree
+    # out (tens of thousands of calls in a big file): kept to the fewest Python steps.
     def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
-        node = self._node(parent)
-        if column != 0 or not (0 <= row < len(node.children)):
+        children = (parent.internalPointer() if parent.isValid() else self._root).children
+        if column != 0 or not (0 <= row < len(children)):
             return QModelIndex()
-        return self.createIndex(row, 0, node.children[row])
+        return self.createIndex(row, 0, children[row])
 
     def parent(self, index=QModelIndex()):  # noqa: D401 - Qt's name
         if not index.isValid():
@@ -235,9 +290,14 @@ class OutlineModel(QAbstractItemModel):
         return self.createIndex(parent.row(), 0, parent)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        return len(self._node(parent).children)
+        if parent.isValid():
+            return len(parent.internalPointer().children) if parent.column() == 0 else 0
+        return len(self._root.children)
+
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
+        if parent.isValid():
+            return parent.column() == 0 and bool(parent.internalPointer().children)
+        return bool(self._root.children)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 1
@@ -248,13 +308,12 @@ class OutlineModel(QAbstractItemModel):
         return None
 
     def flags(self, index):
+        # Asked for every row the view lays out: the flags are made once, not per call.
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        node = self._node(index)
-        if node.kind == PROJECT and not self.session.read_only:
-            flags |= Qt.ItemFlag.ItemIsEditable  # F2 renames the project
-        return flags
+        if index.internalPointer().kind == PROJECT and not self.session.read_only:
+            return _EDITABLE  # F2 renames the project
+        return _SELECTABLE
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -1,14 +1,24 @@
 """UI layer: the navigator — unit → year → project → 申报表 / 自评表 — with new, rename and
-delete for projects and forms. Deleting asks first and is undoable like any edit."""
+delete for projects and forms. Deleting asks first and is undoable like any edit.
+
+Above the tree, a filter: project name, year, kind and status (只看有错误的表 …). Name, year
+and kind are read off the forms at once. Status needs each form's analysis: the forms not yet
+analysed are checked a slice at a time between events (`StatusChecker`), so a file of 10,000
+forms never freezes the window; a line under the filter counts the check on, and the tree
+shows the answer when it is complete."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, QSize, Signal
+from PySide6.QtCore import QItemSelectionModel, QObject, QSize, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
+    QLabel,
+    QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
@@ -17,12 +27,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from perfdesk.domain.definition import FormKind
 from perfdesk.domain.model import Project, blank_form
+from perfdesk.domain.validation import Severity
 from perfdesk.editing.commands import AddFormsCommand, RemoveFormsCommand, RenameProjectCommand, SetValueCommand
+from perfdesk.editing.indicator_model import worst
 from perfdesk.editing.outline_model import FORM, KIND_LABELS, PROJECT, UNIT, OutlineModel, OutlineRole
 from perfdesk.editing.session import EditSession
 
 from .dialogs import Ask, NewFormDialog
+
+TEXT_DELAY_MS = 150  # typing in the filter box: the tree follows once the keys pause
+CHECK_SLICE_S = 0.015  # the status check analyses forms for this long, then lets events in
+
+# The status filter: (label, key); each key a test of a form's worst severity (None: no issue).
+STATUS_CHOICES = (("全部状态", None), ("有错误", "error"), ("有错误或警告", "warning"), ("没有问题", "clean"))
+_STATUS_TESTS = {
+    "error": lambda severity: severity is Severity.ERROR,
+    "warning": lambda severity: severity in (Severity.ERROR, Severity.WARNING),
+    "clean": lambda severity: severity is None,
+}
+_UNKNOWN = object()  # a form the status check has not reached yet
 
 
 class _EvenRows(QStyledItemDelegate):
@@ -42,6 +67,170 @@ class _EvenRows(QStyledItemDelegate):
                 # the QStyle: making its Python type (600 enum members) costs the start.
                 size = size.expandedTo(super().sizeHint(opt, index))
         return size
+
+
+class StatusChecker(QObject):
+    """The worst severity of every form, worked out a slice at a time between events.
+
+    Forms whose analysis the session already has cost nothing; the others are analysed in
+    slices of CHECK_SLICE_S. An edit that changes a form's analysis puts it back in the queue."""
+
+    progress = Signal(int, int)  # forms known, forms in the file
+    finished = Signal()
+
+    def __init__(self, session: EditSession, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.known: dict[str, Severity | None] = {}
+        self.queue: list[str] = []
+        self.active = False  # a status filter wants the answers
+        self.timer = QTimer(self)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._work)
+        session.analysisChanged.connect(self._on_analysis_changed)
+        session.outlineChanged.connect(self._on_outline_changed)
+
+    def severity(self, form_id: str):
+        """The form's worst severity, None for no issue, _UNKNOWN before it is checked."""
+        return self.known.get(form_id, _UNKNOWN)
+
+    def start(self) -> None:
+        self.active = True
+        forms = self.session.workspace.forms
+        self.queue = [form_id for form_id in forms if form_id not in self.known]
+        if self.queue:
+            self.timer.start()
+        else:
+            self.finished.emit()
+
+    def stop(self) -> None:
+        self.active = False
+        self.timer.stop()
+
+    @property
+    def running(self) -> bool:
+        return self.timer.isActive()
+
+    def _work(self) -> None:
+        forms = self.session.workspace.forms
+        deadline = time.perf_counter() + CHECK_SLICE_S
+        queue = self.queue
+        while queue:
+            form_id = queue.pop()
+            if form_id in forms and form_id not in self.known:
+                self.known[form_id] = worst(self.session.analysis(form_id).issues)
+            if time.perf_counter() >= deadline:
+                break
+        self.progress.emit(len(forms) - len(queue), len(forms))
+        if not queue:
+            self.timer.stop()
+            self.finished.emit()
+
+    def _on_analysis_changed(self, form_id: str) -> None:
+        if self.known.pop(form_id, _UNKNOWN) is not _UNKNOWN and self.active:
+            self.queue.append(form_id)
+            self.timer.start()
+
+    def _on_outline_changed(self) -> None:
+        forms = self.session.workspace.forms
+        for form_id in [f for f in self.known if f not in forms]:
+            del self.known[form_id]
+        if self.active:
+            self.start()  # forms that came in are checked too
+
+
+class NavigatorFilter(QWidget):
+    """The compact filter above the tree: name, year, kind, status; a line says how many
+    forms show (or how far the status check is)."""
+
+    changed = Signal()  # a choice changed (typing: once the keys pause)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        layout.setSpacing(2)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("筛选：项目名称")
+        self.text.setClearButtonEnabled(True)
+        self.text.setToolTip("只显示名称中含有这些字的项目")
+        top = QHBoxLayout()
+        top.setSpacing(2)
+        top.addWidget(self.text, 1)
+        layout.addLayout(top)
+        row = QHBoxLayout()
+        row.setSpacing(2)
+        self.year = QComboBox()
+        self.year.setToolTip("只显示这一年度的表")
+        self.kind = QComboBox()
+        self.kind.addItem("全部表", None)
+        self.kind.addItem("申报表", FormKind.DECLARATION.value)
+        self.kind.addItem("自评表", FormKind.SELF_EVALUATION.value)
+        self.kind.setToolTip("只显示申报表或自评表")
+        self.status = QComboBox()
+        for label, key in STATUS_CHOICES:
+            self.status.addItem(label, key)
+        self.status.setToolTip("按检查结果筛选，例如只看有错误的表（大文件要先逐张检查，下方显示进度）")
+        for combo in (self.year, self.kind, self.status):
+            # as narrow as the navigator: the list opens as wide as its longest choice
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(4)
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+            row.addWidget(combo, 1)
+        self.clear_button = QToolButton()
+        self.clear_button.setText("清除")
+        self.clear_button.setToolTip("清除筛选，显示全部的表")
+        self.clear_button.clicked.connect(self.clear)
+        top.addWidget(self.clear_button)
+        layout.addLayout(row)
+        self.note = QLabel()
+        self.note.setStyleSheet("color: #666")
+        self.note.hide()
+        layout.addWidget(self.note)
+        self.set_years([])
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(TEXT_DELAY_MS)
+        self._typing.timeout.connect(self.changed)
+        self.text.textChanged.connect(self._typing.start)
+        for combo in (self.year, self.kind, self.status):
+            combo.currentIndexChanged.connect(lambda _=0: self.changed.emit())
+
+    def set_years(self, years) -> None:
+        """The years of the file in the year box (newest first), keeping the choice."""
+        chosen = self.year.currentData()
+        self.year.blockSignals(True)
+        self.year.clear()
+        self.year.addItem("全部年度", None)
+        for year in sorted(years, reverse=True):
+            self.year.addItem(f"{year}年", year)
+        found = self.year.findData(chosen) if chosen is not None else 0
+        self.year.setCurrentIndex(max(found, 0))
+        self.year.blockSignals(False)
+        if chosen is not None and found < 0:
+            self.changed.emit()  # the chosen year is gone from the file
+
+    def choices(self) -> tuple[str, int | None, str | None, str | None]:
+        """(name text, year, kind value, status key); None where the box says 全部."""
+        return (self.text.text().strip().casefold(), self.year.currentData(), self.kind.currentData(),
+                self.status.currentData())
+
+    def active(self) -> bool:
+        text, year, kind, status = self.choices()
+        return bool(text) or year is not None or kind is not None or status is not None
+
+    def clear(self) -> None:
+        """Back to every form, as one change."""
+        widgets = (self.text, self.year, self.kind, self.status)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.text.clear()
+        for combo in (self.year, self.kind, self.status):
+            combo.setCurrentIndex(0)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._typing.stop()
+        self.changed.emit()
 
 
 class NavigatorPanel(QWidget):
@@ -75,7 +264,101 @@ class NavigatorPanel(QWidget):
             self.buttons[key] = button
         bar.addStretch(1)
         layout.addLayout(bar)
+        self.filter = NavigatorFilter(self)
+        self.filter.changed.connect(self.apply_filter)
+        layout.addWidget(self.filter)
         layout.addWidget(self.tree, 1)
+        self.checker = StatusChecker(session, self)
+        self.checker.progress.connect(self._on_check_progress)
+        self.checker.finished.connect(self._on_check_finished)
+        self.filter.set_years(session.workspace.years())
+        session.outlineChanged.connect(lambda: self.filter.set_years(self.session.workspace.years()))
+        # The status filter follows edits: the checker hears of every changed analysis, checks
+        # the form again and the tree follows (a form whose errors were fixed leaves 有错误).
+
+    # -- the filter --------------------------------------------------------------------------
+    def filter_predicate(self):
+        """form -> shown? for the filter's choices; None when nothing is filtered."""
+        text, year, kind, status = self.filter.choices()
+        if not (text or year is not None or kind is not None or status is not None):
+            return None
+        projects = self.session.workspace.projects
+        test = _STATUS_TESTS.get(status)
+        severity_of = self.checker.severity
+
+        def accept(form) -> bool:
+            if year is not None and form.year != year:
+                return False
+            if kind is not None and form.kind.value != kind:
+                return False
+            if text:
+                project = projects.get(form.project_id)
+                if project is None or text not in project.name.casefold():
+                    return False
+            if test is not None:
+                severity = severity_of(form.id)
+                if severity is _UNKNOWN or not test(severity):
+                    return False  # not checked yet: it shows once it is, if it passes
+            return True
+
+        return accept
+
+    def apply_filter(self) -> None:
+        """Show the forms the filter's choices let through. The form being edited stays the
+        navigator's current item when it is still shown; nothing else is opened."""
+        status = self.filter.choices()[3]
+        if status is not None:
+            if not self.checker.active or not self.checker.running:
+                self.checker.start()
+        else:
+            self.checker.stop()
+        self._refilter()
+
+    def _refilter(self) -> None:
+        selection = self.tree.selectionModel()
+        current = self.model.ident_of(self.tree.currentIndex())
+        # The tree is made anew: its current item must not land on another form (which would
+        # open it) or a year (the 年度总览) on the way: the selection keeps quiet meanwhile.
+        blocked = selection.blockSignals(True)
+        try:
+            self.model.set_filter(self.filter_predicate())
+            self.tree.expandAll()
+            index = self.model.index_of_ident(current)
+            if index.isValid():
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            else:
+                selection.clear()
+        finally:
+            selection.blockSignals(blocked)
+        if index.isValid():
+            self.tree.scrollTo(index)
+        self.tree.viewport().update()
+        self._update_note()
+
+    def _update_note(self) -> None:
+        if not self.model.filtered:
+            self.filter.note.hide()
+            return
+        total = len(self.session.workspace.forms)
+        text = f"显示 {self.model.shown_forms} / {total} 张表"
+        if self.checker.running:
+            known = total - len(self.checker.queue)
+            text += f"（正在检查 {known} / {total}…）"
+        self.filter.note.setText(text)
+        self.filter.note.show()
+
+    def _on_check_progress(self, known: int, total: int) -> None:
+        # Only the count moves while the check runs: making the tree anew costs a big file
+        # a good part of a second, which would stall the window between slices.
+        self._update_note()
+
+    def _on_check_finished(self) -> None:
+        if self.checker.active:
+            self._refilter()
+
+    def clear_filter(self) -> None:
+        if self.filter.active():
+            self.filter.clear()
 
     # -- selection ---------------------------------------------------------------------------
     def current_form_id(self) -> str | None:
@@ -83,6 +366,9 @@ class NavigatorPanel(QWidget):
 
     def select_form(self, form_id: str) -> None:
         index = self.model.index_of_form(form_id)
+        if not index.isValid() and self.model.filtered and form_id in self.session.workspace.forms:
+            self.clear_filter()  # a form the filter hides is asked for: show everything again
+            index = self.model.index_of_form(form_id)
         if index.isValid():
             self.tree.expand(index.parent())
             self.tree.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
