@@ -6,6 +6,11 @@ closed. Amounts show with thousands separators and two decimals and are typed as
 numbers (separators allowed). On the self-evaluation's budget line the 分值, 执行率 and 得分
 columns are computed and read-only.
 
+Where the columns word their rows their own way (the declaration: 项目资金总额 on the left,
+年度资金申请总额 / 其中：当年财政拨款 on the right), the grid reads as the printed form: each
+column's labels in a cell of their own beside its amounts, not one shared wording down the
+side that the printed form never uses.
+
 After each step the grid compares what every cell shows (its amount or computed text, its
 marks) with what it showed before and repaints only the cells that differ — an edit of the
 indicator table that leaves the budget line alone repaints nothing here.
@@ -31,7 +36,9 @@ from .indicator_model import OVERRIDE_TEXT, SEVERITY_COLORS, Role, format_decima
 from .session import EditSession
 
 WEIGHT, RATE, SCORE = "@weight", "@rate", "@score"
+LABEL = "#label:"  # a column of row labels, beside the amounts of the section column it names
 CLOSED = QColor(240, 240, 240)
+LABEL_BACKGROUND = QColor(246, 247, 249)
 COMPUTED_TEXT = QColor(90, 90, 90)
 
 
@@ -47,7 +54,9 @@ class FundingModel(QAbstractTableModel):
         self.session = session
         self.form_id: str | None = None
         self.section: SectionDef | None = None
-        self.columns: list[tuple[str, str]] = []
+        self.columns: list[tuple[str, str]] = []  # (key, header) of each grid column
+        self._sources: list[int] = []  # the section column each grid column shows (-1: computed)
+        self.paired = False  # the columns carry their own row labels: label | amount pairs
         # form id -> {(row, column): (shown value, marks)} at the last announcement; only the
         # form on show is kept. Amount edits arrive with the step's analysisChanged too.
         self._signatures: dict[str | None, dict] = {}
@@ -58,9 +67,19 @@ class FundingModel(QAbstractTableModel):
     def set_form(self, form_id: str | None, section: SectionDef | None) -> None:
         self.beginResetModel()
         self.form_id, self.section = form_id, section
-        self.columns = [(c.key, c.label) for c in section.columns] if section else []
+        self.columns, self._sources = [], []
+        self.paired = section is not None and any(c.row_labels for c in section.columns)
+        for i, column in enumerate(section.columns if section else ()):
+            if self.paired:
+                self.columns.append((LABEL + column.key, column.label))
+                self._sources.append(i)
+                self.columns.append((column.key, "金额"))
+            else:
+                self.columns.append((column.key, column.label))
+            self._sources.append(i)
         if section is not None and section.budget_score is not None:
             self.columns += [(WEIGHT, "分值"), (RATE, "执行率"), (SCORE, "得分")]
+            self._sources += [-1, -1, -1]
         self.endResetModel()
         self._signatures = {form_id: self._signature()} if form_id is not None else {}
 
@@ -71,10 +90,10 @@ class FundingModel(QAbstractTableModel):
     def amount_key(self, row: int, column: int) -> str | None:
         """The "row.column" key of an amount cell, None for computed or closed cells."""
         key = self.columns[column][0]
-        if key.startswith("@"):
+        if key.startswith(("@", LABEL)):
             return None
         row_def = self.rows[row]
-        column_def = self.section.columns[column]
+        column_def = self.section.columns[self._sources[column]]
         if column_def.rows and row_def.key not in column_def.rows:
             return None
         return f"{row_def.key}.{key}"
@@ -85,6 +104,16 @@ class FundingModel(QAbstractTableModel):
                 if self.amount_key(r, c) == amount_key:
                     return self.index(r, c)
         return QModelIndex()
+
+    def label_text(self, row: int, column: int) -> str | None:
+        """What a label cell says (its column's wording of the row, "" where the column has no
+        such row); None for a cell that is not a label."""
+        key = self.columns[column][0]
+        if not key.startswith(LABEL):
+            return None
+        column_def = self.section.columns[self._sources[column]]
+        row_def = self.rows[row]
+        return column_def.row_label(row_def) if not column_def.rows or row_def.key in column_def.rows else ""
 
     def _budget_row(self) -> int:
         spec = self.section.budget_score if self.section is not None else None
@@ -105,7 +134,7 @@ class FundingModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             return self.columns[section][1]
         if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
-            return self.rows[section].label
+            return "" if self.paired else self.rows[section].label
         return None
 
     def flags(self, index):
@@ -137,6 +166,14 @@ class FundingModel(QAbstractTableModel):
         if not index.isValid() or self.form_id is None:
             return None
         key = self.columns[index.column()][0]
+        if key.startswith(LABEL):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.label_text(index.row(), index.column())
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(LABEL_BACKGROUND)
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return None
         amount_key = self.amount_key(index.row(), index.column())
         form = self.session.form(self.form_id)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -191,9 +228,10 @@ class FundingModel(QAbstractTableModel):
         amount_key = self.amount_key(index.row(), index.column())
         if amount_key is None:
             return False
-        row_label = self.section.columns[index.column()].row_label(self.rows[index.row()])
-        command = plan_amount(self.session.workspace, self.form_id, amount_key, value,
-                              f"修改「{row_label} / {self.columns[index.column()][1]}」")
+        column_def = self.section.columns[self._sources[index.column()]]
+        row_label = column_def.row_label(self.rows[index.row()])
+        what = row_label if self.paired else f"{row_label} / {column_def.label}"
+        command = plan_amount(self.session.workspace, self.form_id, amount_key, value, f"修改「{what}」")
         if command is None:
             why = number_refusal(value)
             if why:
@@ -228,6 +266,8 @@ class FundingModel(QAbstractTableModel):
     # -- domain → Qt: only the cells that show something else ---------------------------------
     def _cell_signature(self, row: int, column: int, form, analysis) -> tuple | None:
         key = self.columns[column][0]
+        if key.startswith(LABEL):
+            return None  # the definition's words: they never change under an edit
         if key.startswith("@"):
             shown = self._computed_text(row, key)
             if key == SCORE and row == self._budget_row():
