@@ -28,6 +28,9 @@ def test_table_only_gives_the_indicator_table_the_window_at_1366x768_and_comes_b
     open_form(window, "补充日常经费")
     window.showNormal()
     window.resize(1366, 768)
+    # The toolbar's icons come a moment after the first paint and make it taller: measure
+    # once they are there, or the table "comes back" shorter than a height it never kept.
+    qtbot.waitUntil(lambda: window._icons_set)
     settle(qtbot)
     editor = window.editor
     view = editor.indicator_panel.view

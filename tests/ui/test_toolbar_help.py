@@ -49,7 +49,7 @@ def test_the_guide_opens_offline_in_a_text_browser(window):
     dialog = window.help_dialog
     assert dialog is not None and dialog.isVisible()
     text = dialog.browser.toPlainText()
-    for words in ("使用说明", "Ctrl+S", "Ctrl+F", "撤销", "分值"):
+    for words in ("使用说明", "Ctrl+S", "Ctrl+F", "撤销", "分值", "F2", "Alt+Enter", "Ctrl+D", "F11", "冻结", "筛选"):
         assert words in text, words
     dialog.close()
 
