@@ -4,8 +4,11 @@ Amounts, weights, scores and rates are numeric cells with number formats; every 
 a string cell, even when it begins with `=`, `+`, `-` or `@` (those also get Excel's quote
 prefix, so that editing the cell does not turn `=100%` into a formula). No cell ever holds a
 formula. Row heights are set from the layout's estimate (Excel does not grow rows for merged
-cells), page breaks are the layout's, and vertical merges are cut at them so a label prints
-on every page it spans.
+cells). Printing is left to the office program: fit to one page wide (any number of pages
+tall), A4 from the layout, the indicator header repeated as print titles, and no hard page
+breaks — a break would have to cut the merged 一级/二级 labels into two blocks. The workbook's
+Normal style is 宋体 11, so column widths (in characters of the Normal font) come out the same
+in Excel, WPS and LibreOffice on a machine without Calibri.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from copy import copy
+
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break, RowBreak
+from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from perfdesk.domain.override_record import FormRecord
 from perfdesk.layout.grid import Cell, PrintGrid, Style
@@ -28,7 +34,9 @@ from .record import embed
 
 MM_PER_INCH = 25.4
 PX_PER_MM = 96 / 25.4
-DIGIT_PX = 7  # maximum digit width of the workbook's default font (Calibri 11) at 96 dpi
+NORMAL_FONT = "宋体"  # the workbook's Normal style, as the official templates have it
+NORMAL_SIZE = 11
+DIGIT_PX = 7  # maximum digit width of the Normal font (宋体 11) at 96 dpi
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_LEADS = ("=", "+", "-", "@")
 _THIN = Side(style="thin", color="000000")
@@ -79,9 +87,17 @@ class ExcelWriter:
         self.workbook.remove(self.workbook.active)
         self.workbook.properties.title = title
         self.workbook.properties.creator = author or "PerfDesk"
+        self._normal_font()
         self._taken: set[str] = set()
         self._fonts: dict[Style, Font] = {}
         self._aligns: dict[Style, Alignment] = {}
+        self._styles: dict[tuple, object] = {}  # (style, number format, quote prefix) → StyleArray
+
+    def _normal_font(self) -> None:
+        """宋体 11 as the Normal style and the default font (index 0), instead of Calibri."""
+        font = Font(name=NORMAL_FONT, size=NORMAL_SIZE, charset=134, family=3)  # GB2312 charset
+        self.workbook._named_styles["Normal"].font = font
+        self.workbook._fonts[0] = font  # cells without a font of their own, and empty cells
 
     def _font(self, style: Style) -> Font:
         if style not in self._fonts:
@@ -95,7 +111,6 @@ class ExcelWriter:
         return self._aligns[style]
 
     def add(self, grid: PrintGrid) -> None:
-        grid = grid.split_at_pages(grid.pages())
         ws = self.workbook.create_sheet(sheet_title(grid.sheet_name, self._taken))
         for index, width in enumerate(grid.widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = column_width(width)
@@ -107,33 +122,64 @@ class ExcelWriter:
 
     def _write(self, ws, cell: Cell) -> None:
         target = ws.cell(row=cell.row + 1, column=cell.col + 1)
+        number_format, quote = None, False
         if cell.is_numeric:
             target.value = cell.value
-            target.number_format = cell.number_format or "General"
+            number_format = cell.number_format or "General"
         elif cell.text:
             target.value = printable(cell.text)
             # openpyxl reads a leading "=" as a formula: these are indicator values, not formulas.
             target.data_type = "s"
-            if cell.text.startswith(_FORMULA_LEADS):
+            quote = cell.text.startswith(_FORMULA_LEADS)
+            number_format = "@"
+        # A workbook has a handful of distinct cell styles: each is set through openpyxl once
+        # (which hashes every style object) and then copied as its array of style ids.
+        key = (cell.style, number_format, quote)
+        cached = self._styles.get(key)
+        if cached is not None:
+            target._style = copy(cached)
+        else:
+            if number_format is not None:
+                target.number_format = number_format
+            if quote:
                 target.quotePrefix = True
-            target.number_format = "@"
-        border = _BOX if cell.style.border else _NONE
-        target.font = self._font(cell.style)
-        target.alignment = self._align(cell.style)
-        target.border = border
+            target.font = self._font(cell.style)
+            target.alignment = self._align(cell.style)
+            target.border = _BOX if cell.style.border else _NONE
+            self._styles[key] = copy(target._style)
         if cell.rowspan > 1 or cell.colspan > 1:
-            ws.merge_cells(start_row=cell.row + 1, start_column=cell.col + 1,
-                           end_row=cell.last_row + 1, end_column=cell.last_col + 1)
-            if cell.style.border:  # each cell of the range draws its part of the frame
-                for r in range(cell.row + 1, cell.last_row + 2):
-                    for c in range(cell.col + 1, cell.last_col + 2):
-                        ws.cell(row=r, column=c).border = _BOX
+            self._merge(ws, cell, target)
+
+    @staticmethod
+    def _merge(ws, cell: Cell, target) -> None:
+        """The range merged, each covered cell carrying the anchor's style (so its frame).
+
+        `ws.merge_cells` would restyle the range's edge cells side by side, border object by
+        border object; one copied style array per covered cell is the same file, faster."""
+        first_row, first_col = cell.row + 1, cell.col + 1
+        last_row, last_col = cell.last_row + 1, cell.last_col + 1
+        coord = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}"
+        ws.merged_cells.add(MergedCellRange(ws, coord))
+        style = target._style
+        cells = ws._cells
+        for r in range(first_row, last_row + 1):
+            for c in range(first_col, last_col + 1):
+                if r == first_row and c == first_col:
+                    continue
+                merged = MergedCell(ws, row=r, column=c)
+                if cell.style.border:  # each cell of the range draws its part of the frame
+                    merged._style = copy(style)
+                cells[(r, c)] = merged
 
     @staticmethod
     def _page_setup(ws, grid: PrintGrid) -> None:
         ws.page_setup.paperSize = ws.PAPERSIZE_A3 if grid.paper == "A3" else ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape" if grid.orientation == "landscape" else "portrait"
-        ws.page_setup.scale = 100
+        # One page wide, as many pages tall as it takes: the office program scales the columns
+        # to the paper whatever its default font, and paginates the rows itself.
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
         top, right, bottom, left = (m / MM_PER_INCH for m in grid.margins)
         ws.page_margins.top, ws.page_margins.right = top, right
         ws.page_margins.bottom, ws.page_margins.left = bottom, left
@@ -144,11 +190,6 @@ class ExcelWriter:
         if grid.repeat_rows is not None:
             first_row, last_row = grid.repeat_rows
             ws.print_title_rows = f"{first_row + 1}:{last_row + 1}"
-        if grid.page_breaks:
-            breaks = RowBreak()
-            for start in grid.page_breaks:
-                breaks.append(Break(id=start))  # a break above 0-based row `start`
-            ws.row_breaks = breaks
         ws.sheet_view.showGridLines = False
 
     def save(self, path: Path) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from perfdesk.export import export_forms
 from perfdesk.formdefs import default_registry
@@ -28,7 +29,9 @@ def test_layout_values_and_formats(daily_files):
     ws = wb.active
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A1:I1", "A2:I2", "B3:I3", "B4:D4", "F4:I4", "A5:A9", "B6:C6", "A10:A11", "B10:D10", "E10:I10",
-            "A12:A26", "B13:B20", "C13:C16", "B21:B26", "A27:A28", "B27:B28", "A29:F29"} <= merged
+            "A12:A28", "B13:B20", "C13:C16", "B21:B26", "B27:B28", "A29:F29"} <= merged
+    # one 绩效指标 block: no page break cuts the label into two merges
+    assert not {"A12:A26", "A27:A28"} & merged
     assert ws["A1"].value == "财政项目支出绩效自评表" and ws["A1"].font.name == "黑体" and ws["A1"].font.size == 16
     assert ws["B3"].value == "补充日常经费" and ws["B3"].font.name == "宋体" and ws["B3"].font.size == 9
     # amounts, rate, weights and scores are numbers with number formats
@@ -42,7 +45,7 @@ def test_layout_values_and_formats(daily_files):
     assert ws["E14"].value == "=7 人" and ws["E14"].data_type == "s" and ws["E14"].quotePrefix
     assert ws["F14"].value == "6.17" and ws["F14"].data_type == "s"
     assert ws["E15"].value == "=100%" and ws["E15"].data_type == "s"
-    assert ws["A12"].value == "绩效指标" and ws["A27"].value == "绩效指标"  # the label on both pages
+    assert ws["A12"].value == "绩效指标" and ws["A27"].value is None  # written once
     assert ws["A5"].border.left.style == "thin" and getattr(ws["A1"].border.left, "style", None) is None
     _assert_no_formulas(wb)
 
@@ -52,11 +55,61 @@ def test_page_setup(daily_files):
     ws = load_workbook(files["xlsx"]).active
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.orientation == "portrait"
     assert ws.print_title_rows.replace("$", "") == "12:12"
-    assert [b.id for b in ws.row_breaks.brk] == [26]  # page 2 starts at sheet row 27, with 满意度指标
+    # one page wide, as many tall as it takes; the office program paginates (no hard breaks)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert list(ws.row_breaks.brk) == []
     assert ws.page_margins.left == pytest.approx(10 / 25.4)
     widths = [ws.column_dimensions[c].width for c in "ABCDEFGHI"]
     assert widths[3] > widths[0] > widths[6]
     assert round(ws.row_dimensions[14].height) > round(ws.row_dimensions[13].height)  # a wrapped reason
+
+
+def test_normal_style_is_song_not_calibri(daily_files):
+    """Column widths are in characters of the Normal font: 宋体 11 holds them in WPS and
+    LibreOffice on a machine without Calibri."""
+    files, _, _ = daily_files
+    wb = load_workbook(files["xlsx"])
+    normal = next(s for s in wb._named_styles if s.name == "Normal")
+    assert normal.font.name == "宋体" and normal.font.sz == 11
+    assert wb._fonts[0].name == "宋体"
+
+
+def test_merged_ranges_frame_every_covered_cell(daily_files):
+    """Each cell a framed merge covers is written with the anchor's style (so its border):
+    read from the file itself, since openpyxl's reader rebuilds merged cells on load."""
+    import re
+    import zipfile
+
+    files, _, _ = daily_files
+    xml = zipfile.ZipFile(files["xlsx"]).read("xl/worksheets/sheet1.xml").decode()
+    style_of = dict(re.findall(r'<c r="([A-Z]+[0-9]+)"[^>]*? s="([0-9]+)"', xml))
+    ws = load_workbook(files["xlsx"]).active
+    checked = 0
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= 2:  # the title lines have no frame
+            continue
+        anchor = style_of[rng.start_cell.coordinate]
+        for row, col in rng.cells:
+            coordinate = f"{get_column_letter(col)}{row}"
+            assert style_of.get(coordinate) == anchor, (str(rng), coordinate)
+            checked += 1
+    assert checked > 50
+    assert ws["A12"].border.left.style == "thin"
+
+
+def test_every_demo_form_fits_one_page_wide_with_print_titles(tmp_path, demo_ws, registry):
+    paths = export_forms(demo_ws, list(demo_ws.forms.values()), registry, "xlsx", tmp_path)
+    assert len(paths) == len(demo_ws.forms) + 2  # a list per year
+    for path in paths:
+        for ws in load_workbook(path).worksheets:
+            assert ws.sheet_properties.pageSetUpPr.fitToPage, path.name
+            assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), path.name
+            assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+            assert ws.print_title_rows, path.name  # the indicator header (a list: its column header)
+            assert list(ws.row_breaks.brk) == []
+            labels = [c.value for row in ws.iter_rows() for c in row if c.value == "绩效指标"]
+            assert len(labels) <= 1, path.name  # never a second block of the group label
 
 
 def test_values_that_look_like_formulas_stay_text(tmp_path):
