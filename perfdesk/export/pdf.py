@@ -1,7 +1,7 @@
 """Export layer: draw print grids straight into a PDF with reportlab (no office suite).
 
 Row heights are measured again with the embedded fonts' real metrics and the rows paginated
-with the layout's own `paginate`, so the text always fits its cell. On pages after the
+with the layout's own `paginate` (through `PrintGrid.pages`), so the text always fits its cell. On pages after the
 indicator header, the header rows are drawn again at the top; a merged cell cut by a page
 break is drawn as one box per page with its label in each.
 """
@@ -15,7 +15,7 @@ from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from perfdesk.layout.grid import Cell, CellKind, PrintGrid, measure_rows, paginate
+from perfdesk.layout.grid import Cell, CellKind, PrintGrid, measure_rows
 from perfdesk.layout.text import line_height, wrap
 
 from .fonts import FontBook
@@ -42,11 +42,13 @@ class PdfWriter:
         self.canvas.setAuthor(author)
         self.canvas.setCreator("PerfDesk")
         self.pages = 0
+        self._wrapped: dict[int, list[str]] = {}
 
     def add(self, grid: PrintGrid) -> int:
         """Draw one grid; returns the number of pages it took."""
-        heights = measure_rows(grid, self.fonts.width)
-        pages = paginate(heights, grid.printable_height, grid.repeat_rows, grid.keep_groups)
+        self._wrapped: dict[int, list[str]] = {}
+        heights = measure_rows(grid, self.fonts.width, self._wrapped)
+        pages = grid.pages(heights)
         width, height = grid.page_size
         for start, end in pages:
             self.canvas.setPageSize((width * mm, height * mm))
@@ -118,7 +120,9 @@ class PdfWriter:
                 style = replace(style, size=max(MIN_NUMBER_SIZE, style.size - 0.5))
             lines = [cell.text]
         else:
-            lines = wrap(cell.text, inner, lambda t: fonts.width(t, style)) if style.wrap else cell.text.split("\n")
+            lines = self._wrapped.get(id(cell)) if cell.style is style else None
+            if lines is None:
+                lines = wrap(cell.text, inner, lambda t: fonts.width(t, style)) if style.wrap else cell.text.split("\n")
         lh = line_height(style.size)
         block = len(lines) * lh
         if style.valign == "top":

@@ -40,51 +40,62 @@ def embed(package: bytes, main_part: str, records: Sequence[FormRecord]) -> byte
     """`package` (a saved .xlsx/.docx) with the override record of `records` added, related
     from `main_part` (`xl/workbook.xml`, `word/document.xml`). Unchanged when there is nothing
     to record, or when the package is not laid out as expected (never a damaged file)."""
-    record, _ = record_xml(records)
-    if record is None:
-        return package
     with zipfile.ZipFile(io.BytesIO(package)) as source:
         parts = {info.filename: (info, source.read(info)) for info in source.infolist()}
-    rels_name = _rels_name(main_part)
-    if main_part not in parts or rels_name not in parts or CONTENT_TYPES not in parts:
+    changed = embed_parts({name: data for name, (_, data) in parts.items()}, main_part, records)
+    if not changed:
         return package
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, (info, data) in parts.items():
+            archive.writestr(info, changed.pop(name, data))
+        for name, data in changed.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def embed_parts(parts: dict[str, bytes], main_part: str, records: Sequence[FormRecord],
+                taken: Sequence[str] = ()) -> dict[str, bytes]:
+    """The parts to change or add so that a package holding `parts` (at least its .rels parts
+    and `[Content_Types].xml`; `taken` names the others) carries the override record of
+    `records`: {} when there is nothing to record or the package is not laid out as expected."""
+    record, _ = record_xml(records)
+    if record is None:
+        return {}
+    rels_name = _rels_name(main_part)
+    names = set(parts) | set(taken)
+    if main_part not in names or rels_name not in parts or CONTENT_TYPES not in parts:
+        return {}
     n = 1
-    while any(name in parts for name in (f"customXml/item{n}.xml", f"customXml/itemProps{n}.xml",
+    while any(name in names for name in (f"customXml/item{n}.xml", f"customXml/itemProps{n}.xml",
                                          f"customXml/_rels/item{n}.xml.rels")):
         n += 1
     item, props, item_rels = f"customXml/item{n}.xml", f"customXml/itemProps{n}.xml", f"customXml/_rels/item{n}.xml.rels"
 
-    rels = parts[rels_name][1].decode("utf-8")
-    taken = set(_ID.findall(rels))
-    rid = next(f"rId{k}" for k in range(len(taken) + 1, len(taken) + 1000) if f"rId{k}" not in taken)
+    rels = parts[rels_name].decode("utf-8")
+    ids = set(_ID.findall(rels))
+    rid = next(f"rId{k}" for k in range(len(ids) + 1, len(ids) + 1000) if f"rId{k}" not in ids)
     depth = main_part.count("/")
     target = "../" * depth + item
     rels = _insert_before(rels, "</Relationships>",
                           f'<Relationship Id="{rid}" Type="{REL_CUSTOM_XML}" Target="{target}"/>')
-    types = parts[CONTENT_TYPES][1].decode("utf-8")
+    types = parts[CONTENT_TYPES].decode("utf-8")
     overrides = f'<Override PartName="/{props}" ContentType="{CT_CUSTOM_XML_PROPS}"/>'
     if 'Extension="xml"' not in types:
         overrides += f'<Override PartName="/{item}" ContentType="{CT_XML}"/>'
     types = _insert_before(types, "</Types>", overrides)
     if rels is None or types is None:
-        return package
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, (info, data) in parts.items():
-            if name == rels_name:
-                data = rels.encode("utf-8")
-            elif name == CONTENT_TYPES:
-                data = types.encode("utf-8")
-            archive.writestr(info, data)
-        archive.writestr(item, record)
-        archive.writestr(props, item_props_xml(record))
-        archive.writestr(item_rels, (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{REL_CUSTOM_XML_PROPS}" Target="itemProps{n}.xml"/>'
-            '</Relationships>').encode("utf-8"))
-    return out.getvalue()
+        return {}
+    return {
+        rels_name: rels.encode("utf-8"),
+        CONTENT_TYPES: types.encode("utf-8"),
+        item: record,
+        props: item_props_xml(record),
+        item_rels: ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                    f'<Relationship Id="rId1" Type="{REL_CUSTOM_XML_PROPS}" Target="itemProps{n}.xml"/>'
+                    '</Relationships>').encode("utf-8"),
+    }
 
 
 def _insert_before(text: str | None, closing: str, addition: str) -> str | None:

@@ -1,35 +1,34 @@
-"""Export layer: draw print grids into a Word document (python-docx).
+"""Export layer: draw print grids into a Word document (WordprocessingML, no office suite).
 
 Each grid is one section (its own A4 orientation and margins): the title lines as centred
-paragraphs, then the bordered table. Tables are written as WordprocessingML directly — cell by
-cell through python-docx's object API is two orders of magnitude slower for a year's forms.
+paragraphs, then the bordered table. The document XML is written as text in one pass, and the
+package is python-docx's default template loaded once per process: its parts (900 KB of styles
+among them) are read, adjusted and deflated once and copied into every file of an export
+(`package`), so a year of files costs little more than its tables.
 
 Where the grid repeats header rows, the table is split just above them into two tables joined
 by a hidden one-point paragraph, because Word repeats only a table's *first* rows; the second
-table's header rows carry `w:tblHeader`. Rows never split across pages (`w:cantSplit`), and the
-rows of a merged group that fits on a page carry "keep with next", so Word moves a whole 一级
-group to the next page instead of cutting it. Every run names its East Asian font
-(`w:eastAsia`), and so do the document defaults and the Normal style.
+table's header rows carry `w:tblHeader`. Rows never split across pages (`w:cantSplit`). Word
+paginates the rows itself, as the PDF does: a 一级 group may flow over a page, and "keep with
+next" holds only what the layout's keep groups hold (a group's first two and last two rows,
+the title block, 总分 with the row above), so no row is left alone. Every run names its East
+Asian font (`w:eastAsia`), and so do the document defaults and the Normal style.
 """
 
 from __future__ import annotations
 
-import io
 import re
+import time
+import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
-from xml.sax.saxutils import escape
-
-from docx import Document
-from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm
 
 from perfdesk.domain.override_record import FormRecord
 from perfdesk.layout.grid import Cell, PrintGrid, Style
 
-from .record import embed
+from .package import Part, write_package
+from .record import embed_parts
 
 TWIPS_PER_MM = 1440 / 25.4
 _JC = {"left": "left", "center": "center", "right": "right"}
@@ -41,8 +40,16 @@ def _twips(value_mm: float) -> int:
     return int(round(value_mm * TWIPS_PER_MM))
 
 
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(text: str) -> str:
+    return escape(text).replace('"', "&quot;")
+
+
 def _rpr(style: Style) -> str:
-    font = escape(style.font, {'"': "&quot;"})
+    font = _attr(style.font)
     half_points = int(round(style.size * 2))
     bold = "<w:b/><w:bCs/>" if style.bold else ""
     return (f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}" '
@@ -73,6 +80,89 @@ def _paragraphs(text: str, style: Style, keep_next: bool) -> str:
     return "".join(out)
 
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCUMENT = "word/document.xml"
+STYLES = "word/styles.xml"
+CORE = "docProps/core.xml"
+# The paragraph that ends a section (carrying its w:sectPr) or follows the last table: one
+# point high, so it never pushes a full page's table onto a page of its own.
+_TINY = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+_TINY_RPR = '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>'
+
+
+@lru_cache(maxsize=1)
+def _template() -> tuple[tuple[str, bytes], ...]:
+    """python-docx's default template, part by part, read once."""
+    from docx.api import _default_docx_path
+
+    with zipfile.ZipFile(_default_docx_path()) as archive:
+        return tuple((info.filename, archive.read(info)) for info in archive.infolist())
+
+
+@lru_cache(maxsize=None)
+def _static(name: str) -> Part:
+    return Part.of(name, dict(_template())[name])
+
+
+@lru_cache(maxsize=8)
+def _styles(font: str, size: float) -> Part:
+    """styles.xml with the document defaults and the Normal style in the form's East Asian font
+    (not the theme's), at the body size."""
+    from lxml import etree
+
+    root = etree.fromstring(dict(_template())[STYLES])
+    w = "{%s}" % W_NS
+    targets = []
+    defaults = root.find(f"{w}docDefaults/{w}rPrDefault/{w}rPr")
+    if defaults is not None:
+        targets.append(defaults)
+    normal = next((st for st in root.iter(f"{w}style") if st.get(f"{w}styleId") == "Normal"), None)
+    if normal is not None:
+        rpr = normal.find(f"{w}rPr")
+        if rpr is None:
+            rpr = etree.SubElement(normal, f"{w}rPr")
+        targets.append(rpr)
+        size_el = rpr.find(f"{w}sz")
+        if size_el is None:
+            size_el = etree.SubElement(rpr, f"{w}sz")
+        size_el.set(f"{w}val", str(int(round(size * 2))))
+    for rpr in targets:
+        fonts = rpr.find(f"{w}rFonts")
+        if fonts is None:
+            fonts = etree.Element(f"{w}rFonts")
+            rpr.insert(0, fonts)
+        for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts.attrib.pop(f"{w}{attr}", None)
+        for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+            fonts.set(f"{w}{attr}", font)
+        lang = rpr.find(f"{w}lang")
+        if lang is None:
+            lang = etree.SubElement(rpr, f"{w}lang")
+        lang.set(f"{w}eastAsia", "zh-CN")
+    return Part.of(STYLES, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+@lru_cache(maxsize=1)
+def _document_open() -> str:
+    """The template's <w:document …> start tag (its namespace declarations) and <w:body>."""
+    xml = dict(_template())[DOCUMENT].decode("utf-8")
+    start = xml.index("<w:document")
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            + xml[start:xml.index(">", start) + 1] + "<w:body>")
+
+
+def _core_xml(title: str, author: str) -> str:
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(author)}</dc:creator>"
+            "<dc:description></dc:description><cp:lastModifiedBy>PerfDesk</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified></cp:coreProperties>')
+
+
 class WordWriter:
     """Grids appended as sections of one document; `save` writes it, with the override record
     of `records` (the forms it holds) as a custom XML part that nothing prints (see `record`)."""
@@ -80,62 +170,27 @@ class WordWriter:
     def __init__(self, *, title: str = "", author: str = "", body_font: str = "宋体", body_size: float = 9.0,
                  records: Sequence[FormRecord] = ()):
         self.records = list(records)
-        self.document = Document()
-        self._sections = 0
-        props = self.document.core_properties
         # Word's core properties hold at most 255 characters of XML-safe text; a title comes
         # from a project name, which can be longer or hold anything.
-        title, author = _xml_text(title)[:255], _xml_text(author)[:255]
-        props.title, props.author, props.comments = title, author, ""
-        self._set_default_font(body_font, body_size)
+        self.title, self.author = _xml_text(title)[:255], _xml_text(author)[:255]
+        self.body_font, self.body_size = body_font, body_size
+        self._body: list[str] = []
+        self._sect_pr: str | None = None  # the open section's properties
 
-    def _set_default_font(self, font: str, size: float) -> None:
-        """Document defaults and the Normal style in the form's East Asian font (not the theme's)."""
-        styles = self.document.styles.element
-        rpr_default = styles.find(qn("w:docDefaults"))
-        targets = []
-        if rpr_default is not None:
-            rpr = rpr_default.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
-            if rpr is not None:
-                targets.append(rpr)
-        normal = self.document.styles["Normal"]
-        targets.append(normal.element.get_or_add_rPr())
-        for rpr in targets:
-            fonts = rpr.find(qn("w:rFonts"))
-            if fonts is None:
-                fonts = parse_xml(f"<w:rFonts {nsdecls('w')}/>")
-                rpr.insert(0, fonts)
-            for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-                fonts.attrib.pop(qn(f"w:{attr}"), None)
-            for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
-                fonts.set(qn(f"w:{attr}"), font)
-            lang = rpr.find(qn("w:lang"))
-            if lang is None:
-                lang = parse_xml(f"<w:lang {nsdecls('w')}/>")
-                rpr.append(lang)
-            lang.set(qn("w:eastAsia"), "zh-CN")
-        normal.font.size = int(round(size * 12700))  # EMU per point
-
-    def _section(self, grid: PrintGrid):
-        if self._sections:
-            section = self.document.add_section(WD_SECTION.NEW_PAGE)
-        else:
-            section = self.document.sections[0]
-        self._sections += 1
+    def _section(self, grid: PrintGrid) -> None:
+        if self._sect_pr is not None:  # the previous section ends with a paragraph carrying its sectPr
+            self._body.append(f"<w:p><w:pPr>{_TINY}{_TINY_RPR}{self._sect_pr}</w:pPr></w:p>")
         width, height = grid.page_size
-        section.orientation = WD_ORIENT.LANDSCAPE if grid.orientation == "landscape" else WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Mm(width), Mm(height)
         top, right, bottom, left = grid.margins
-        section.top_margin, section.right_margin = Mm(top), Mm(right)
-        section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
-        section.header_distance = section.footer_distance = Mm(min(top, bottom) / 2)
-        return section
+        orient = ' w:orient="landscape"' if grid.orientation == "landscape" else ""
+        distance = _twips(min(top, bottom) / 2)
+        self._sect_pr = (f'<w:sectPr><w:type w:val="nextPage"/><w:pgSz w:w="{_twips(width)}" w:h="{_twips(height)}"{orient}/>'
+                         f'<w:pgMar w:top="{_twips(top)}" w:right="{_twips(right)}" w:bottom="{_twips(bottom)}" '
+                         f'w:left="{_twips(left)}" w:header="{distance}" w:footer="{distance}" w:gutter="0"/>'
+                         '<w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>')
 
     def _append(self, xml: str) -> None:
-        """Insert body-level elements (without namespace declarations) before the section end."""
-        sect_pr = self.document.element.body.sectPr
-        for element in list(parse_xml(f"<w:body {nsdecls('w')}>{xml}</w:body>")):
-            sect_pr.addprevious(element)
+        self._body.append(xml)
 
     def add(self, grid: PrintGrid) -> None:
         self._section(grid)
@@ -220,10 +275,27 @@ class WordWriter:
                 rows.update(range(first, last))
         return rows
 
+    def document_xml(self) -> str:
+        sect_pr = self._sect_pr or _DEFAULT_SECT_PR
+        return (_document_open() + "".join(self._body)
+                + f"<w:p><w:pPr>{_TINY}{_TINY_RPR}</w:pPr></w:p>" + sect_pr + "</w:body></w:document>")
+
     def save(self, path: Path) -> None:
-        if not self.records:
-            self.document.save(str(path))
-            return
-        buffer = io.BytesIO()
-        self.document.save(buffer)
-        Path(path).write_bytes(embed(buffer.getvalue(), "word/document.xml", self.records))
+        changed = {DOCUMENT: Part.of(DOCUMENT, self.document_xml()),
+                   STYLES: _styles(self.body_font, self.body_size),
+                   CORE: Part.of(CORE, _core_xml(self.title, self.author))}
+        names = [name for name, _ in _template()]
+        if self.records:
+            extra = embed_parts({name: data for name, data in _template() if name.endswith((".rels", ".xml"))
+                                 and (name.endswith(".rels") or name == "[Content_Types].xml")},
+                                DOCUMENT, self.records, taken=names)
+            for name, data in extra.items():
+                changed[name] = Part.of(name, data)
+                if name not in names:
+                    names.append(name)
+        write_package(path, [changed.get(name) or _static(name) for name in names])
+
+
+_DEFAULT_SECT_PR = ('<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1800" '
+                    'w:bottom="1440" w:left="1800" w:header="851" w:footer="992" w:gutter="0"/>'
+                    '<w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>')

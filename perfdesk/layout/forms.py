@@ -60,6 +60,7 @@ class GridBuilder:
         self.rows: list[Row] = []
         self.cells: list[Cell] = []
         self.keep: list[tuple[int, int]] = []
+        self.soft: list[tuple[int, int]] = []
         body = Style(font=settings.font, size=settings.body_size)
         self.label = body
         self.text = replace(body, halign="left")
@@ -125,7 +126,7 @@ def build_grid(definition: FormDefinition, workspace: Workspace, form: Form) -> 
     grid = PrintGrid(
         name=f"{project} {form.year}年度 {form.kind.label}",
         sheet_name=project or form.kind.label,
-        widths=scaled_widths(settings),
+        widths=numbers_fit(scaled_widths(settings), b.cells, settings=settings),
         rows=b.rows,
         cells=b.cells,
         orientation=settings.orientation,
@@ -133,6 +134,7 @@ def build_grid(definition: FormDefinition, workspace: Workspace, form: Form) -> 
         margins=settings.margins,
         repeat_rows=repeat,
         keep_groups=b.keep,
+        soft_keeps=b.soft,
     )
     grid.check()
     return finish(grid)
@@ -144,6 +146,53 @@ def finish(grid: PrintGrid) -> PrintGrid:
         row.height = height
     grid.page_breaks = [start for start, _ in grid.pages()[1:]]
     return grid
+
+
+# The widest numbers a column must hold on one line: amounts up to 999,999,999.99 and rates
+# with two decimals (a rate above 100 % keeps the same length up to 999.99 %).
+WIDEST_AMOUNT = Decimal("999999999.99")
+WIDEST_PERCENT = "100.00%"
+WIDEST_SCORE = "100"  # a weight or score: at most 100, or its own text (94.81)
+NUMBER_SLACK = 1.0  # mm beyond the text's estimate, for a viewer's slightly wider digits
+MIN_TEXT_COLUMN = 14.0  # mm: a column gives width to numbers only down to this
+
+
+def widest_text(cell: Cell, settings: LayoutSettings | None = None) -> str:
+    """The longest text a numeric cell of this kind can print."""
+    if cell.kind is CellKind.AMOUNT:
+        places = settings.amount_places if settings else 2
+        thousands = settings.amount_thousands if settings else True
+        return format_amount(WIDEST_AMOUNT, places, thousands)
+    if cell.kind is CellKind.PERCENT:
+        return WIDEST_PERCENT
+    return max(WIDEST_SCORE, cell.text, key=len)
+
+
+def numbers_fit(widths: list[float], cells: list[Cell], hpad: float = 1.0,
+                settings: LayoutSettings | None = None) -> list[float]:
+    """Widths where every number column holds its widest number on one line (9 pt 宋体 digits
+    are half an em), the extra taken from the text columns in proportion to what they can spare.
+
+    Word and Excel wrap a number that does not fit ("1,905,200.0" over "0"); only the PDF could
+    shrink it, so the columns are made wide enough for all three."""
+    need = [0.0] * len(widths)
+    for cell in cells:
+        if cell.colspan != 1 or cell.kind not in (CellKind.AMOUNT, CellKind.PERCENT, CellKind.NUMBER):
+            continue
+        text = widest_text(cell, settings)
+        need[cell.col] = max(need[cell.col], estimate_width(text, cell.style.size) + 2 * hpad + NUMBER_SLACK)
+    deficit = sum(max(0.0, n - w) for n, w in zip(need, widths))
+    if deficit <= 0:
+        return list(widths)
+    spare = [max(0.0, w - max(n, MIN_TEXT_COLUMN)) for n, w in zip(need, widths)]
+    total_spare = sum(spare)
+    if total_spare <= 0:
+        return list(widths)
+    take = min(1.0, total_spare and deficit / total_spare)
+    given = sum(s * take for s in spare)
+    short = [max(0.0, n - w) for n, w in zip(need, widths)]
+    scale = given / deficit  # 1 unless the text columns cannot spare it all
+    return [w - s * take + d * scale for w, s, d in zip(widths, spare, short)]
 
 
 def scaled_widths(settings: LayoutSettings) -> list[float]:
@@ -342,12 +391,20 @@ def _indicators(b: GridBuilder, definition: FormDefinition, section: SectionDef,
                 r = b.row()
                 number += 1 if ind is not None else 0
                 _indicator_row(b, section, cols, labels, keys, r, ind, score, number)
-            if len(members) > 1:
-                b.keep.append((first2, len(b.rows) - 1))
-        if size1 > 1:
-            b.keep.append((first1, len(b.rows) - 1))
+            _no_lone_rows(b, first2, len(b.rows) - 1, soft=True)
+        _no_lone_rows(b, first1, len(b.rows) - 1)
     b.keep.append((header, header + 1))
     return header, header
+
+
+def _no_lone_rows(b: GridBuilder, first: int, last: int, soft: bool = False) -> None:
+    """A group (一级 or 二级) may break across pages, as the published forms flow, but never
+    leaves one of its rows alone: its first two and its last two rows stay together. For a
+    二级 group (`soft`) this gives way when it would leave a page more than a quarter empty."""
+    if last > first:
+        keep = b.soft if soft else b.keep
+        keep.append((first, first + 1))
+        keep.append((last - 1, last))
 
 
 def _indicator_row(b: GridBuilder, section: SectionDef, cols, labels, keys, r: int, ind: Indicator | None,

@@ -83,6 +83,7 @@ class PrintGrid:
     margins: tuple[float, float, float, float] = (15.0, 10.0, 15.0, 10.0)  # top right bottom left, mm
     repeat_rows: tuple[int, int] | None = None  # first and last row repeated on every page
     keep_groups: list[tuple[int, int]] = field(default_factory=list)  # rows not to be cut apart
+    soft_keeps: list[tuple[int, int]] = field(default_factory=list)  # ditto, unless a page would be too empty
     page_breaks: list[int] = field(default_factory=list)  # rows that start a page (estimate)
     padding: tuple[float, float] = (1.0, 1.0)  # horizontal, vertical cell padding in mm
 
@@ -160,7 +161,7 @@ class PrintGrid:
     def pages(self, heights: Sequence[float] | None = None) -> list[tuple[int, int]]:
         """Row ranges [start, end) of each page for the given (or estimated) heights."""
         heights = list(heights) if heights is not None else [row.height for row in self.rows]
-        return paginate(heights, self.printable_height, self.repeat_rows, self.keep_groups)
+        return paginate(heights, self.printable_height, self.repeat_rows, self.keep_groups, self.soft_keeps)
 
     def split_at_pages(self, pages: Sequence[tuple[int, int]]) -> "PrintGrid":
         """A copy whose vertical merges are cut at page starts, the label repeated in each part.
@@ -185,14 +186,19 @@ class PrintGrid:
         return replace(self, cells=cells, page_breaks=sorted(starts))
 
 
+MAX_BLANK = 0.25  # a page other than a form's last is never left more blank than this, if avoidable
+
+
 def paginate(heights: Sequence[float], page_height: float, repeat_rows: tuple[int, int] | None = None,
-             keep_groups: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+             keep_groups: Sequence[tuple[int, int]] = (), soft_groups: Sequence[tuple[int, int]] = (),
+             max_blank: float = MAX_BLANK) -> list[tuple[int, int]]:
     """Split rows into pages: [start, end) ranges.
 
     A page holds as many rows as fit. The break then moves up to the nearest row boundary that
-    does not cut a keep group (first..last row, inclusive) that fits on one page by itself — so
-    a merged 一级 group moves to the next page whole when it can, and is cut only when it is
-    taller than a page. Pages after the repeated header rows reserve room for them.
+    cuts no keep group (first..last row, inclusive) that fits on one page by itself. Soft groups
+    hold too, unless keeping them would leave more than `max_blank` of the page empty: then the
+    break honours the keep groups only (a 二级 group's lone row beats a half-empty page). A group
+    taller than a page is cut. Pages after the repeated header rows reserve room for them.
     """
     n = len(heights)
     if n == 0:
@@ -204,16 +210,26 @@ def paginate(heights: Sequence[float], page_height: float, repeat_rows: tuple[in
     def reserve(start: int) -> float:
         return repeat_height if repeat_rows is not None and start > repeat_rows[1] else 0.0
 
-    fitting = []
-    for first, last in keep_groups:
-        if last <= first:
-            continue
-        height = sum(heights[first:last + 1])
-        if height + reserve(first) <= page_height + 1e-6:
-            fitting.append((first, last))
+    def fitting(groups: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        out = []
+        for first, last in groups:
+            if last <= first:
+                continue
+            if sum(heights[first:last + 1]) + reserve(first) <= page_height + 1e-6:
+                out.append((first, last))
+        return out
 
-    def allowed(boundary: int) -> bool:
-        return not any(first < boundary <= last for first, last in fitting)
+    hard = fitting(keep_groups)
+    soft = fitting(soft_groups)
+
+    def allowed(boundary: int, groups: list[tuple[int, int]]) -> bool:
+        return not any(first < boundary <= last for first, last in groups)
+
+    def best(start: int, end: int, groups: list[tuple[int, int]]) -> int:
+        boundary = end
+        while boundary > start and not allowed(boundary, groups):
+            boundary -= 1
+        return boundary
 
     pages: list[tuple[int, int]] = []
     start = 0
@@ -229,11 +245,18 @@ def paginate(heights: Sequence[float], page_height: float, repeat_rows: tuple[in
         if end == start:  # one row taller than a page: it gets a page of its own
             end = start + 1
         else:
-            boundary = end
-            while boundary > start and not allowed(boundary):
-                boundary -= 1
+            boundary = best(start, end, hard + soft)
             if boundary > start:
+                blank = 1 - sum(heights[start:boundary]) / available
+                if blank > max_blank:
+                    relaxed = best(start, end, hard)
+                    if relaxed > boundary:
+                        boundary = relaxed
                 end = boundary
+            else:
+                relaxed = best(start, end, hard)
+                if relaxed > start:
+                    end = relaxed
         pages.append((start, end))
         start = end
     return pages
@@ -242,11 +265,12 @@ def paginate(heights: Sequence[float], page_height: float, repeat_rows: tuple[in
 Measure = Callable[[str, Style], float]  # text, style → width in millimetres
 
 
-def measure_rows(grid: PrintGrid, measure: Measure) -> list[float]:
+def measure_rows(grid: PrintGrid, measure: Measure, wrapped: dict[int, list[str]] | None = None) -> list[float]:
     """Row heights (mm) that fit every cell's wrapped text with `measure`.
 
     Single-row cells set their row's height; a merged cell that needs more than its rows give
     spreads the difference over them, so a tall 一级 label never overflows its group.
+    `wrapped`, when given, receives each cell's lines, so a renderer need not wrap them again.
     """
     from .text import text_height, wrap  # local: text imports nothing from here, keep it so
 
@@ -259,6 +283,8 @@ def measure_rows(grid: PrintGrid, measure: Measure) -> list[float]:
         width = max(1.0, grid.cell_width(cell) - 2 * hpad)
         style = cell.style
         lines = wrap(cell.text, width, lambda t, s=style: measure(t, s)) if style.wrap else cell.text.split("\n")
+        if wrapped is not None:  # the renderer draws these very lines (keyed by id(cell))
+            wrapped[id(cell)] = lines
         need = text_height(len(lines), style.size, vpad)
         if cell.rowspan == 1:
             heights[cell.row] = max(heights[cell.row], need)

@@ -36,9 +36,19 @@ def em_width(ch: str) -> float:
     return 0.5
 
 
+_EM: dict[str, float] = {}
+
+
 def estimate_width(text: str, size: float) -> float:
     """Width in millimetres of `text` at `size` points, by the 宋体-like estimate."""
-    return sum(em_width(ch) for ch in text) * size * PT_TO_MM
+    ems = _EM
+    total = 0.0
+    for ch in text:
+        em = ems.get(ch)
+        if em is None:
+            em = ems[ch] = em_width(ch)
+        total += em
+    return total * size * PT_TO_MM
 
 
 Width = Callable[[str], float]  # text → millimetres at a fixed font and size

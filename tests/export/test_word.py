@@ -126,3 +126,29 @@ def test_every_definition_writes_a_document(definition_id, tmp_path):
     assert doc.paragraphs[0].text == definition.title
     for indicator in form.indicators:
         assert indicator.level3 in text and indicator.target.raw in text
+
+
+def test_number_columns_hold_the_widest_amount_and_rate_on_one_line(daily_files):
+    """999,999,999.99 and 100.00% at 9 pt 宋体 (digits half an em) fit their columns inside
+    the cell margins, so Word never wraps an amount ("1,905,200.0" over "0")."""
+    files, _, _ = daily_files
+    doc = Document(str(files["docx"]))
+    top = doc.element.body.findall(qn("w:tbl"))[0]
+    grid = [int(c.get(qn("w:w"))) for c in top.find(qn("w:tblGrid")).findall(qn("w:gridCol"))]
+    margin = int(top.find(qn("w:tblPr") + "/" + qn("w:tblCellMar") + "/" + qn("w:left")).get(qn("w:w")))
+    half_em = 9 / 2 * 20  # twips of one digit at 9 pt
+    inner = [w - 2 * margin for w in grid]
+    assert inner[4] >= 14 * half_em and inner[5] >= 14 * half_em  # 全年预算数, 全年执行数 (E, F)
+    assert inner[7] >= 7 * half_em  # 执行率 (H)
+    assert abs(sum(grid) - Mm(190).twips) < 20  # still the printable width
+
+
+def test_total_row_is_one_merged_label(daily_files):
+    files, _, _ = daily_files
+    doc = Document(str(files["docx"]))
+    rows = doc.element.body.findall(qn("w:tbl"))[1].findall(qn("w:tr"))
+    first = rows[-1].findall(qn("w:tc"))[0]
+    props = first.find(qn("w:tcPr"))
+    assert _cell_text(first) == "总分"
+    assert props.find(qn("w:gridSpan")).get(qn("w:val")) == "6"  # A:F as one cell
+    assert props.find(qn("w:vMerge")) is None  # not the tail of the 绩效指标 merge above

@@ -1,4 +1,5 @@
-"""Pagination and text wrapping: merged groups stay whole when they fit on a page."""
+"""Pagination and text wrapping: groups flow across pages as the published forms do, never
+leaving a lone row, a lone 总分 or (when avoidable) a page more than a quarter empty."""
 
 from decimal import Decimal
 
@@ -30,19 +31,52 @@ def test_a_row_taller_than_a_page_gets_its_own():
     assert paginate([10, 100, 10], 50) == [(0, 1), (1, 2), (2, 3)]
 
 
-def test_long_form_splits_between_groups_and_repeats_header(demo_ws, registry):
-    form = form_named(demo_ws, "补充日常经费", 2022)
+def test_soft_groups_give_way_to_a_page_too_empty():
+    heights = [10.0] * 10
+    # rows 5..9 softly kept: the break would move up to row 5, leaving 50 % blank → cut instead
+    assert paginate(heights, 100, soft_groups=[(5, 9)]) == [(0, 10)]
+    assert paginate(heights, 80, soft_groups=[(5, 9)]) == [(0, 8), (8, 10)]
+    assert paginate(heights, 80, soft_groups=[(7, 8)]) == [(0, 7), (7, 10)]  # 12.5 % blank: kept
+    assert paginate(heights, 80, keep_groups=[(3, 8)]) == [(0, 3), (3, 10)]  # hard: kept anyway
+
+
+def _pages_of(grid):
+    return grid.pages()
+
+
+def test_demo_forms_flow_without_lone_rows(demo_ws, registry):
+    """Every demo form: a 一级 group may break, but neither side of a break inside it holds a
+    single row of it; the 总分 row never starts a page; the header never ends one."""
+    broke_inside = 0
+    for form in demo_ws.forms.values():
+        grid = build_grid(registry.get(form.definition_id), demo_ws, form)
+        pages = _pages_of(grid)
+        level1 = [(c.row, c.last_row) for c in grid.cells if c.col == 1 and c.rowspan > 1
+                  and grid.repeat_rows and c.row > grid.repeat_rows[1]]
+        total = next((c.row for c in grid.cells if c.text == "总分"), None)
+        for start, _ in pages[1:]:
+            assert start != total, grid.name
+            if grid.repeat_rows:
+                assert start != grid.repeat_rows[1] + 1, grid.name  # header not alone at the bottom
+            for first, last in level1:
+                if first < start <= last:
+                    broke_inside += 1
+                    assert start - first >= 2 and last + 1 - start >= 2, (grid.name, first, last, start)
+    assert broke_inside  # the demo has groups that flow over a page (互联网业务运行费 …)
+
+
+def test_cut_merges_print_their_label_on_each_page(demo_ws, registry):
+    form = form_named(demo_ws, "互联网业务运行费", 2022)
     grid = build_grid(registry.get(form.definition_id), demo_ws, form)
     pages = grid.pages()
     assert len(pages) >= 2
-    groups = [(c.row, c.last_row) for c in grid.cells if c.col == 1 and c.rowspan > 1]  # 一级 merges
-    for start, _ in pages[1:]:
-        # no 一级 group that fits on a page is cut by a page break
-        assert not any(first < start <= last for first, last in groups)
     split = grid.split_at_pages(pages)
     label_parts = [c for c in split.cells if c.text == "绩效指标"]
-    assert len(label_parts) == 2  # the label prints on both pages the table spans
+    assert len(label_parts) == len(pages) - (1 if grid.repeat_rows[0] >= pages[0][1] else 0)
     assert sum(c.rowspan for c in label_parts) == [c for c in grid.cells if c.text == "绩效指标"][0].rowspan
+    for start, _ in pages[1:]:
+        # the first row of a continuation page has its 一级 and 二级 label
+        assert split.cell_at(start, 1).text and split.cell_at(start, 2).text
 
 
 def test_wrap_keeps_closing_marks_off_the_line_start():
