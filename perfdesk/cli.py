@@ -347,8 +347,9 @@ def cmd_snapshots(args, registry) -> int:
         if not snapshots:
             print("文件中还没有定稿快照。")
         for s in snapshots:
-            print(f"{s.id[:8]}  {s.name} · {s.at.replace('T', ' ')} · {len(s.form_ids)} 张表 · {s.size} 字节"
-                  + (f" · {s.note}" if s.note else ""))
+            when = s.at[:16].replace("T", " ")
+            print(f"{s.id[:8]}  {s.name}" + ("" if when in s.name else f" · {when}")
+                  + f" · {len(s.form_ids)} 张表 · {s.size} 字节" + (f" · 说明：{s.note}" if s.note else ""))
         for e in events:
             if e["what"] == "withdrawn":
                 kind = FormKind(e["kind"]).label if e["kind"] else "表"

@@ -231,6 +231,15 @@ class Workspace:
             what = (f"“{self.project_name(form)}”{form.year}年{form.kind.label}" if form is not None else "这张表")
             raise FinalisedError([form_id], f"{what}已定稿，不能修改；如需修改，请先撤回定稿并说明原因。")
 
+    def _guard_project(self, project_id: str) -> None:
+        """The guards, then: no finalised form in the project (its name is in their headers)."""
+        self._guard()
+        final = [form.id for form in self.forms_of(project_id) if form.id in self.finals]
+        if final:
+            name = self.projects[project_id].name if project_id in self.projects else ""
+            raise FinalisedError(final, f"项目“{name}”有 {len(final)} 张表已定稿，不能修改；"
+                                        f"如需修改，请先撤回定稿并说明原因。")
+
     def is_final(self, form_id: str) -> bool:
         return form_id in self.finals
 
@@ -328,16 +337,12 @@ class Workspace:
         return project
 
     def rename_project(self, project_id: str, name: str) -> None:
-        self._guard()
-        for form in self.forms_of(project_id):
-            self._guard_form(form.id)
+        self._guard_project(project_id)
         self.projects[project_id].name = name
         self._emit(Event("project_changed", item_id=project_id))
 
     def remove_project(self, project_id: str) -> None:
-        self._guard()
-        for form in self.forms_of(project_id):  # all refused before any goes
-            self._guard_form(form.id)
+        self._guard_project(project_id)  # all refused before any goes
         for form in self.forms_of(project_id):
             self.remove_form(form.id)
         del self.projects[project_id]

@@ -82,7 +82,7 @@ def test_finalise_marks_the_forms_and_refuses_their_edits(demo_ws, registry):
     for attempt in refusals:
         with pytest.raises(FinalisedError, match="已定稿") as info:
             attempt()
-        assert info.value.form_ids == [form.id]
+        assert info.value.form_ids == [form.id]  # the project's 2026 declaration is not final
     assert ws.forms[form.id] == before
     assert form.id in ws.forms and other.id in ws.forms  # remove_project took nothing
     # the 2026 declaration of the same project is not final
@@ -134,3 +134,13 @@ def test_find_snapshot_by_id_prefix_or_name(demo_ws, registry):
     assert snapshots.find_snapshot(ws, "三月报送") is snap
     assert snapshots.find_snapshot(ws, "没有") is None
     assert snapshots.snapshots_of_form(ws, form.id) == [snap]
+
+
+def test_a_project_change_names_every_finalised_form_at_once(demo_ws, registry):
+    ws = demo_ws
+    forms = [form_named(ws, "补充日常经费", 2022), form_named(ws, "补充日常经费", 2026)]
+    snapshots.finalise(ws, forms, registry.get, note="", year=2022, scope="project")
+    with pytest.raises(FinalisedError, match="2 张表已定稿") as info:
+        ws.rename_project(forms[0].project_id, "新名")
+    assert sorted(info.value.form_ids) == sorted(f.id for f in forms)
+    assert ws.projects[forms[0].project_id].name == "补充日常经费"
