@@ -1,5 +1,6 @@
-"""PDF: drawn with reportlab, fonts embedded as subsets, every name and value extractable,
-pages not blank, headers repeated, groups kept whole, missing glyphs refused."""
+"""PDF: drawn with reportlab in the shipped fonts, embedded as subsets; every name and value
+extractable; pages not blank; headers and group labels repeated on continuation pages; pages
+filled (no page but a form's last more than a quarter blank); missing glyphs refused."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from PIL import Image
 from perfdesk.domain.definition import SectionType
 from perfdesk.export import MissingGlyphs, export_forms
 from perfdesk.export.errors import ExportError
-from perfdesk.export.fonts import FontBook
+from perfdesk.export.fonts import SHIPPED_DIR, SHIPPED_HEI, SHIPPED_SONG, FontBook, font_dirs
 from perfdesk.formdefs import default_registry
 from perfdesk.layout.grid import Style
 
@@ -71,16 +72,77 @@ def test_first_page_renders_with_ink(daily_files, tmp_path):
     assert height > width  # A4 portrait
 
 
-def test_header_repeats_and_groups_stay_whole(daily_files):
+def test_header_repeats_and_groups_flow_over_the_page(daily_files):
     files, _, _ = daily_files
     assert _pages(files["pdf"]) == 2
     second = squeeze(pdf_text(files["pdf"], "-f", "2", "-l", "2"))
     assert "一级指标" in second and "偏差原因分析及改进措施" in second  # repeated header row
     assert "绩效指标" in second  # the merged label printed in its part on this page
-    # The 效益指标 group fits on page 1 whole; the 满意度 group moved whole to page 2.
-    assert "服务对象满意度指标" in second and "部门沟通协调机制" not in second
     first = squeeze(pdf_text(files["pdf"], "-f", "1", "-l", "1"))
-    assert "部门沟通协调机制" in first and "服务对象满意度指标" not in first
+    # page 1 is filled to the 效益指标 group; 总分 has company on page 2
+    assert "部门沟通协调机制" in first and "总分" in second and "服务对象满意度指标" in second
+
+
+def blank_at_bottom(path: Path, dpi: float = 30) -> list[float]:
+    """Per page, the share of the printable height below the last ink (15 mm margins), from
+    the page rendered by PDFium at low resolution."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        out = []
+        for number in range(len(document)):
+            page = document[number]
+            image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            page.close()
+            width, height = image.size
+            data = image.tobytes()
+            rows = [y for y in range(height) if min(data[y * width:(y + 1) * width]) < 128]
+            last = rows[-1] if rows else 0
+            top, bottom = 15 / 25.4 * dpi, height - 15 / 25.4 * dpi
+            out.append(max(0.0, (bottom - last) / (bottom - top)))
+        return out
+    finally:
+        document.close()
+
+
+@pytest.fixture(scope="module")
+def demo_pdfs(tmp_path_factory):
+    from perfdesk.demodata import build_workspace
+
+    ws = build_workspace()
+    out = tmp_path_factory.mktemp("demo-pdf")
+    return export_forms(ws, list(ws.forms.values()), default_registry(), "pdf", out), ws
+
+
+def test_no_page_but_the_last_is_more_than_a_quarter_blank(demo_pdfs):
+    paths, ws = demo_pdfs
+    assert len(paths) == len(ws.forms) + 2
+    multi = 0
+    for path in paths:
+        blanks = blank_at_bottom(path)
+        multi += len(blanks) > 1
+        assert all(b <= 0.25 for b in blanks[:-1]), (path.name, [round(b, 2) for b in blanks])
+        assert blanks[-1] < 0.95, path.name  # the last page is not empty either
+    assert multi >= 5  # the demo has forms that flow over pages
+
+
+def test_continuation_pages_repeat_header_and_group_labels_and_never_hold_total_alone(demo_pdfs):
+    paths, _ = demo_pdfs
+    checked = 0
+    for path in paths:
+        if "自评表" not in path.name:
+            continue
+        for number in range(2, _pages(path) + 1):
+            page = squeeze(pdf_text(path, "-f", str(number), "-l", str(number)))
+            assert page.startswith("绩效指标一级指标二级指标三级指标"), (path.name, number, page[:40])
+            # the row after the header names its 一级 and 二级 again
+            after = page[len("绩效指标一级指标二级指标三级指标年度指标值实际完成值分值得分偏差原因分析及改进措施"):]
+            assert after.startswith(("产出指标", "效益指标", "满意度指标")), (path.name, number, after[:20])
+            if "总分" in page:
+                assert len(after) > len("总分") + 12, (path.name, number)  # 总分 has rows with it
+            checked += 1
+    assert checked >= 8
 
 
 @pytest.mark.parametrize("definition_id", DEFINITIONS)
@@ -118,29 +180,76 @@ def test_missing_glyph_is_reported_and_nothing_written(tmp_path):
 def test_characters_missing_from_the_first_font_come_from_the_next(tmp_path):
     book = FontBook()
     chain = book.chain("宋体")
-    if len(chain) < 2:
-        pytest.skip("only one CJK font installed")
-    only_second = next((chr(c) for c in sorted(chain[1].glyphs) if c > 0x2000 and not chain[0].has(chr(c))), None)
-    if only_second is None:
-        pytest.skip("the fallback font adds nothing")
-    runs = book.runs(f"甲{only_second}乙", "宋体")
-    assert [name for name, _ in runs] == [chain[0].name, chain[1].name, chain[0].name]
-    assert book.missing(f"甲{only_second}", "宋体") == []
+    if len(chain) < 3:
+        pytest.skip("no system CJK font beside the shipped ones")
+    shipped = {f for f in chain if f.path.parent == SHIPPED_DIR}
+    only_later = next((chr(c) for f in chain if f not in shipped for c in sorted(f.glyphs)
+                       if c > 0x2000 and not any(s.has(chr(c)) for s in shipped)), None)
+    if only_later is None:
+        pytest.skip("the system fonts add nothing to the shipped subset")
+    runs = book.runs(f"甲{only_later}乙", "宋体")
+    assert runs[0][0] == runs[2][0] == chain[0].name and runs[1][0] != chain[0].name
+    assert book.missing(f"甲{only_later}", "宋体") == []
 
 
 def test_no_font_at_all_is_a_clear_error(tmp_path):
-    book = FontBook(dirs=[tmp_path])
+    book = FontBook(dirs=[tmp_path], shipped=False)
     with pytest.raises(ExportError) as info:
         book.width("中文", Style())
     assert "PERFDESK_FONT_DIR" in str(info.value)
 
 
-def test_song_and_hei_resolve_to_different_faces():
-    book = FontBook()
-    names = {f.path.name.lower() for f in book.chain("宋体")}
-    if not names & {"simsun.ttc", "uming.ttc"} or "simhei.ttf" not in names and "wqy-microhei.ttc" not in names:
-        pytest.skip("no Song face and Hei face both installed")
-    assert book.primary("宋体").path.name.lower() in ("simsun.ttc", "uming.ttc")
-    assert book.primary("仿宋_GB2312").path.name.lower() in ("fangsong_gb2312.ttf", "simfang.ttf", "uming.ttc")
-    assert book.primary("黑体").path.name.lower() in ("simhei.ttf", "wqy-microhei.ttc")
+def test_shipped_song_and_hei_draw_every_family():
+    book = FontBook(dirs=[])
+    for family in ("宋体", "新宋体", "仿宋_GB2312", "楷体"):
+        assert book.primary(family).path == SHIPPED_DIR / SHIPPED_SONG
+    for family in ("黑体", "微软雅黑"):
+        assert book.primary(family).path == SHIPPED_DIR / SHIPPED_HEI
     assert book.width("中", Style(size=10)) == pytest.approx(10 * 25.4 / 72, rel=0.05)
+    assert book.width("1", Style(size=10)) == pytest.approx(5 * 25.4 / 72, rel=0.1)  # half an em
+
+
+def test_shipped_fonts_are_licensed_subsets_of_the_documented_set():
+    """Every GB 2312 hanzi (levels 1 and 2) and the forms' signs are in both shipped faces;
+    between them they draw all but a handful of the documented set; licences lie beside them."""
+    charset = "".join(line for line in (SHIPPED_DIR / "charset.txt").read_text(encoding="utf-8").splitlines()
+                      if not line.startswith("#"))
+    hanzi = [bytes((high, low)).decode("gb2312") for high in range(0xB0, 0xF8) for low in range(0xA1, 0xFF)
+             if not (high == 0xD7 and low > 0xF9)]
+    assert len(hanzi) == 6763 and set(hanzi) <= set(charset)
+    book = FontBook(dirs=[])
+    song, hei = book.primary("宋体"), book.primary("黑体")
+    for font in (song, hei):
+        assert all(font.has(ch) for ch in hanzi)
+        assert all(font.has(ch) for ch in "绩效指标总分，。、（）《》“”：；%％≥≤0123456789,.=—")
+        assert font.path.stat().st_size < 5_000_000
+        assert len(font.glyphs - {ord(ch) for ch in charset}) <= 10  # a subset (bar aliases of kept glyphs)
+    neither = [ch for ch in charset if not song.has(ch) and not hei.has(ch)]
+    assert len(neither) <= 4, neither  # ⩽ ⩾ ▸ (the program never prints them in a form)
+    assert "ARPHIC PUBLIC LICENSE" in (SHIPPED_DIR / "LICENSE-AR-PL-UMing.txt").read_text(encoding="utf-8").upper()
+    assert "Apache" in (SHIPPED_DIR / "LICENSE-WenQuanYi-Micro-Hei.txt").read_text(encoding="utf-8")
+
+
+def test_pdf_export_without_system_fonts_embeds_the_shipped_ones(tmp_path, monkeypatch):
+    """A machine with no usable CJK font (system fonts hidden): the PDF still draws every
+    character, in the shipped faces, and a character outside the subset is refused by name."""
+    monkeypatch.setenv("PERFDESK_SYSTEM_FONTS", "0")
+    monkeypatch.delenv("PERFDESK_FONT_DIR", raising=False)
+    assert all(not str(d).startswith("/usr") for d in font_dirs())
+    from perfdesk.demodata import build_workspace
+    from tests.conftest import form_named
+
+    ws = build_workspace()
+    form = form_named(ws, "互联网业务运行费", 2022)
+    [path] = export_forms(ws, [form], default_registry(), "pdf", tmp_path, with_list=False)
+    names = {row[0].split("+", 1)[1] for row in _fonts(path)}
+    assert names == {"UMingCN", "WenQuanYiMicroHei"}, names
+    text = squeeze(pdf_text(path))
+    assert "财政项目支出绩效自评表" in text and "互联网业务运行费" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True)
+    assert 0.01 < _ink(next(tmp_path.glob("p*.png"))) < 0.5
+    rare = "\u9f98"  # 龘: a hanzi outside GB 2312 (the system fonts have it)
+    assert not FontBook().primary("宋体").has(rare)
+    ws.set_indicator(form.id, form.indicators[0].id, "level3", f"指标{rare}")
+    with pytest.raises(MissingGlyphs):
+        export_forms(ws, [form], default_registry(), "pdf", tmp_path / "rare", with_list=False)
