@@ -32,6 +32,9 @@ class Cell:
     col: int  # first grid column (0-based)
     span: int = 1  # grid columns covered
     continued: bool = False  # below the top of a vertical merge: text repeated from above
+    # "项目名称:互联网业务运行费" in one cell: `text` is the label, `inline` what follows the
+    # colon (set by the recogniser, which knows the labels; None for an ordinary cell).
+    inline: str | None = None
 
     @property
     def last(self) -> int:
@@ -60,11 +63,16 @@ class Block:
     rows: list[Row] = field(default_factory=list)
 
 
+_UNIT_SUFFIX = re.compile(r"\((?:万元|元|亿元)\)$")
+
+
 def key(text: str) -> str:
-    """A label as compared: width-folded, no spaces, no trailing colon, no leading 其中."""
+    """A label as compared: width-folded, no spaces, no trailing colon, no leading 其中, no
+    trailing amount unit ("项目总预算（元）：" and "项目总预算" are the same label)."""
     folded = unicodedata.normalize("NFKC", text or "")
     folded = "".join(folded.split())
     folded = folded.rstrip(":")
+    folded = _UNIT_SUFFIX.sub("", folded).rstrip(":")
     if folded.startswith("其中:"):
         folded = folded[3:]
     return folded

@@ -87,17 +87,56 @@ def _is_year_line(text: str) -> bool:
     return bool(_YEAR_LINE.match(unicodedata.normalize("NFKC", text).replace(" ", "")))
 
 
+_COLON = re.compile(r"[:：]")
+
+
+def split_inline(rows: list[Row], labels: set[str]) -> list[Row]:
+    """Rows where a cell written as "label:value" (either colon, a unit in the label allowed:
+    "项目总预算(元): 6,287,000") becomes the label with its value beside it in `inline`, as
+    hand-kept forms write it. Only known labels are split ("完成率:95%" stays one text), and
+    never a cell in a value's place — right of a bare label, or right under a column head of
+    its own width — whose text merely begins like one ("主管部门 │ 主管部门：…")."""
+
+    def bare_label(cell: Cell | None) -> bool:
+        return cell is not None and cell.inline is None and key(cell.text) in labels
+
+    out: list[Row] = []
+    above: Row | None = None
+    for row in rows:
+        cells: list[Cell] = []
+        for cell in row.cells:
+            match = _COLON.search(cell.text) if cell.inline is None and not cell.continued else None
+            if match:
+                label, value = cell.text[: match.start()], cell.text[match.end():]
+                left = next((c for c in reversed(cells) if c.text.strip()), None)
+                over = next((c for c in above.cells if (c.col, c.span) == (cell.col, cell.span)
+                             and c.text.strip()), None) if above else None
+                if value.strip() and key(label) in labels and not bare_label(left) and not bare_label(over):
+                    cell = Cell(label.strip(), cell.col, cell.span, cell.continued, value.strip())
+            cells.append(cell)
+        new = Row(cells, row.where)
+        out.append(new)
+        if not new.blank:
+            above = new
+    return out
+
+
 def recognise_block(block: Block, definitions: Sequence[FormDefinition],
                     records: Sequence[FormRecord] = ()) -> BlockResult:
     """The forms in `block`. `records`: the override records the file carries (a PerfDesk
     export), which give the overrides a form still shows their own reasons back."""
     result = BlockResult()
-    rows = block.rows
+    labels: set[str] = {PROJECT_NAME}
+    for definition in definitions:
+        labels |= _labels_of(definition)
+    rows = split_inline(block.rows, labels)
+    # Header lines that some layouts print above 项目名称 (the 2020 form's 申报单位名称).
+    heading_fields = {key(f.label) for d in definitions for f in d.all_fields()} - {PROJECT_NAME}
     starts = [i for i, row in enumerate(rows) if _first_key(row) == PROJECT_NAME]
     begins = []
     floor = 0
     for start in starts:
-        begin, j, seen = start, start - 1, 0
+        begin, j, seen, fields_seen = start, start - 1, 0, 0
         while j >= floor and seen < 6:
             text = _single_text(rows[j])
             if rows[j].blank:
@@ -105,6 +144,10 @@ def recognise_block(block: Block, definitions: Sequence[FormDefinition],
                 continue
             if text and (_is_title(text) or _is_year_line(text)):
                 begin, seen = j, seen + 1
+                j -= 1
+                continue
+            if seen == 0 and fields_seen < 3 and _first_key(rows[j]) in heading_fields:
+                begin, fields_seen = j, fields_seen + 1
                 j -= 1
                 continue
             break
@@ -178,12 +221,16 @@ class _Region:
                 if key(c.text) == want and not c.continued]
 
     def right_of(self, i: int, cell: Cell) -> str | None:
+        if cell.inline is not None:
+            return cell.inline
         for other in self.rows[i].cells:
             if other.col > cell.last and other.text.strip():
                 return "" if key(other.text) in self.labels else other.text.strip()
         return None
 
     def below(self, i: int, cell: Cell) -> str | None:
+        if cell.inline is not None:
+            return cell.inline
         for j in range(i + 1, len(self.rows)):
             if self.rows[j].blank:
                 continue
@@ -315,6 +362,8 @@ class _Region:
             heads = {wanted[key(c.text)]: c for c in self.rows[i].filled() if key(c.text) in wanted}
             if len(heads) < min(2, len(wanted)):
                 continue
+            if any(parse_amount(self.right_of(i, head) or "")[0] is not None for head in heads.values()):
+                return {}  # "label: amount" pairs, not column heads: see _pairs
             score_head = next((c for c in self.rows[i].filled() if key(c.text) == key("得分")), None)
             found: dict[tuple[str, str], str] = {}
             for n, row in enumerate(section.rows):

@@ -46,7 +46,7 @@ def test_a_changed_file_is_parsed_again(tmp_path, monkeypatch):
     path.write_text((FORMS_DIR / "sh-target-2020.toml").read_text(encoding="utf-8"), encoding="utf-8")
     Registry.from_dirs([tmp_path])
     loader._CACHE.forget()
-    path.write_text(path.read_text(encoding="utf-8").replace('title = "项目绩效目标表"', 'title = "新标题"'),
+    path.write_text(path.read_text(encoding="utf-8").replace('title = "财政项目支出绩效目标表"', 'title = "新标题"'),
                     encoding="utf-8")
     calls.clear()
     assert Registry.from_dirs([tmp_path]).get("sh-target-2020").title == "新标题"

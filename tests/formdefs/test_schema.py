@@ -98,7 +98,7 @@ def test_user_folder_adds_and_overrides_definitions(tmp_path, monkeypatch):
                                     'title = "我的自评表"\n', encoding="utf-8")
     shutil.copy(FORMS_DIR / "sh-target-2020.toml", user / "override.toml")
     text = (user / "override.toml").read_text(encoding="utf-8")
-    (user / "override.toml").write_text(text.replace('title = "项目绩效目标表"', 'title = "改过的标题"'),
+    (user / "override.toml").write_text(text.replace('title = "财政项目支出绩效目标表"', 'title = "改过的标题"'),
                                         encoding="utf-8")
     registry = default_registry()
     assert registry.get("my-selfeval").title == "我的自评表"

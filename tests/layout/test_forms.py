@@ -144,9 +144,10 @@ def test_old_2020_target_table_layout(registry):
     ws.set_amount(form.id, "prior.last_executed", Decimal("1000"))
     ws.insert_indicator(form.id, 0, Indicator(level1="产出目标", level2="数量", level3="完成数", target=parse("=1 个")))
     grid = build_grid(definition, ws, form)
-    assert _texts(grid, 0) == ["项目绩效目标表"]
+    assert _texts(grid, 0) == ["财政项目支出绩效目标表"]
     labels = {c.text for c in grid.cells}
-    assert {"申报单位名称", "是否含有政府购买服务", "绩效类型", "项目概况", "立项依据", "项目设立的必要性",
+    assert not {"主管部门", "实施单位"} & labels  # the published 2020 form has neither row
+    assert {"申报单位名称", "项目类别", "计划开始日期", "计划完成日期", "是否含有政府购买服务", "绩效类型", "项目概况", "立项依据", "项目设立的必要性",
             "保证项目实施的制度、措施", "项目实施计划", "总目标及阶段性目标", "项目总预算", "项目当年预算",
             "同名项目上年预算额", "同名项目上年预算执行数", "一级目标", "二级目标", "三级目标", "指标目标值"} <= labels
     assert _spans(_cell(grid, "本项目上年度市级财政资金使用情况（元）"))[2:] == (1, 6)
