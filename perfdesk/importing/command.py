@@ -32,6 +32,8 @@ def register(subparsers) -> None:
     imp.add_argument("sources", nargs="+", metavar="SRC", help=".xlsx 或 .docx 文件")
     imp.add_argument("--into", required=True, metavar="PATH", help="目标 .perfdesk 文件（不存在则新建）")
     imp.add_argument("--dry-run", action="store_true", help="只显示将导入的内容，不写入文件")
+    imp.add_argument("--definition", metavar="ID",
+                     help="按此表单定义读取每张表（默认按表中的标签自动选择；见 perfdesk forms list）")
     imp.set_defaults(run=run_import)
 
     roll = subparsers.add_parser("rollforward", help="由上年的表生成本年的表")
@@ -101,7 +103,12 @@ def _open_target(path: Path, dry_run: bool) -> FileStore:
 
 def run_import(args, registry) -> int:
     path = Path(args.into)
-    results = import_files([Path(s) for s in args.sources], registry)
+    definitions = registry
+    if getattr(args, "definition", None):
+        if args.definition not in registry:
+            return _fail(f"没有表单定义“{args.definition}”；可用的定义见 perfdesk forms list。")
+        definitions = [registry.get(args.definition)]
+    results = import_files([Path(s) for s in args.sources], definitions)
     store = None
     try:
         if path.exists():

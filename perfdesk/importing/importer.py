@@ -35,6 +35,7 @@ class ImportedForm:
     where: str
     notes: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    chosen: str = ""  # why this definition was chosen (the labels that matched), Chinese
 
     @property
     def year(self) -> int:
@@ -95,6 +96,8 @@ class ImportResult:
         lines = [f"{name}（{FORMAT_LABELS.get(self.format, self.format)}）：识别 {len(self.forms)} 张表"]
         for imported in self.forms:
             lines.append(f"  · {imported.describe()}")
+            if imported.chosen:
+                lines.append(f"      表单定义“{imported.definition.id}”，{imported.chosen}")
             lines.extend(f"      说明：{note}" for note in imported.notes)
         lines.extend(f"  · 跳过 {part.where}：{part.reason}" for part in self.skipped)
         return lines
@@ -147,7 +150,7 @@ def _recognise(result: ImportResult, blocks, definitions: list[FormDefinition], 
         for item in found.forms:
             issues = validate_form(item.form, item.definition)
             result.forms.append(ImportedForm(item.form, item.definition, item.project_name, item.where,
-                                             item.notes, issues))
+                                             item.notes, issues, item.chosen))
     if not result.forms and not (result.skipped and all(part.is_list for part in result.skipped)):
         reasons = "；".join(part.reason for part in result.skipped[:3])
         result.error = f"{shown_name(path)} 中没有找到可识别的绩效表格" + (f"（{reasons}）" if reasons else "") + "。"

@@ -51,6 +51,7 @@ class FoundForm:
     project_name: str
     where: str
     notes: list[str] = field(default_factory=list)
+    chosen: str = ""  # why this definition: the labels that matched (Chinese)
 
 
 @dataclass
@@ -246,36 +247,59 @@ class _Region:
         return None
 
     # -- which definition ----------------------------------------------------------------
-    def choose(self, definitions: Sequence[FormDefinition]) -> FormDefinition | None:
+    def rank(self, definitions: Sequence[FormDefinition]) -> list[tuple[float, FormDefinition, list[str]]]:
+        """Every definition with how well the form's labels fit it, best first, and the
+        reasons in Chinese ("字段标签 8 个", "指标列 8 个" …). Labels decide, never positions."""
         title = key(self.title)
         evaluates = bool({key("实际完成值"), key("得分")} & self.keys) or "自评" in title
-
-        def fit(d: FormDefinition) -> float:
-            score = 2.0 * sum(key(f.label) in self.keys for f in d.all_fields())
+        ranked = []
+        for d in definitions:
+            why: list[str] = []
+            fields = sum(key(f.label) in self.keys for f in d.all_fields())
+            score = 2.0 * fields
+            if fields:
+                why.append(f"字段标签 {fields} 个")
             section = d.section(SectionType.INDICATORS)
             if section:
-                score += 3 * sum(key(label) in self.keys for _, label in section.indicator_columns)
+                columns = sum(key(label) in self.keys for _, label in section.indicator_columns)
+                score += 3 * columns
+                if columns:
+                    why.append(f"指标列 {columns}/{len(section.indicator_columns)} 个")
+            amounts = 0
             for funding in d.sections_of(SectionType.FUNDING):
                 for column in funding.columns:
-                    score += key(column.label) in self.keys
-                    score += sum(key(column.row_label(r)) in self.keys for r in funding.rows)
+                    amounts += key(column.label) in self.keys
+                    amounts += sum(key(column.row_label(r)) in self.keys for r in funding.rows)
+            score += amounts
+            if amounts:
+                why.append(f"金额标签 {amounts} 个")
             if title and key(d.title) in title:
                 score += 5 + 0.1 * len(key(d.title))
-            if self.unit:
-                score += 8 if self.unit == d.amount_unit else 0
-            score += 2 * len(self.keys & {key(n) for n in d.taxonomy.level1_names()})
+                why.append(f"标题“{d.title}”")
+            if self.unit and self.unit == d.amount_unit:
+                score += 8
+                why.append(f"金额单位{d.amount_unit}")
+            level1 = len(self.keys & {key(n) for n in d.taxonomy.level1_names()})
+            score += 2 * level1
+            if level1:
+                why.append(f"一级指标名称 {level1} 个")
             if evaluates != (d.kind is FormKind.SELF_EVALUATION):
                 score -= 20
-            return score
-
-        ranked = sorted(definitions, key=fit, reverse=True)
-        return ranked[0] if ranked else None
+                why.append("表的种类不符" + ("（表中有实际完成值或得分）" if evaluates else ""))
+            ranked.append((score, d, why))
+        ranked.sort(key=lambda item: item[0], reverse=True)
+        return ranked
 
     # -- reading -------------------------------------------------------------------------
     def read(self, definitions: Sequence[FormDefinition], records: Sequence[FormRecord] = ()) -> FoundForm | str:
-        definition = self.choose(definitions)
-        if definition is None:
+        ranked = self.rank(definitions)
+        if not ranked:
             return "没有可用的表单定义"
+        best_score, definition, why = ranked[0]
+        if len(ranked) > 1 and ranked[1][0] == best_score:
+            return (f"无法确定这张表用哪个表单定义：“{definition.name}”（{definition.id}）与"
+                    f"“{ranked[1][1].name}”（{ranked[1][1].id}）同样符合表中的标签，未导入；"
+                    f"请指定表单定义（命令行用 --definition）")
         self.labels = _labels_of(definition)
         notes: list[str] = []
         header = self.indicator_header(definition)
@@ -303,7 +327,8 @@ class _Region:
         # the record names keep their notes; the others are "导入时的原值".
         record = find_record(records, name, year, definition.kind) if records else None
         notes += keep_scores(form, definition, IMPORTED, record)
-        return FoundForm(form, definition, name, "", notes)
+        chosen = "只有这一个表单定义可用" if len(ranked) == 1 else "依据：" + "、".join(why or ["标签最接近"])
+        return FoundForm(form, definition, name, "", notes, chosen)
 
     def read_year(self, fields: dict[str, str], notes: list[str]) -> int | None:
         for text in (self.year_text, self.title):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QComboBox,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -104,6 +105,18 @@ class ImportDialog(QDialog):
         self.stop_button.clicked.connect(self.stop_reading)
         bar.addWidget(self.stop_button)
         layout.addLayout(bar)
+        # Which definition reads the tables: by the labels found (the default), or the one the
+        # user picks — when two fit a table equally, the table is not guessed, it waits for this.
+        choice_bar = QHBoxLayout()
+        choice_bar.addWidget(QLabel("表单定义："))
+        self.definition_choice = QComboBox()
+        self.definition_choice.addItem("自动（按表中的标签选择）", None)
+        for definition in sorted(session.registry, key=lambda d: d.name):
+            self.definition_choice.addItem(f"{definition.name}（{definition.id}）", definition.id)
+        self.definition_choice.setToolTip("表格的样式与多个表单定义同样接近时，在这里指定一个，已添加的文件会重新读取")
+        self.definition_choice.currentIndexChanged.connect(self._on_definition_chosen)
+        choice_bar.addWidget(self.definition_choice, 1)
+        layout.addLayout(choice_bar)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
@@ -180,7 +193,7 @@ class ImportDialog(QDialog):
             self._refresh()
             return
         # No Qt parent: a job keeps itself alive until its thread ends, see perfdesk.editing.jobs.
-        job = Job(functools.partial(read_files, fresh, list(self.session.registry)))
+        job = Job(functools.partial(read_files, fresh, self.definitions()))
         job.progressed.connect(self._on_progress)
         job.partial.connect(self._on_file_read)
         job.ended.connect(self._on_finished)
@@ -189,6 +202,17 @@ class ImportDialog(QDialog):
         self.progress.setValue(0)
         self._refresh()
         job.start()
+
+    def definitions(self) -> list[FormDefinition]:
+        chosen = self.definition_choice.currentData()
+        return [self.session.registry.get(chosen)] if chosen else list(self.session.registry)
+
+    def _on_definition_chosen(self) -> None:
+        """Read every added file again with the chosen definition(s)."""
+        paths = [r.path for r in self.results] + self._reading + self.pending
+        self.stop_reading(wait=True)
+        self.results, self.pending, self.unread = [], [], []
+        self.read(paths)
 
     def stop_reading(self, wait: bool = False) -> None:
         """Ask the job to stop after the file it is reading; `wait` blocks until it has."""
@@ -288,6 +312,8 @@ class ImportDialog(QDialog):
                         item.setToolTip(self.FATE, entry.skipped)
                 else:
                     item.setForeground(self.FATE, QBrush(GREEN))
+                if imported.chosen:
+                    self._message(item, f"表单定义“{imported.definition.name}”：{imported.chosen}", None)
                 for note in imported.notes:
                     self._message(item, f"说明：{note}", None)
             for part in result.skipped:
