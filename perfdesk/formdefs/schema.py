@@ -68,8 +68,9 @@ _TOP: Spec = {
 LAYOUT_KEYS = (
     "orientation", "paper", "margins_mm", "font", "title_font", "year_font", "title_size",
     "year_size", "body_size", "column_widths", "min_row_height", "header_rows",
-    "header_pair_starts", "funding_style", "funding_label", "funding_spans", "texts_style",
-    "text_spans", "indicator_spans", "empty_level2_rows", "amount_places", "amount_thousands",
+    "header_pair_starts", "funding_style", "funding_pairs_per_row", "funding_label", "funding_spans",
+    "texts_style", "text_spans", "indicator_spans", "indicator_label",
+    "indicator_caption", "empty_level2_rows", "amount_places", "amount_thousands",
     "dash", "list_title", "list_columns", "list_widths",
 )
 

@@ -229,6 +229,8 @@ def _fields(b: GridBuilder, section: SectionDef, form: Form) -> None:
 def _funding(b: GridBuilder, definition: FormDefinition, section: SectionDef, form: Form, score: FormScore) -> None:
     if b.s.funding_style == "halves":
         _funding_halves(b, section, form)
+    elif b.s.funding_style == "pairs":
+        _funding_pairs(b, definition, section, form)
     else:
         _funding_matrix(b, definition, section, form, score)
 
@@ -306,6 +308,32 @@ def _funding_halves(b: GridBuilder, section: SectionDef, form: Form) -> None:
     b.keep.append((top, top + len(section.rows) - 1))
 
 
+def _funding_pairs(b: GridBuilder, definition: FormDefinition, section: SectionDef, form: Form) -> None:
+    """A caption line, then "label(unit): │ amount" pairs, `funding_pairs_per_row` to a line."""
+    cells = [(row, column) for row in section.rows for column in section.columns
+             if not column.rows or row.key in column.rows]
+    per_row = b.s.funding_pairs_per_row
+    spans = fit_spans(b.s.funding_spans, 2 * per_row, b.ncols)
+    cols = _positions(0, spans)
+    top = b.row()
+    b.add(top, 0, section.label, colspan=b.ncols, kind=CellKind.LABEL, style=b.label, where=section.label)
+    for start in range(0, len(cells), per_row):
+        r = b.row()
+        for index in range(per_row):
+            (lc, ls), (vc, vs) = cols[2 * index], cols[2 * index + 1]
+            if start + index >= len(cells):
+                b.add(r, lc, "", colspan=ls, style=b.text)
+                b.add(r, vc, "", colspan=vs, style=b.amount)
+                continue
+            row, column = cells[start + index]
+            label = column.row_label(row)
+            where = f"{section.label}「{label}」"
+            b.add(r, lc, f"{label}({definition.amount_unit}):", colspan=ls, kind=CellKind.LABEL, style=b.text,
+                  where=where)
+            b.amount_cell(r, vc, vs, form.amount(row.key, column.key), where)
+    b.keep.append((top, len(b.rows) - 1))
+
+
 def _texts(b: GridBuilder, section: SectionDef, form: Form) -> None:
     fields = list(section.fields)
     if not fields:
@@ -364,12 +392,18 @@ def _indicators(b: GridBuilder, definition: FormDefinition, section: SectionDef,
                 score: FormScore) -> tuple[int, int]:
     keys = [key for key, _ in section.indicator_columns]
     labels = [label for _, label in section.indicator_columns]
-    spans = fit_spans(b.s.indicator_spans, len(keys), b.ncols - 1)
-    cols = dict(zip(keys, _positions(1, spans)))
+    cols = _indicator_cols(b, keys)
     groups = _grouped(definition, form.indicators, b.s.empty_level2_rows)
     n_rows = sum(len(members) for _, subgroups in groups for _, members in subgroups)
+    if b.s.indicator_label == "above":
+        caption = b.row()
+        text = (b.s.indicator_caption or section.label).replace("{year}", str(form.year))
+        b.add(caption, 0, text, colspan=b.ncols, kind=CellKind.LABEL, style=b.label, where=section.label)
+        b.keep.append((caption, caption + 1))
     header = b.row()
-    b.add(header, 0, section.label, rowspan=n_rows + 1, kind=CellKind.LABEL, style=b.label, where=section.label)
+    if b.s.indicator_label != "above":
+        b.add(header, 0, section.label, rowspan=n_rows + 1, kind=CellKind.LABEL, style=b.label,
+              where=section.label)
     for key, label in zip(keys, labels):
         col, span = cols[key]
         b.add(header, col, label, colspan=span, kind=CellKind.LABEL, style=b.label, where=f"{section.label}「{label}」")
@@ -395,6 +429,14 @@ def _indicators(b: GridBuilder, definition: FormDefinition, section: SectionDef,
         _no_lone_rows(b, first1, len(b.rows) - 1)
     b.keep.append((header, header + 1))
     return header, header
+
+
+def _indicator_cols(b: GridBuilder, keys: list[str]) -> dict[str, tuple[int, int]]:
+    """Where each indicator column sits: after the merged label column, or from the first
+    column when the label is a caption above the table."""
+    start = 0 if b.s.indicator_label == "above" else 1
+    spans = fit_spans(b.s.indicator_spans, len(keys), b.ncols - start)
+    return dict(zip(keys, _positions(start, spans)))
 
 
 def _no_lone_rows(b: GridBuilder, first: int, last: int, soft: bool = False) -> None:
@@ -435,8 +477,7 @@ def _indicator_row(b: GridBuilder, section: SectionDef, cols, labels, keys, r: i
 def _total(b: GridBuilder, definition: FormDefinition, section: SectionDef, form: Form, score: FormScore) -> None:
     indicators = definition.section(SectionType.INDICATORS)
     keys = [key for key, _ in indicators.indicator_columns] if indicators else []
-    spans = fit_spans(b.s.indicator_spans, len(keys), b.ncols - 1)
-    cols = dict(zip(keys, _positions(1, spans)))
+    cols = _indicator_cols(b, keys)
     r = b.row()
     if "weight" not in cols or "score" not in cols:
         b.add(r, 0, section.label or "总分", colspan=b.ncols, kind=CellKind.LABEL, style=b.label)

@@ -33,12 +33,20 @@ class LayoutSettings:
     # Header fields, row by row, and where each label/value pair starts (by pairs per row).
     header_rows: tuple[tuple[str, ...], ...] = ()
     header_pair_starts: dict[int, tuple[int, ...]] = field(default_factory=dict)
-    funding_style: str = "matrix"  # matrix (rows × columns) | halves (label/value per column)
+    # matrix (rows × columns) | halves (label/value per column) | pairs (a caption line, then
+    # "label(unit): │ amount" pairs, funding_pairs_per_row to a line, as the 2020 form prints)
+    funding_style: str = "matrix"
+    funding_pairs_per_row: int = 2
     funding_label: str = "side"  # side: a label column merged down; above: a full-width line
     funding_spans: tuple[int, ...] = ()
     texts_style: str = "columns"  # columns: texts side by side under their labels | rows
     text_spans: tuple[int, ...] = ()
     indicator_spans: tuple[int, ...] = ()
+    # side: the section label merged down a first column; above: a caption line over a table
+    # that starts in the first column — indicator_caption, or the section label ("{year}" in
+    # it becomes the form's year)
+    indicator_label: str = "side"
+    indicator_caption: str = ""
     empty_level2_rows: bool = True  # print a taxonomy's fixed 二级 even with no indicator
     amount_places: int = 2
     amount_thousands: bool = True
@@ -85,11 +93,14 @@ def settings_of(definition: FormDefinition) -> LayoutSettings:
         header_rows=header_rows,
         header_pair_starts=starts,
         funding_style=str(raw.get("funding_style", defaults.funding_style)),
+        funding_pairs_per_row=max(1, int(raw.get("funding_pairs_per_row", defaults.funding_pairs_per_row))),
         funding_label=str(raw.get("funding_label", defaults.funding_label)),
         funding_spans=tuple(int(s) for s in raw.get("funding_spans", ())),
         texts_style=str(raw.get("texts_style", defaults.texts_style)),
         text_spans=tuple(int(s) for s in raw.get("text_spans", ())),
         indicator_spans=tuple(int(s) for s in raw.get("indicator_spans", ())),
+        indicator_label=str(raw.get("indicator_label", defaults.indicator_label)),
+        indicator_caption=str(raw.get("indicator_caption", "")),
         empty_level2_rows=bool(raw.get("empty_level2_rows", defaults.empty_level2_rows)),
         amount_places=int(raw.get("amount_places", defaults.amount_places)),
         amount_thousands=bool(raw.get("amount_thousands", defaults.amount_thousands)),

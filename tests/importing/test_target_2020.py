@@ -118,3 +118,23 @@ def test_a_value_written_after_an_unknown_label_stays_one_text(tmp_path, registr
     save_xlsx(path, [("2020", layout)])
     form = import_file(path, registry).forms[0].form
     assert form.indicators[-1].target.raw == "完成率:95%"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_our_own_print_of_the_2020_form_reads_back_whole(fmt, tmp_path, registry):
+    """Printed as published (caption lines, "label(元):" pairs, the four-column table), the
+    form reads back with every field, amount and indicator."""
+    from perfdesk.domain.model import Project, Unit, Workspace
+    from perfdesk.export import export_forms
+
+    source = tmp_path / "src.xlsx"
+    save_xlsx(source, [("2020", _layout("cells"))])
+    found = import_file(source, registry).forms[0]
+    ws = Workspace(Unit(APPLICANT))
+    project = ws.add_project(Project(PROJECT))
+    found.form.project_id = project.id
+    ws.add_form(found.form)
+    (path,) = export_forms(ws, [found.form], registry, fmt, tmp_path / "out", with_list=False)
+    again = import_file(path, registry)
+    assert len(again.forms) == 1, [s.reason for s in again.skipped]
+    _check(again.forms[0])

@@ -7,6 +7,7 @@ import pytest
 from perfdesk.domain.definition import SectionType
 from perfdesk.domain.model import Form, Indicator, Project, Unit, Workspace
 from perfdesk.domain.values import parse
+from perfdesk.layout.settings import settings_of
 from perfdesk.layout import CellKind, build_grid, build_list_grid
 from tests.conftest import form_named
 
@@ -148,10 +149,18 @@ def test_old_2020_target_table_layout(registry):
     labels = {c.text for c in grid.cells}
     assert not {"主管部门", "实施单位"} & labels  # the published 2020 form has neither row
     assert {"申报单位名称", "项目类别", "计划开始日期", "计划完成日期", "是否含有政府购买服务", "绩效类型", "项目概况", "立项依据", "项目设立的必要性",
-            "保证项目实施的制度、措施", "项目实施计划", "总目标及阶段性目标", "项目总预算", "项目当年预算",
-            "同名项目上年预算额", "同名项目上年预算执行数", "一级目标", "二级目标", "三级目标", "指标目标值"} <= labels
-    assert _spans(_cell(grid, "本项目上年度市级财政资金使用情况（元）"))[2:] == (1, 6)
+            "保证项目实施的制度、措施", "项目实施计划", "总目标及阶段性目标", "项目总预算(元):", "项目当年预算(元):",
+            "同名项目上年预算额(元):", "同名项目上年预算执行数(元):", "一级目标", "二级目标", "三级目标",
+            "指标目标值"} <= labels
+    # As published: a caption line over "label(元): │ amount" pairs, two to a line; a caption
+    # "2020年绩效目标" over a four-column table starting in the first column.
+    caption = _cell(grid, "本项目上年度市级财政资金使用情况")
+    assert _spans(caption)[2:] == (1, 6)
+    assert _spans(_cell(grid, "项目总预算(元):"))[:2] == (caption.row + 1, 0)
+    assert _spans(_cell(grid, "同名项目上年预算执行数(元):"))[:2] == (caption.row + 2, 3)
     assert _cell(grid, "1,000.00").kind is CellKind.AMOUNT
+    assert _spans(_cell(grid, "2020年绩效目标"))[2:] == (1, 6)
+    assert _spans(_cell(grid, "一级目标"))[1] == 0 and _spans(_cell(grid, "指标目标值"))[1:] == (4, 1, 2)
     assert _spans(_cell(grid, "项目概况的文字"))[2:] == (1, 5)
 
 
@@ -167,7 +176,8 @@ def test_every_definition_fills_its_grid_without_gaps(definition_id, registry):
     covered = grid.anchors()
     body = grid.body_start
     assert all((r, c) in covered for r in range(body, grid.n_rows) for c in range(grid.n_cols))
-    assert definition.section(SectionType.INDICATORS).label in {c.text for c in grid.cells}
+    caption = settings_of(definition).indicator_caption.replace("{year}", "2026")
+    assert (caption or definition.section(SectionType.INDICATORS).label) in {c.text for c in grid.cells}
 
 
 def test_self_evaluation_list(demo_ws, registry):
