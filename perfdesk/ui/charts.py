@@ -152,13 +152,19 @@ class GradeChart(_Chart):
         super().__init__(parent)
         self.grades: list[tuple[str, int]] = []
         self.bands: list[tuple[str, int]] = []
+        self.pending = False
 
-    def set_data(self, grades: dict[str, int], bands: list[tuple[str, int]]) -> None:
+    def set_data(self, grades: dict[str, int], bands: list[tuple[str, int]], pending: bool = False) -> None:
+        """`pending`: some forms are not scored yet (the counts would be short)."""
         self.grades = list(grades.items())
         self.bands = list(bands)
+        self.pending = pending
         self.update()
 
     def paint_body(self, painter, area, metrics) -> None:
+        if self.pending:
+            self.empty(painter, area, "总分与等级计算中…")
+            return
         if not self.grades or not any(count for _, count in self.grades):
             self.empty(painter, area, "本年度没有已评分的自评表")
             return

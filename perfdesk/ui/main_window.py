@@ -578,7 +578,13 @@ class MainWindow(QMainWindow):
 
     # -- 定稿 -------------------------------------------------------------------------------------
     def _current_form(self):
-        if self.session is None or self.editor is None or self.editor.form_id is None:
+        """The form the 年度 menu acts on: the one shown, or with the overview shown, the
+        selected project's self-evaluation (else its declaration)."""
+        if self.session is None:
+            return None
+        if self.overview is not None and self.overview.isVisible():
+            return self._overview_form()
+        if self.editor is None or self.editor.form_id is None:
             return None
         return self.session.workspace.forms.get(self.editor.form_id)
 
@@ -589,11 +595,9 @@ class MainWindow(QMainWindow):
         if self.editor is not None:
             self.editor.commit_pending()
         form = self._current_form()
-        if project and (form is None or (self.overview is not None and self.overview.isVisible())):
-            form = None if self.overview is None else self._overview_form()
-            if form is None:
-                Ask.info(self, "定稿", "请先打开要定稿的项目的表。")
-                return None
+        if project and form is None:
+            Ask.info(self, "定稿", "请先打开要定稿的项目的表（或在年度总览中选中该项目）。")
+            return None
         year = year if year is not None else (form.year if project and form else self._current_year())
         ws = self.session.workspace
         what = f"项目“{ws.project_name(form)}”{year}年的表" if project else f"{year}年度的全部表"
@@ -611,7 +615,7 @@ class MainWindow(QMainWindow):
 
     def _overview_form(self):
         project_id = self.overview._selected_project() if self.overview is not None else None
-        if project_id is None:
+        if project_id is None or self.overview.overview is None:
             return None
         line = self.overview.overview.line(project_id)
         facts = line.self_evaluation or line.declaration

@@ -38,7 +38,7 @@ from perfdesk.domain.overview import (
     YearOverview,
     build_overview,
 )
-from perfdesk.domain.scoring import score_form
+from perfdesk.domain.scoring import FormScore, budget_score
 from perfdesk.editing.session import EditSession
 
 from .charts import GradeChart, RateChart, WeightChart
@@ -78,14 +78,35 @@ def _figure(value: Decimal | None) -> str:
 
 
 class OverviewModel(QAbstractTableModel):
+    """The year's lines, kept sorted here in Python: the proxy in front only filters (a proxy
+    sort calls `data` from C++ for every comparison, which cost 130 ms on 560 lines)."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.lines: list[ProjectLine] = []
+        self.sort_column, self.sort_order = 0, Qt.SortOrder.AscendingOrder
 
     def set_overview(self, overview: YearOverview | None) -> None:
         self.beginResetModel()
-        self.lines = list(overview.lines) if overview is not None else []
+        self.lines = self._sorted(list(overview.lines) if overview is not None else [])
         self.endResetModel()
+
+    def _sorted(self, lines: list[ProjectLine]) -> list[ProjectLine]:
+        key = COLUMNS[self.sort_column][0]
+        lines.sort(key=lambda line: line.project)  # ties keep the name order
+        lines.sort(key=lambda line: self._sort(line, key),
+                   reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+        return lines
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self.sort_column, self.sort_order = column, order
+        old = {id(line): row for row, line in enumerate(self.lines)}
+        self.lines = self._sorted(self.lines)
+        moved = [self.index(old[id(line)], c) for line in self.lines for c in range(len(COLUMNS))]
+        self.changePersistentIndexList(moved, [self.index(r, c) for r in range(len(self.lines))
+                                               for c in range(len(COLUMNS))])
+        self.layoutChanged.emit()
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.lines)
@@ -148,14 +169,14 @@ class OverviewModel(QAbstractTableModel):
             return money(getattr(line, key))
         if key == "rate":
             return "" if line.rate is None else f"{line.rate:.2f}%"
+        if key in ("total", "grade", "errors", "warnings", "overrides") and not line.checked:
+            return "…"  # still being worked out (see OverviewView._check_some)
         if key == "total":
             return _figure(line.total)
         if key == "grade":
             return line.grade or ""
-        if key in ("errors", "warnings"):
-            return str(getattr(line, key)) if line.checked else "…"
-        if key == "overrides":
-            return str(line.overrides)
+        if key in ("errors", "warnings", "overrides"):
+            return str(getattr(line, key))
         if key == "changed":
             return line.changed[:16].replace("T", " ")
         return ""
@@ -183,7 +204,7 @@ class _Filter(QSortFilterProxyModel):
         super().__init__(parent)
         self.text = ""
         self.test = FILTERS[0][1]
-        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(False)
 
     def set_filter(self, text: str, test) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt 6.9+: invalidateFilter is deprecated
@@ -193,6 +214,10 @@ class _Filter(QSortFilterProxyModel):
         else:  # pragma: no cover - older Qt
             self.text, self.test = text.strip(), test
             self.invalidateFilter()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """The source model sorts (in Python, once); the proxy keeps its order."""
+        self.sourceModel().sort(column, order)
 
     def filterAcceptsRow(self, row, parent) -> bool:
         line = self.sourceModel().lines[row]
@@ -215,8 +240,9 @@ class OverviewView(QWidget):
         self.year: int | None = None
         self.overview: YearOverview | None = None
         self._stale = False
-        # Forms whose checks the session has (or can redo alone): the first paint of a year
-        # scores every form but checks only these; the others are checked in slices after it.
+        # Forms the session has analysed (or can redo alone): the first paint of a year shows
+        # their 总分, 等级 and checks, and for the others the amounts and 执行率 only; those are
+        # scored and checked in slices of CHECK_SLICE_S after the paint, then shown.
         self._checked: set[str] = set()
         self._pending: list[str] = []
         self._check_timer = QTimer(self)
@@ -252,7 +278,12 @@ class OverviewView(QWidget):
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
         self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
+        # Sorting is the source model's own (see OverviewModel), driven by the header.
+        header_view = self.table.horizontalHeader()
+        header_view.setSectionsClickable(True)
+        header_view.setSortIndicatorShown(True)
+        header_view.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header_view.sortIndicatorChanged.connect(lambda column, order: self.model.sort(column, order))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -273,7 +304,6 @@ class OverviewView(QWidget):
                 width = max(metrics.horizontalAdvance(label), metrics.horizontalAdvance(samples[key])) + 24
                 self.table.setColumnWidth(column, width)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(self._on_double_click)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.search.textChanged.connect(self._apply_filter)
@@ -327,8 +357,10 @@ class OverviewView(QWidget):
             if form.id in self._checked:
                 analysis = session.analysis(form.id)
                 return analysis.score, analysis.issues
+            # Not analysed yet: the 执行率 now (cheap), 总分, 等级 and the checks in slices after
+            # the first paint.
             pending.append(form.id)
-            return score_form(form, session.registry.get(form.definition_id)), None
+            return FormScore(budget=budget_score(form, session.registry.get(form.definition_id))), None
 
         self.overview = build_overview(ws, self.year, session.registry.get, changed=session.store.last_changes(),
                                        analyse=analyse)
@@ -338,9 +370,9 @@ class OverviewView(QWidget):
         selected = self._selected_project()
         self.model.set_overview(self.overview)
         self.title.setText(f"{self.year} 年度总览")
-        self.totals.setText(self._totals_text(self.overview))
+        self.totals.setText(self._totals_text(self.overview, bool(pending)))
         self.rates.set_data([(line.project, line.rate) for line in self.overview.lines])
-        self.grades.set_data(self.overview.grades, self.overview.totals_distribution())
+        self.grades.set_data(self.overview.grades, self.overview.totals_distribution(), pending=bool(pending))
         self._select_project(selected)
         self._show_weights()
         self._stale = False
@@ -364,17 +396,21 @@ class OverviewView(QWidget):
         return not self._pending
 
     @staticmethod
-    def _totals_text(overview: YearOverview) -> str:
+    def _totals_text(overview: YearOverview, pending: bool = False) -> str:
         grades = "，".join(f"{label} {count} 个" for label, count in overview.grades.items()) or "—"
+        if pending:
+            grades = "计算中…"
         selfeval = overview.statuses.get(FormKind.SELF_EVALUATION.value, {})
         declaration = overview.statuses.get(FormKind.DECLARATION.value, {})
         rate = "—" if overview.rate is None else f"{overview.rate:.2f}%"
         executed = (f"执行数合计 {money(overview.executed_total)} 元（执行率 {rate}）　"
                     if overview.rate is not None else "")
         average = "—" if overview.average_total is None else _figure(overview.average_total)
+        if pending:
+            average = "计算中…"
         return (f"共 {len(overview.lines)} 个项目　资金合计 {money(overview.funds_total)} 元　"
                 f"{executed}平均总分 {average}　等级：{grades}\n"
-                + ("（检查中…）" if any(counts.get(PENDING) for counts in overview.statuses.values()) else "")
+                + ("（检查中…）" if pending else "")
                 + f"申报表：已定稿 {declaration.get(FINAL, 0)}，草稿 {declaration.get(DRAFT, 0)}，"
                 f"有错误 {declaration.get(ERRORS, 0)}，未建 {declaration.get(MISSING, 0)}　"
                 f"自评表：已定稿 {selfeval.get(FINAL, 0)}，草稿 {selfeval.get(DRAFT, 0)}，"

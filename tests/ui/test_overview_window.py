@@ -42,16 +42,18 @@ def _shown(window, qtbot, year):
     return view
 
 
-def test_the_first_paint_scores_every_form_and_the_checks_follow(window, qtbot):
-    window.session._analysis.clear()  # as right after opening: nothing checked yet
+def test_the_first_paint_shows_amounts_and_rates_and_the_rest_follows(window, qtbot):
+    window.session._analysis.clear()  # as right after opening: nothing analysed yet
     view = window.show_overview(2022)
     assert not view.complete
-    assert all(line.total is not None for line in view.model.lines)  # the figures are there at once
+    assert all(line.rate is not None and line.funds for line in view.model.lines)  # at once
     assert {line.self_evaluation.status for line in view.model.lines} == {"pending"}
-    assert "…" in {view.model.index(0, c).data() for c in range(view.model.columnCount())}
+    row = [view.model.index(0, c).data() for c in range(view.model.columnCount())]
+    assert row[0] == "专项业务费" and row[5] == "100.00%" and row[6] == "…" and "检查中" in view.totals.text()
     qtbot.waitUntil(lambda: view.complete)
     assert {line.self_evaluation.status for line in view.model.lines} == {"draft", "errors"}
-    assert "检查中" not in view.totals.text()
+    assert all(line.total is not None for line in view.model.lines)
+    assert "检查中" not in view.totals.text() and "平均总分 97.44" in view.totals.text()
 
 
 def test_overview_figures_are_the_score_commands(window, qtbot):
@@ -169,3 +171,15 @@ def test_the_window_starts_without_the_overview_modules():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})
     assert out.stdout.strip() == "False"
+
+
+def test_the_year_menu_acts_on_the_project_selected_in_the_overview(window, monkeypatch, qtbot):
+    monkeypatch.setattr(Ask, "text", classmethod(lambda cls, parent, title, label, value="": "报送"))
+    view = _shown(window, qtbot, 2022)
+    row = view.visible_projects().index("补充公积金")
+    view.table.selectRow(row)
+    snapshot = window.finalise(project=True)
+    assert snapshot is not None and snapshot.form_ids == (form_id_of(window, "补充公积金"),)
+    history = window.show_final_history()
+    assert "补充公积金" in history.windowTitle()
+    history.close()
