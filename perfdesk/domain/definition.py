@@ -117,6 +117,21 @@ class Taxonomy:
     required_level1: tuple[str, ...] = ()  # E14: the table must have rows under each of these
     timeliness: tuple[str, ...] = ()  # 二级 names of 时效 rows (W14: date after the plan's end)
     measurable: tuple[str, ...] = ()  # 二级 names whose targets should be measurable (I3)
+    # Where rows of other layouts go when rolled forward into this one: ("一级/二级" or "一级",
+    # "一级/二级" or "一级"), e.g. ("效果目标/满意度", "满意度指标/服务对象满意度指标").
+    mapping: tuple[tuple[str, str], ...] = ()
+
+    def mapped(self, level1: str, level2: str) -> tuple[str, str] | None:
+        """(一级, 二级) this taxonomy gives a row of another layout, or None when no entry of
+        `mapping` names it. A target without "/" keeps the row's 二级."""
+        targets = dict(self.mapping)
+        target = targets.get(f"{level1}/{level2}") if level2 else None
+        if target is None:
+            target = targets.get(level1)
+        if target is None:
+            return None
+        new1, _, new2 = target.partition("/")
+        return new1, new2 or level2
 
     def level1_names(self) -> list[str]:
         return [level.name for level in self.level1]

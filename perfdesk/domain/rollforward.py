@@ -330,10 +330,15 @@ def _choose_definition(defs: dict[str, FormDefinition], kind: FormKind, source: 
 
 
 def _place(level1: str, level2: str, taxonomy: Taxonomy) -> tuple[str, str, str]:
-    """(一级, 二级, note) in the target taxonomy: 成本指标 is a 一级 in the 2021 profile and a
-    二级 under 产出 in the 2020 one, so a row moves between the two shapes; anything else
-    unknown stays as it is (with a note)."""
+    """(一级, 二级, note) in the target taxonomy: first the target's own `map` of other layouts'
+    names (the 2020 form's 产出目标/数量 → 产出指标/数量指标); 成本指标 is a 一级 in the 2021
+    profile and a 二级 under 产出 in the 2020 one, so a row moves between the two shapes;
+    anything else unknown stays as it is, with a note that flags it for review."""
     names = taxonomy.level1_names()
+    mapped = taxonomy.mapped(level1, level2) if level1 not in names else None
+    if mapped is not None:
+        old = f"{level1}/{level2}" if level2 else level1
+        return mapped[0], mapped[1], f"“{old}”按新表的对应关系归入“{mapped[0]}/{mapped[1]}”"
     if level1 in names:
         level = taxonomy.find(level1)
         if level2 in names and level2 not in level.level2:

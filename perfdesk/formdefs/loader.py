@@ -130,6 +130,7 @@ def _taxonomy(raw: dict) -> Taxonomy:
         required_level1=tuple(raw.get("required_level1", ())),
         timeliness=tuple(raw.get("timeliness", ())),
         measurable=tuple(raw.get("measurable", ())),
+        mapping=tuple((str(old), str(new)) for old, new in dict(raw.get("map", {})).items()),
     )
 
 

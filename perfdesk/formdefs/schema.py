@@ -45,7 +45,7 @@ _SECTION_BY_TYPE: dict[str, Spec] = {
 }
 _TAXONOMY: Spec = {
     "profile": None, "satisfaction": None, "cost_level": None, "level2_required": None,
-    "required_level1": None, "timeliness": None, "measurable": None,
+    "required_level1": None, "timeliness": None, "measurable": None, "map": None,
     "level1": [{"name": None, "level2": None, "weight": None, "fixed_level2": None}],
 }
 _SCORING: Spec = {
