@@ -190,3 +190,25 @@ def test_make_preview_reports_in_chinese_and_stops_when_cancelled(demo_ws, regis
                         cancelled=lambda: False)
     assert len(made.images) == page_count(made.pdf)
     assert any("绘制第 1 页" in label for _, _, label in progress)
+
+
+def test_preview_pages_are_the_exported_pdf_page_for_page(demo_ws, registry, tmp_path, qapp):
+    """The preview is the PDF the export writes, not a second rendering of the layout: for a
+    form that flows over several pages, the same pages in the same order, pixel for pixel,
+    and the same text on each page."""
+    import subprocess
+
+    form = next(f for f in demo_ws.forms.values()
+                if demo_ws.project_name(f) == "互联网业务运行费" and f.year == 2022)
+    made = make_preview(demo_ws, form.id, registry, 40, tmp_path / "preview", progress=lambda *a: None,
+                        cancelled=lambda: False)
+    (exported,) = export_forms(demo_ws, [form], registry, "pdf", tmp_path / "export", with_list=False)
+    reference = render_pages(exported, dpi=40)
+    assert len(made.images) == len(reference) == page_count(exported) >= 2
+    for shown, expected in zip(made.images, reference):
+        assert shown.size() == expected.size()
+        assert shown == expected  # pixel-identical
+    for number in range(1, len(reference) + 1):
+        texts = [subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(path), "-"],
+                                capture_output=True, text=True, check=True).stdout for path in (made.pdf, exported)]
+        assert texts[0] == texts[1] and texts[0].strip()
