@@ -98,3 +98,25 @@ def test_number_spelling():
     assert format_amount(Decimal("1234.5"), places=0, thousands=False) == "1235"
     assert format_percent(Decimal("0.681161")) == "68.12%"
     assert format_score(Decimal("4")) == "4" and format_score(Decimal("6.805")) == "6.81"
+
+
+def test_number_columns_are_widened_from_the_text_columns(demo_ws, registry):
+    from perfdesk.layout.forms import numbers_fit, scaled_widths
+    from perfdesk.layout.grid import CellKind
+    from perfdesk.layout.settings import settings_of
+
+    form = form_named(demo_ws, "补充日常经费", 2022)
+    definition = registry.get(form.definition_id)
+    grid = build_grid(definition, demo_ws, form)
+    before = scaled_widths(settings_of(definition))
+    assert abs(sum(grid.widths) - sum(before)) < 1e-6  # still the printable width
+    widest = estimate_width("999,999,999.99", 9) + 2 * grid.padding[0]
+    for cell in grid.cells:
+        if cell.kind is CellKind.AMOUNT and cell.colspan == 1:
+            assert grid.widths[cell.col] >= widest, cell.where
+        if cell.kind is CellKind.PERCENT:
+            assert grid.widths[cell.col] >= estimate_width("100.00%", 9) + 2 * grid.padding[0]
+    assert grid.widths[4] > before[4] and grid.widths[3] < before[3]  # E gains, D (三级指标) gives
+    assert all(w >= 14.0 - 1e-6 for w in grid.widths if w < before[grid.widths.index(w)])
+    # nothing to widen: unchanged
+    assert numbers_fit([30.0, 40.0], []) == [30.0, 40.0]
