@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.central_layout.addWidget(self.final_banner)
         self.setCentralWidget(self.central)
         self.overview = None  # the 年度总览 (perfdesk/ui/overview.py), made when first shown
+        self.keeps_layout = True  # False for a snapshot's read-only window: the user's layout stays
         self.editor: FormEditor | None = None
         self.navigator: NavigatorPanel | None = None
         self.issues: IssuesPanel | None = None
@@ -769,6 +770,7 @@ class MainWindow(QMainWindow):
             Ask.error(self, "无法打开快照", str(exc))
             return None
         window = MainWindow(self.registry)
+        window.keeps_layout = False
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window._install(EditSession(store, self.registry, window))
         window.setWindowTitle(f"{self.session.workspace.snapshots[snapshot_id].name}（快照，只读） — PerfDesk")
@@ -1052,7 +1054,8 @@ class MainWindow(QMainWindow):
                     edit.reopen()
                 event.ignore()
                 return
-        self._save_layout()
+        if self.keeps_layout:
+            self._save_layout()
         if self.session is not None:
             if self.history is not None:
                 self.history.set_stack(None)

@@ -148,9 +148,14 @@ def test_a_snapshot_opens_read_only_in_a_window_of_its_own(window, monkeypatch, 
     monkeypatch.setattr(Ask, "text", classmethod(lambda cls, parent, title, label, value="": "报送"))
     open_form(window, "补充日常经费")
     snapshot = window.finalise(project=True)
+    from perfdesk.ui.main_window import settings
+
+    before = settings().value("window/state")
     other = window.open_snapshot(snapshot.id)
     assert other.session.read_only and set(other.session.workspace.forms) == set(snapshot.form_ids)
+    assert "只读" in other.windowTitle() and other.banner.isVisible()
     other.close()
+    assert settings().value("window/state") == before  # the user's own layout is kept
 
 
 def test_overview_exports_xlsx_and_pdf(window, tmp_path):
