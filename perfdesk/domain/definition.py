@@ -87,7 +87,13 @@ class SectionDef:
     budget_score: BudgetScoreDef | None = None
     # indicators: which columns the table has, with their labels (key -> label)
     indicator_columns: tuple[tuple[str, str], ...] = ()
+    # indicators: a value column printed and read as three (指标性质 │ 指标值 │ 度量单位): key ->
+    # the three labels. The value is stored once either way.
+    split_columns: tuple[tuple[str, tuple[str, str, str]], ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+
+    def split_of(self, key: str) -> tuple[str, str, str] | None:
+        return dict(self.split_columns).get(key)
 
     def amount_cells(self) -> list[tuple[str, str]]:
         """All (row, column) pairs that hold an amount, in print order (row-major)."""

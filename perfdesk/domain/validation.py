@@ -108,6 +108,7 @@ _DATE_IN_TEXT = re.compile(
     r"(?<!\d)(?:((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号])?)?"
     r"|((?:19|20)\d{2})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?!\d))")
 # Labels of the columns that are not fields or indicator columns, as people call them.
+PLAIN_WEIGHT_TOTAL = Decimal(100)  # E17: the weights of an unscored form with a 权重 column
 _COLUMN_WORDS = {"weight": "分值合计", "total": "总分", "budget_score": "预算执行率得分"}
 
 
@@ -214,6 +215,8 @@ class _Checker:
             self.check_indicators()
             if self.definition.scored:
                 self.check_scores()
+            elif self.definition.has_column("weight"):
+                self.check_plain_weights()
             self.check_declaration_match()
         return self.issues
 
@@ -542,6 +545,25 @@ class _Checker:
             self.add_row("W8", Severity.WARNING, indicator, "target",
                          f"成本上限 {target.raw.strip()} 折合 {_num(cap)} 元，超过{label} {_num(total)} 元。"
                          f"请检查金额和单位（万元/元）是否写错。")
+
+    def check_plain_weights(self) -> None:  # E17
+        """A declaration with a 权重 column (the national 2021+ form): every row has a weight
+        and the weights total 100."""
+        indicators = self.form.indicators
+        if not indicators:
+            return
+        total = Decimal(0)
+        for indicator in indicators:
+            weight = sane_number(indicator.weight) if is_sane_number(indicator.weight) else None
+            name = indicator.level3.strip() or "（未命名指标）"
+            if weight is None:
+                self.add_row("E17", Severity.ERROR, indicator, "weight",
+                             f"“{name}”没有权重（或权重不是可用的数字）。请填写权重，使各指标权重合计为 100。")
+                return
+            total += weight
+        if total != PLAIN_WEIGHT_TOTAL:
+            self.add("E17", Severity.ERROR, self.indicators,
+                     f"权重合计为 {_num(total)}，应为 {_num(PLAIN_WEIGHT_TOTAL)}。请调整各指标的权重。", column="weight")
 
     def check_scores(self) -> None:  # E1–E4, E6, E7, E16, W1, W2, I1
         settings = self.definition.scoring

@@ -107,6 +107,9 @@ def _section(raw: dict, unit: str) -> SectionDef:
         indicator_columns=tuple((c["key"], c["label"]) for c in raw.get("columns", ()))
         if type_ is SectionType.INDICATORS
         else (),
+        split_columns=tuple((c["key"], tuple(c["split"])) for c in raw.get("columns", ()) if "split" in c)
+        if type_ is SectionType.INDICATORS
+        else (),
         options={k: v for k, v in raw.items() if k not in {
             "type", "key", "label", "fields", "rows", "columns", "sums", "budget_score"}},
     )

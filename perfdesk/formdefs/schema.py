@@ -23,6 +23,8 @@ Spec = dict[str, Any]
 # editor, the print and the importer know each of them. 评定档次 and 计算得分 are added by the
 # program beside 得分, never declared.
 INDICATOR_COLUMN_KEYS = ("level1", "level2", "level3", "target", "actual", "weight", "score", "reason")
+# Value columns that may print as 指标性质 │ 指标值 │ 度量单位 (`split = [three labels]`).
+SPLIT_KEYS = ("target", "actual")
 FIELD_TYPES = ("text", "longtext", "choice", "date", "year")
 SECTION_TYPES = ("fields", "funding", "texts", "indicators", "total")
 KINDS = ("declaration", "self-evaluation")
@@ -40,7 +42,7 @@ _SECTION_BY_TYPE: dict[str, Spec] = {
         "note_field": None,
         "note_label": None,
     },
-    "indicators": {"columns": [{"key": None, "label": None}]},
+    "indicators": {"columns": [{"key": None, "label": None, "split": None}]},
     "total": {},
 }
 _TAXONOMY: Spec = {
@@ -138,6 +140,15 @@ def _section(raw: Any, index: int) -> Iterator[Problem]:
             if isinstance(column, dict) and column.get("key") not in INDICATOR_COLUMN_KEYS:
                 yield Problem(path + ("columns", c_index, "key"),
                               f"指标表没有“{column.get('key')}”这一列（可用的列：{'、'.join(INDICATOR_COLUMN_KEYS)}）")
+            elif isinstance(column, dict) and "split" in column:
+                split = column["split"]
+                if column.get("key") not in SPLIT_KEYS:
+                    yield Problem(path + ("columns", c_index, "split"),
+                                  f"只有 {' / '.join(SPLIT_KEYS)} 列可以分成三列打印（split），"
+                                  f"“{column.get('key')}”不行")
+                elif not (isinstance(split, list) and len(split) == 3 and all(isinstance(x, str) for x in split)):
+                    yield Problem(path + ("columns", c_index, "split"),
+                                  "split 应是三个列名，如 [\"指标性质\", \"指标值\", \"度量单位\"]")
 
 
 def check_raw(raw: dict) -> list[Problem]:

@@ -261,10 +261,12 @@ class _Region:
                 why.append(f"字段标签 {fields} 个")
             section = d.section(SectionType.INDICATORS)
             if section:
-                columns = sum(key(label) in self.keys for _, label in section.indicator_columns)
+                printed = [label for k, label in section.indicator_columns if not section.split_of(k)]
+                printed += [label for _, split in section.split_columns for label in split]
+                columns = sum(key(label) in self.keys for label in printed)
                 score += 3 * columns
                 if columns:
-                    why.append(f"指标列 {columns}/{len(section.indicator_columns)} 个")
+                    why.append(f"指标列 {columns}/{len(printed)} 个")
             amounts = 0
             for funding in d.sections_of(SectionType.FUNDING):
                 for column in funding.columns:
@@ -296,7 +298,7 @@ class _Region:
         if not ranked:
             return "没有可用的表单定义"
         best_score, definition, why = ranked[0]
-        if len(ranked) > 1 and ranked[1][0] == best_score:
+        if len(ranked) > 1 and ranked[1][0] == best_score and self.indicator_header(definition) is not None:
             return (f"无法确定这张表用哪个表单定义：“{definition.name}”（{definition.id}）与"
                     f"“{ranked[1][1].name}”（{ranked[1][1].id}）同样符合表中的标签，未导入；"
                     f"请指定表单定义（命令行用 --definition）")
@@ -443,6 +445,8 @@ class _Region:
     def indicator_header(self, definition: FormDefinition) -> tuple[int, dict[str, Cell]] | None:
         section = definition.section(SectionType.INDICATORS)
         exact = {key(label): k for k, label in section.indicator_columns} if section else {}
+        for column_key, labels in (section.split_columns if section else ()):
+            exact.update({key(label): f"{column_key}#{part}" for part, label in enumerate(labels)})
         for i, row in enumerate(self.rows):
             columns: dict[str, Cell] = {}
             for cell in row.filled():
@@ -451,7 +455,7 @@ class _Region:
                     (name for name, hints in _COLUMN_HINTS if any(h in k for h in hints)), None)
                 if column and column not in columns and len(k) <= 16:
                     columns[column] = cell
-            if len(columns) >= 3 and "level3" in columns and "target" in columns:
+            if len(columns) >= 3 and "level3" in columns and ("target" in columns or "target#1" in columns):
                 return i, columns
         return None
 
@@ -465,7 +469,13 @@ class _Region:
                 continue
             if _first_key(row).startswith(TOTAL):
                 return indicators, i
+            heading = _single_text(row)
+            if heading and (_is_title(heading) or _is_year_line(heading) or _LIST_TITLE.match(key(heading))):
+                return indicators, None  # the next form or the unit's list starts: this table ended
             values = {name: _value_in(row, head) for name, head in columns.items()}
+            for attr in ("target", "actual"):
+                if f"{attr}#1" in values:  # 指标性质 │ 指标值 │ 度量单位 → one value
+                    values[attr] = _joined(*(values.pop(f"{attr}#{part}", "") for part in range(3)))
             if key(values.get("level3", "")) in header_keys:
                 continue  # a header row repeated after a page break
             if values.get("level1"):
@@ -486,6 +496,17 @@ class _Region:
         return indicators, None
 
 
+def _joined(nature: str, value: str, unit: str) -> str:
+    """The three printed parts of a split value as one text the value grammar reads:
+    "≥ │ 95 │ %" → "≥95%"; "定性 │ 好 │ " → "好"."""
+    nature, value, unit = nature.strip(), value.strip(), unit.strip()
+    if not value:
+        return ""
+    if nature in ("定性", "定量", "") or key(nature) in ("定性", "定量"):
+        return f"{value}{unit}" if nature != "定性" else value
+    return f"{nature}{value}{unit}"
+
+
 def _value_in(row: Row, head: Cell) -> str:
     """The text of a row's cell under a header cell: the first one starting inside the
     header's columns. A line spanning the whole table (a note below it) starts in the first
@@ -502,6 +523,7 @@ def _labels_of(definition: FormDefinition) -> set[str]:
         labels.add(key(section.label))
         labels.update(key(f.label) for f in section.fields)
         labels.update(key(label) for _, label in section.indicator_columns)
+        labels.update(key(label) for _, split in section.split_columns for label in split)
         for column in section.columns:
             labels.add(key(column.label))
             labels.update(key(column.row_label(r)) for r in section.rows)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from perfdesk.domain.definition import FormDefinition, SectionDef, SectionType
 from perfdesk.domain.model import Form, Indicator, Workspace
 from perfdesk.domain.scoring import FormScore, score_form
+from perfdesk.domain.values import Value
 
 from .grid import Cell, CellKind, PrintGrid, Row, Style, measure_rows
 from .settings import LayoutSettings, settings_of
@@ -390,8 +391,7 @@ def _grouped(definition: FormDefinition, indicators: list[Indicator], empty_rows
 
 def _indicators(b: GridBuilder, definition: FormDefinition, section: SectionDef, form: Form,
                 score: FormScore) -> tuple[int, int]:
-    keys = [key for key, _ in section.indicator_columns]
-    labels = [label for _, label in section.indicator_columns]
+    keys, labels = _printed_columns(section)
     cols = _indicator_cols(b, keys)
     groups = _grouped(definition, form.indicators, b.s.empty_level2_rows)
     n_rows = sum(len(members) for _, subgroups in groups for _, members in subgroups)
@@ -431,6 +431,35 @@ def _indicators(b: GridBuilder, definition: FormDefinition, section: SectionDef,
     return header, header
 
 
+def _printed_columns(section: SectionDef) -> tuple[list[str], list[str]]:
+    """The printed indicator columns and their labels: a split value column (指标性质 │ 指标值 │
+    度量单位) prints as three, named "target#0", "target#1", "target#2"."""
+    keys, labels = [], []
+    for key, label in section.indicator_columns:
+        split = section.split_of(key)
+        if split:
+            keys += [f"{key}#{part}" for part in range(3)]
+            labels += list(split)
+        else:
+            keys.append(key)
+            labels.append(label)
+    return keys, labels
+
+
+# How the national forms print 指标性质: full-width ＝ ＞ ＜ beside ≥ ≤.
+_PRINTED_SIGNS = {"=": "＝", ">": "＞", "<": "＜"}
+
+
+def split_value(value: Value) -> tuple[str, str, str]:
+    """A value as 指标性质 │ 指标值 │ 度量单位: "≥ │ 95 │ %"; a qualitative one "定性 │ text │ "."""
+    if value.is_empty:
+        return "", "", ""
+    if not value.is_quantitative or value.number is None:
+        return "定性", value.raw.strip(), ""
+    number = format(value.number, "f")
+    return _PRINTED_SIGNS.get(value.sign or "=", value.sign), number, value.unit
+
+
 def _indicator_cols(b: GridBuilder, keys: list[str]) -> dict[str, tuple[int, int]]:
     """Where each indicator column sits: after the merged label column, or from the first
     column when the label is a caption above the table."""
@@ -467,6 +496,11 @@ def _indicator_row(b: GridBuilder, section: SectionDef, cols, labels, keys, r: i
                 value = row_score.score if row_score is not None else ind.score
             b.number_cell(r, col, span, value, where)
             continue
+        if "#" in key:
+            attr, part = key.split("#")
+            text = split_value(getattr(ind, attr))[int(part)]
+            b.add(r, col, text, colspan=span, style=b.value, where=where)
+            continue
         if key in ("target", "actual"):
             text = getattr(ind, key).raw.strip()
         else:
@@ -476,7 +510,7 @@ def _indicator_row(b: GridBuilder, section: SectionDef, cols, labels, keys, r: i
 
 def _total(b: GridBuilder, definition: FormDefinition, section: SectionDef, form: Form, score: FormScore) -> None:
     indicators = definition.section(SectionType.INDICATORS)
-    keys = [key for key, _ in indicators.indicator_columns] if indicators else []
+    keys = _printed_columns(indicators)[0] if indicators else []
     cols = _indicator_cols(b, keys)
     r = b.row()
     if "weight" not in cols or "score" not in cols:

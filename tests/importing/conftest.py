@@ -13,6 +13,18 @@ def document(form: Form) -> tuple:
         sorted((k, v) for k, v in form.fields.items() if v),
         sorted((k, v) for k, v in form.amounts.items() if v is not None),
         form.budget_score, form.total,
-        [(i.level1, i.level2, i.level3, i.target.raw, i.actual.raw, i.weight, i.score, i.reason)
-         for i in form.indicators],
+        [(i.level1, i.level2, i.level3, _value(form, "target", i.target), _value(form, "actual", i.actual),
+          i.weight, i.score, i.reason) for i in form.indicators],
     )
+
+
+def _value(form: Form, attr: str, value):
+    """As typed for a form that prints values as typed; for one that prints 指标性质 │ 指标值 │
+    度量单位 in three columns, what those say (the spelling "≥95(%)" or "≥95%" is not printed)."""
+    from perfdesk.formdefs import default_registry
+    from perfdesk.domain.definition import SectionType
+
+    section = default_registry().get(form.definition_id).section(SectionType.INDICATORS)
+    if section is not None and section.split_of(attr):
+        return (value.kind, value.sign, value.number, value.unit) if value.is_quantitative else value.raw.strip()
+    return value.raw

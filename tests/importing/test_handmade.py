@@ -265,6 +265,7 @@ def test_the_definition_follows_columns_and_taxonomy_when_there_is_no_title(tmp_
     new = Layout(4)
     new.row(("（2026年度）", 4))
     new.row("项目名称", ("己", 3))
+    new.row("项目资金（元）", ("", 3))  # amounts in 元: the Shanghai form, not the national 万元 one
     new.row("一级", "二级", "三级指标名称", "指标值（目标值）")  # a person's own wording
     new.row("成本指标", "经济成本指标", "成本控制额", "≤10(万元)")
     path = tmp_path / "t.xlsx"
