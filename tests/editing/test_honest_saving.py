@@ -327,8 +327,9 @@ def test_a_history_jump_over_several_steps_is_one_transaction_that_can_fail(ctx)
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
 def test_each_cause_is_named_whether_the_write_or_the_commit_fails(ctx, fault, where):
     watch = Watch(ctx.session)
-    # A cell edit writes: BEGIN, header fields, amounts, the indicator row, COMMIT.
-    position = 1 if where == "first" else 5
+    # A cell edit writes: BEGIN, header fields, amounts, the indicator row, the form's
+    # last-change time, COMMIT.
+    position = 1 if where == "first" else 6
     before = canonical(ctx.ws)
     with failing_writes(ctx.session.store, position, fault) as proxy:
         assert not cell_edit(ctx)
