@@ -6,6 +6,7 @@
     perfdesk demo PATH            write the demo file to PATH
     perfdesk check PATH [--json]  issues of every form; exit 0 no error, 1 errors, 2 unusable file
     perfdesk score PATH [--json]  scores of every form
+    perfdesk forms list|check     the form definitions (built in and the user's own), or check one file
     perfdesk overview PATH --year Y [--json | --xlsx OUT | --pdf OUT]   年度总览
     perfdesk finalise PATH --year Y [--project NAME] --note TEXT        定稿 (a snapshot)
     perfdesk snapshots PATH [--json]                                    snapshots and 撤回 events
@@ -404,13 +405,14 @@ def cmd_diff(args, registry) -> int:
 # Every sub-command's name (tests/test_cli.py holds this list equal to the parser's): `main`
 # needs it to tell `perfdesk PATH` from a command without building the whole parser.
 COMMANDS = ("demo", "check", "score", "export", "import", "rollforward", "open", "overview", "finalise",
-            "snapshots", "diff")
+            "snapshots", "diff", "forms")
 
 
 def build_parser() -> argparse.ArgumentParser:
     # The export and import modules pull in the print layout, openpyxl and python-docx:
     # imported only when a command line is parsed, never on the window's way to the screen.
     from perfdesk.export.command import register as register_export
+    from perfdesk.formdefs.command import register as register_forms
     from perfdesk.importing.command import register as register_import
 
     parser = _Parser(prog="perfdesk", description="PerfDesk：预算绩效目标申报表与自评表")
@@ -429,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.set_defaults(run=cmd_score)
     register_export(sub)
     register_import(sub)  # import, rollforward
+    register_forms(sub)  # forms list, forms check
     overview = sub.add_parser("overview", help="年度总览：一年中每个项目的表、资金、执行率、总分和等级")
     overview.add_argument("path")
     overview.add_argument("--year", type=int, required=True)
@@ -518,7 +521,11 @@ def main(argv: list[str] | None = None) -> int:
         if args is None:
             parser = build_parser()
             args = parser.parse_args(_file_argument(argv))
-        return args.run(args, default_registry())
+        registry = default_registry()
+        if registry.problems and getattr(args, "command", None) != "forms":
+            for problem in registry.problems:  # the rest still load: say what was left out
+                print(f"perfdesk: 未载入的表单定义：{_one_line(problem)}", file=sys.stderr)
+        return args.run(args, registry)
     except UsageError as exc:
         print(f"perfdesk: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE

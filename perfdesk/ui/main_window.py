@@ -147,6 +147,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._restore_layout()
+        if self.registry.problems:  # the user's own definitions that could not be used
+            first = self.registry.problems[0].splitlines()[0]
+            more = f"（另有 {len(self.registry.problems) - 1} 个）" if len(self.registry.problems) > 1 else ""
+            self.statusBar().showMessage(f"有自定义表单定义未能载入{more}：{first}", 30000)
 
     # -- size and place --------------------------------------------------------------------------
     def _place_first(self) -> None:

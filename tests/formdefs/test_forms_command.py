@@ -81,3 +81,20 @@ def test_the_worked_example_of_docs_forms_md_works(tmp_path, monkeypatch, capsys
     definition = default_registry().get("district-selfeval")
     assert dict(definition.section(definition.sections[0].type.INDICATORS).indicator_columns)["reason"] \
         == "偏差原因及改进措施"
+
+
+def test_the_perfdesk_command_has_forms_and_names_what_it_left_out(tmp_path, monkeypatch, capsys):
+    from perfdesk import cli
+
+    user = tmp_path / "userdata" / "forms"
+    user.mkdir(parents=True)
+    monkeypatch.setenv("PERFDESK_DATA_DIR", str(tmp_path / "userdata"))
+    (user / "bad.toml").write_text('id = "bad"\nkind = "declaration"\ntitel = "x"\n', encoding="utf-8")
+    assert cli.main(["forms", "list"]) == 0
+    out, err = capsys.readouterr()
+    assert "national-declaration-2021" in out and err.count("bad.toml") == 1
+    demo = tmp_path / "d.perfdesk"
+    assert cli.main(["demo", str(demo)]) == 0
+    capsys.readouterr()
+    assert cli.main(["check", str(demo)]) in (0, 1)
+    assert "未载入的表单定义" in capsys.readouterr().err  # every command says what it left out

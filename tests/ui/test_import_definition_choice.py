@@ -42,3 +42,15 @@ def test_a_tie_waits_for_the_users_choice(qtbot, tmp_path, monkeypatch):
     assert not dialog.import_button.isEnabled()
     dialog.close()
     window.close()
+
+
+def test_the_window_says_which_user_definition_it_left_out(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("PERFDESK_DATA_DIR", str(tmp_path / "userdata"))
+    forms = tmp_path / "userdata" / "forms"
+    forms.mkdir(parents=True)
+    (forms / "bad.toml").write_text('id = "bad"\nkind = "declaration"\ntitel = "x"\n', encoding="utf-8")
+    window = MainWindow(default_registry())
+    qtbot.addWidget(window)
+    message = window.statusBar().currentMessage()
+    assert "未能载入" in message and "bad.toml" in message and "titel" in message
+    window.close()
