@@ -68,7 +68,11 @@ class FundingModel(QAbstractTableModel):
         self.beginResetModel()
         self.form_id, self.section = form_id, section
         self.columns, self._sources = [], []
-        self.paired = section is not None and any(c.row_labels for c in section.columns)
+        # Label cells only where a column words its rows other than its heading says: the
+        # declaration's 项目资金 | 项目资金总额; not the 2020 target form's single row, whose
+        # column headings (项目总预算 …) are already the printed labels.
+        self.paired = section is not None and any(
+            label != column.label for column in section.columns for _, label in column.row_labels)
         for i, column in enumerate(section.columns if section else ()):
             if self.paired:
                 self.columns.append((LABEL + column.key, column.label))

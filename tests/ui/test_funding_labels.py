@@ -70,3 +70,22 @@ def test_the_self_evaluation_grid_keeps_its_rows_down_the_side(window):
     assert not model.paired
     assert model.headerData(0, Qt.Orientation.Vertical) == "年度资金总额"
     assert model.cell_of("total.executed").data() == "1,297,747.17"
+
+
+def test_a_form_whose_headings_are_its_printed_labels_gets_no_label_cells(window):
+    """The 2020 target form prints each amount as "项目总预算：…": its column headings say
+    exactly that, so the grid stays one row of amounts under them."""
+    from perfdesk.domain.definition import SectionType
+
+    form_id = open_form(window, "信息化建设项目", 2026)
+    _, model, _ = window.editor.funding[0]
+    definition = window.session.registry.get("sh-target-2020")
+    section = definition.sections_of(SectionType.FUNDING)[0]
+    try:
+        model.set_form(form_id, section)
+        assert not model.paired
+        assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())] == \
+            ["项目总预算", "项目当年预算", "同名项目上年预算额", "同名项目上年预算执行数"]
+        assert all(model.amount_key(0, c) is not None for c in range(model.columnCount()))
+    finally:
+        model.set_form(form_id, window.session.definition(form_id).sections_of(SectionType.FUNDING)[0])
