@@ -244,3 +244,19 @@ def test_the_frozen_part_comes_back_when_an_edit_ends_by_another_form(wide, qtbo
     settle(qtbot)
     assert view.state() != view.State.EditingState
     assert view.frozen.isVisible()
+
+
+def test_columns_shown_or_hidden_later_stay_out_of_the_frozen_part(wide, qtbot):
+    open_form(wide, "补充日常经费")
+    view = wide.editor.indicator_panel.view
+    model, frozen = view.model(), view.frozen
+    count = model.columnCount()
+    model.set_show_last_year(True)  # two columns come in after 年度指标值
+    settle(qtbot)
+    assert model.columnCount() == count + 2
+    assert [frozen.isColumnHidden(c) for c in range(model.columnCount())] == \
+        [c >= 3 for c in range(model.columnCount())]
+    assert frozen.isVisible() and frozen.width() >= view.frozen_width()
+    model.set_show_last_year(False)
+    settle(qtbot)
+    assert [frozen.isColumnHidden(c) for c in range(model.columnCount())] == [c >= 3 for c in range(count)]
