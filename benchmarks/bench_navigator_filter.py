@@ -94,6 +94,19 @@ def main() -> None:
 
         nav.checker.timer.timeout.disconnect(original)
         nav.checker.timer.timeout.connect(work)
+        import gc
+
+        full_collections = []  # Python's full (generation 2) collections while the check runs
+        gc_started = {}
+
+        def gc_watch(phase, info):
+            if info["generation"] == 2:
+                if phase == "start":
+                    gc_started["t"] = time.perf_counter()
+                else:
+                    full_collections.append(time.perf_counter() - gc_started.pop("t", time.perf_counter()))
+
+        gc.callbacks.append(gc_watch)
         start = time.perf_counter()
         nav.filter.status.setCurrentIndex(1)  # 有错误的表
         app.processEvents()
@@ -105,6 +118,11 @@ def main() -> None:
               f"{len(slices)} slices of checking, the longest {ms(max(slices[:-1], default=0))}; "
               f"the last (checking and showing the tree) {ms(slices[-1])}; all done in {ms(total)};"
               f" shows {nav.model.shown_forms} forms")
+        gc.callbacks.remove(gc_watch)
+        slowest = sorted(range(len(slices) - 1), key=lambda i: -slices[i])[:3]
+        print("   slowest slices (index: time):", ", ".join(f"{i}: {ms(slices[i]).strip()}" for i in slowest))
+        print(f"   Python's full garbage collections meanwhile: {len(full_collections)}, "
+              + ", ".join(ms(t).strip() for t in full_collections))
         print(f"clear                {ms(timed(nav.filter.clear))}")
         again = timed(lambda: nav.filter.status.setCurrentIndex(1))
         print(f"有错误的表 again      {ms(again)}  shows {nav.model.shown_forms} forms")
