@@ -99,7 +99,7 @@ extra=()
 for f in README.md LICENSE LICENSE.txt setup.cfg setup.py MANIFEST.in; do
   [ -e "$f" ] && extra+=("$f")
 done
-tar -C "$ROOT" --exclude=__pycache__ --exclude='*.pyc' -cf - pyproject.toml "${extra[@]}" perfdesk | tar -C "$SRC" -xf -
+tar -C "$ROOT" --exclude=__pycache__ --exclude='*.pyc' -cf - pyproject.toml "${extra[@]}" perfdesk forms resources | tar -C "$SRC" -xf -
 pip_in "$VENV" install -q --no-deps --force-reinstall "$SRC"
 rm -rf "$SRC"
 pip_in "$VENV" check || die "the build venv's packages do not fit together (pip check); fix installer/pins.txt"
@@ -107,10 +107,10 @@ PYSIDE_BUILT=$("$VENV/bin/python" -c 'from importlib.metadata import version; pr
 PYTHON_BUILT=$("$VENV/bin/python" -c 'import platform; print(platform.python_version())')
 echo "PySide6-Essentials $PYSIDE_BUILT, Python $PYTHON_BUILT, $("$VENV/bin/pyinstaller" --version | sed 's/^/PyInstaller /')"
 
-# Icons come from the package (perfdesk/resources, drawn by scripts/make_icon.py).
+# Icons come from the installed package (resources/ is installed as perfdesk/resources; scripts/make_icon.py draws them).
 ICON_DIR=$("$VENV/bin/python" -c 'import perfdesk, pathlib; print(pathlib.Path(perfdesk.__file__).parent / "resources")')
 for icon in perfdesk.png perfdesk-48.png; do
-  [ -f "$ICON_DIR/$icon" ] || die "missing icon perfdesk/resources/$icon (scripts/make_icon.py draws it)"
+  [ -f "$ICON_DIR/$icon" ] || die "missing icon resources/$icon (scripts/make_icon.py draws it)"
 done
 
 # --- PyInstaller --------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ say "检查配置 / checking installer.cfg against pyproject.toml and installer/
 VERSION=$("$PYTHON" "$WIN/buildtool.py" check-config "$REPO") \
   || die "installer/windows/installer.cfg 与 pyproject.toml / installer/pins.txt 不一致（见上）/ installer.cfg disagrees (see above)"
 PY_VERSION=$("$PYTHON" -c 'import configparser,sys; c=configparser.ConfigParser(interpolation=None); c.read(sys.argv[1], encoding="utf-8"); print(c["Python"]["version"])' "$CFG")
-ICON="$REPO/perfdesk/resources/perfdesk.ico"
+ICON="$REPO/resources/perfdesk.ico"
 [ -f "$ICON" ] || die "缺少程序图标 $ICON / program icon missing: $ICON"
 echo "PerfDesk $VERSION, Python $PY_VERSION (win_amd64)"
 

@@ -85,7 +85,7 @@ for f in Python/python.exe Python/pythonw.exe Python/python311.dll Python/python
          pkgs/PIL/_imaging.cp311-win_amd64.pyd; do
   check "present: $f" test -f "$U/$f"
 done
-check "perfdesk.ico is perfdesk/resources/perfdesk.ico" cmp -s "$U/perfdesk.ico" "$REPO/perfdesk/resources/perfdesk.ico"
+check "perfdesk.ico is resources/perfdesk.ico" cmp -s "$U/perfdesk.ico" "$REPO/resources/perfdesk.ico"
 pth_ok() { local lines; lines=$(tr -d '\r' < "$1"); grep -qxF '..\pkgs' <<<"$lines" && grep -qxF 'import site' <<<"$lines"; }
 check "python311._pth puts ..\\pkgs on sys.path and imports site" pth_ok "$U/Python/python311._pth"
 check "python.exe is the embeddable python.exe recorded in sha256sums.txt" \

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from perfdesk.cli import DEMO_NAME, write_demo  # noqa: E402
 from perfdesk.paths import APP_NAME, data_dir  # noqa: E402
+from perfdesk.places import shipped  # noqa: E402
 
-RESOURCES = Path(__file__).resolve().parent / "resources"
+RESOURCES = shipped("resources")
 
 # Chinese UI fonts, best first: Windows, macOS, then the common Linux families (the set-up
 # script installs WenQuanYi Micro Hei on Debian).
@@ -41,7 +42,7 @@ def cjk_family() -> str | None:
 
 
 def app_icon() -> QIcon:
-    """The program icon (perfdesk/resources, drawn by scripts/make_icon.py). PNG needs no image
+    """The program icon (resources/, drawn by scripts/make_icon.py). PNG needs no image
     plugin; the .ico beside it is for the Windows shortcuts and installer."""
     icon = QIcon()
     for name in ("perfdesk.png", "perfdesk-48.png"):

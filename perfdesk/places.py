@@ -1,4 +1,9 @@
-"""The user's folders that the pure layers need, found without Qt.
+"""Where PerfDesk's own data folders and the user's folders are, found without Qt.
+
+`shipped(name)`: the form definitions (`forms/`) and resources (`resources/`) live beside the
+package in the repository and inside it in an installed wheel or bundle (pyproject.toml maps
+them to `perfdesk/forms` and `perfdesk/resources`).
+
 
 `perfdesk.paths.data_dir` asks Qt for the data folder (the window's rule); the form-definition
 loader and every CLI command must find the same folder without importing Qt, which the
@@ -14,6 +19,16 @@ import sys
 from pathlib import Path
 
 APP_NAME = "PerfDesk"
+
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def shipped(name: str) -> Path:
+    """A folder shipped with the program: `perfdesk/<name>` when installed, else `<name>`
+    beside the package (a source checkout, an editable install)."""
+    inside = _PACKAGE / name
+    return inside if inside.is_dir() else _PACKAGE.parent / name
 
 
 def fallback_data_dir() -> Path:

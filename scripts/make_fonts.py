@@ -1,4 +1,4 @@
-"""Regenerate the CJK fonts PerfDesk ships for PDF export (perfdesk/resources/fonts/).
+"""Regenerate the CJK fonts PerfDesk ships for PDF export (resources/fonts/).
 
     .venv/bin/pip install fonttools        # a tool of this script only; the program never imports it
     .venv/bin/python scripts/make_fonts.py [--song FILE] [--hei FILE] [--extra-text FILE]...
@@ -34,7 +34,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "perfdesk" / "resources" / "fonts"
+OUT = ROOT / "resources" / "fonts"
 
 FACES = {
     # output file: (Debian package, file inside it, sub-font index, licence files in the package)
@@ -66,7 +66,7 @@ def gb2312_characters() -> set[str]:
 
 def repository_characters() -> set[str]:
     chars: set[str] = set()
-    for folder in (ROOT / "perfdesk" / "demodata", ROOT / "perfdesk" / "forms"):
+    for folder in (ROOT / "perfdesk" / "demodata", ROOT / "forms"):
         for path in sorted(folder.rglob("*")):
             if path.suffix in (".json", ".toml"):
                 chars.update(path.read_text(encoding="utf-8", errors="ignore"))

@@ -1,4 +1,4 @@
-"""Draw PerfDesk's application icon and write perfdesk/resources/perfdesk.png and .ico, and
+"""Draw PerfDesk's application icon and write resources/perfdesk.png and .ico, and
 the side picture of the Windows installer's welcome and finish pages
 (installer/windows/welcome.bmp, 164 x 314 as NSIS's Modern UI wants it, 24-bit, no alpha).
 
@@ -23,7 +23,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QGuiApplication, QImage,  # no
                            QLinearGradient, QPainter, QPainterPath, QPen, QPolygonF)
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "perfdesk" / "resources"
+OUT = ROOT / "resources"
 WELCOME = ROOT / "installer" / "windows" / "welcome.bmp"
 SIZES = (16, 24, 32, 48, 64, 128, 256)
 

@@ -89,7 +89,7 @@ def test_windows_installer_bundles_the_pins_and_the_version():
     assert wheels == PIN_LINES
     assert cfg["Python"]["version"].startswith("3.11.")  # the wheels are downloaded for cp311
     assert (ROOT / "installer" / "windows" / cfg["Application"]["icon"]).resolve() == \
-        ROOT / "perfdesk" / "resources" / "perfdesk.ico"
+        ROOT / "resources" / "perfdesk.ico"
 
 
 def _qt_modules_used() -> set[str]:

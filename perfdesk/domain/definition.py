@@ -1,6 +1,6 @@
 """Domain layer: what a form definition says, as plain data.
 
-`perfdesk.formdefs` reads these from the TOML files in `perfdesk/forms/`; the rest of the
+`perfdesk.formdefs` reads these from the TOML files in `forms/`; the rest of the
 domain only reads them. Everything that differs between regions and years (labels, amount
 unit, taxonomy, weights, scoring settings, print layout) lives here as data, never as code.
 """

@@ -1,7 +1,7 @@
 """Export layer: the TrueType CJK fonts the PDF renderer embeds, and glyph coverage.
 
 The PDF is the same on every machine: it is drawn with the fonts PerfDesk ships in
-`perfdesk/resources/fonts` — a Song face (AR PL UMing CN) for 宋体 and the other Song/Ming-like
+`resources/fonts` — a Song face (AR PL UMing CN) for 宋体 and the other Song/Ming-like
 families the definitions name (仿宋_GB2312, 楷体 …), and a Hei face (WenQuanYi Micro Hei) for
 黑体 and 微软雅黑 — subset to GB 2312 plus the program's own characters (docs/exports.md,
 scripts/make_fonts.py). A character outside the subset comes from the next font that has it:
@@ -22,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
+
+from perfdesk.places import shipped
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from perfdesk.layout.grid import PrintGrid, Style
@@ -46,7 +48,7 @@ FAMILY_FILES: dict[str, list[tuple[str, int]]] = {
     "黑体": [("simhei.ttf", 0), ("SimHei.ttf", 0), ("STHEITI.TTF", 0)] + _HEI_LINUX,
     "微软雅黑": [("msyh.ttc", 0), ("msyh.ttf", 0)] + _HEI_LINUX,
 }
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+SHIPPED_DIR = shipped("resources") / "fonts"
 SHIPPED_SONG = "PerfDeskSong-UMing-GB2312.ttf"
 SHIPPED_HEI = "PerfDeskHei-WQYMicroHei-GB2312.ttf"
 HEI_FAMILIES = ("黑体", "微软雅黑", "方正黑体", "方正小标宋")  # everything else prints in the Song face

@@ -39,9 +39,11 @@ from perfdesk.domain.definition import (
     Taxonomy,
 )
 
+from perfdesk.places import shipped
+
 from .schema import Problem, check_raw, line_of
 
-FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
+FORMS_DIR = shipped("forms")  # the built-in definitions: forms/ beside the package
 
 
 class DefinitionError(Exception):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
-GUIDE = Path(__file__).resolve().parent.parent / "resources" / "help" / "guide.html"
+from perfdesk.places import shipped
+
+GUIDE = shipped("resources") / "help" / "guide.html"
 
 
 def guide_html() -> str:

@@ -1,4 +1,4 @@
-"""Every file in perfdesk/forms/ keeps the same contract: it loads, an empty document of it
+"""Every file in forms/ keeps the same contract: it loads, an empty document of it
 validates, such a document round-trips through a .perfdesk file, and it exports in all three
 formats (Word, Excel, PDF) in its official layout."""
 
@@ -142,5 +142,6 @@ def test_broken_definition_files_are_reported(tmp_path, content, needle):
     assert needle in str(info.value)
 
 
-def test_forms_dir_is_inside_the_package():
-    assert FORMS_DIR == Path(__file__).resolve().parents[2] / "perfdesk" / "forms"
+def test_forms_dir_is_the_top_level_forms_folder():
+    root = Path(__file__).resolve().parents[2]
+    assert FORMS_DIR == root / "forms" and not (root / "perfdesk" / "forms").exists()

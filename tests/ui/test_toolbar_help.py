@@ -59,8 +59,8 @@ def test_the_guide_ships_with_the_package():
     from pathlib import Path
 
     data = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = data["tool"]["setuptools"]["package-data"]["perfdesk"]
-    assert "resources/help/*.html" in patterns
+    patterns = data["tool"]["setuptools"]["package-data"]["perfdesk.resources.help"]
+    assert "*.html" in patterns
 
 
 def test_a_read_only_window_keeps_find_save_and_help(window, demo_path, qtbot):
