@@ -302,12 +302,16 @@ class IndicatorView(QTableView):
         model.modelReset.connect(self._on_reset)
         model.columnsInserted.connect(self._on_reset)
         model.columnsRemoved.connect(self._on_reset)
-        model.rowsInserted.connect(self.refresh_spans)
-        model.rowsInserted.connect(lambda parent, first, last: self.fit_rows(range(first, last + 1)))
-        model.rowsRemoved.connect(self.refresh_spans)
-        model.rowsMoved.connect(self.refresh_spans)
+        # Rows inserted, removed or moved: merged cells, row heights and the frozen part follow
+        # once per step, not once per row (a 100-row paste is 100 inserts in one step).
+        self._pending_rows: set[int] = set()
+        self._pending_events = 0
+        self._flush_queued = False
+        self._fitted: set[int] = set()  # rows measured since the step began (not twice)
+        model.rowsInserted.connect(lambda parent, first, last: self._rows_changed(first, last - first + 1))
+        model.rowsRemoved.connect(lambda parent, first, last: self._rows_changed(first, -(last - first + 1)))
         model.rowsMoved.connect(lambda parent, start, end, destination, row:
-                                self.fit_rows(range(min(start, row) - 1, max(end, row) + 2)))
+                                self._rows_changed(min(start, row), 0, range(min(start, row) - 1, max(end, row) + 2)))
         model.dataChanged.connect(self._on_data_changed)
         self._refit = QTimer(self)  # a column's new width re-wraps its texts, once per burst
         self._refit.setSingleShot(True)
@@ -323,8 +327,7 @@ class IndicatorView(QTableView):
         self._opening_editor = False
         self.frozen = FrozenColumns(self)
         # connected after the frozen view's own slots: its rows and columns are in step by then
-        for signal in (model.modelReset, model.columnsInserted, model.columnsRemoved, model.rowsInserted,
-                       model.rowsRemoved, model.rowsMoved, model.layoutChanged):
+        for signal in (model.modelReset, model.columnsInserted, model.columnsRemoved, model.layoutChanged):
             signal.connect(self.sync_frozen)
         self.verticalHeader().sectionResized.connect(self._on_row_resized)
         self.verticalHeader().geometriesChanged.connect(self.update_frozen_geometry)
@@ -348,16 +351,57 @@ class IndicatorView(QTableView):
         if roles and all(int(role) != int(Qt.ItemDataRole.DisplayRole) for role in roles):
             return
         model = self.model()
+        self._flush_rows()  # rows that came in this step first: then they are measured once
         if any(model.columns[c][0] in MULTILINE_COLUMNS for c in range(top_left.column(), bottom_right.column() + 1)
                if 0 <= c < len(model.columns)):
-            self.fit_rows(range(top_left.row(), bottom_right.row() + 1))
+            rows = [r for r in range(top_left.row(), bottom_right.row() + 1) if r not in self._fitted]
+            self.fit_rows(rows)
+            if getattr(model.session.workspace, "in_step", False) or self._pending_events or self._flush_queued:
+                self._fitted.update(rows)
         levels = [c for c in (model.column_of("level1"), model.column_of("level2")) if c >= 0]
         if any(top_left.column() <= c <= bottom_right.column() for c in levels):
             self.refresh_spans()
 
+    def _rows_changed(self, first: int, count: int, moved=()) -> None:
+        """Rows came (`count` > 0), went (< 0) or moved (`moved`: the rows around them):
+        inside a step, note which rows need measuring — shifted as later changes shift them —
+        and catch up when the step ends (`_flush_rows`); outside one, at once."""
+        if count > 0:
+            self._pending_rows = {r + count if r >= first else r for r in self._pending_rows}
+            self._pending_rows.update(range(first, first + count))
+        elif count < 0:
+            gone = -count
+            self._pending_rows = {r - gone if r >= first + gone else r for r in self._pending_rows
+                                  if not first <= r < first + gone}
+        self._pending_rows.update(moved)
+        self._pending_events += 1
+        if getattr(self.model().session.workspace, "in_step", False):
+            if not self._flush_queued:  # should the step end without stepFinished
+                self._flush_queued = True
+                QTimer.singleShot(0, self._end_of_step)
+            return
+        self._flush_rows()
+
+    def _flush_rows(self) -> None:
+        if not self._pending_events:
+            return
+        count = self.model().rowCount()
+        rows = sorted(r for r in self._pending_rows if 0 <= r < count and r not in self._fitted)
+        self._pending_rows, self._pending_events = set(), 0
+        self.refresh_spans()
+        self.fit_rows(rows)
+        self._fitted.update(rows)
+        self.sync_frozen()
+
+    def _end_of_step(self) -> None:
+        self._flush_queued = False
+        self._flush_rows()
+        self._fitted.clear()
+
     def _after_step(self) -> None:
         """After undo / redo, select the cells the step changed (whole rows for rows put
         back or moved), as Excel shows where an undo took effect."""
+        self._end_of_step()
         model = self.model()
         if not getattr(model.session, "replaying", False) or not model.last_step_changes:
             return

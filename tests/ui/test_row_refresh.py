@@ -1,0 +1,32 @@
+"""A paste that adds many rows is one step: the table's merged cells, row heights and frozen
+part catch up once at its end, and each row is measured once — not once per added row."""
+
+from __future__ import annotations
+
+from perfdesk.ui import indicator_view
+
+from .conftest import open_form
+
+
+def test_a_long_paste_refreshes_the_table_once(window, monkeypatch):
+    open_form(window, "补充日常经费")
+    view = window.editor.indicator_panel.view
+    model = window.editor.indicator_model
+    before = model.rowCount()
+    spans, measured = [], []
+    real_spans, real_fit = indicator_view.IndicatorView.refresh_spans, indicator_view.IndicatorView.fit_rows
+    monkeypatch.setattr(indicator_view.IndicatorView, "refresh_spans",
+                        lambda self, *a: (spans.append(1), real_spans(self, *a))[1])
+    monkeypatch.setattr(indicator_view.IndicatorView, "fit_rows",
+                        lambda self, rows: (measured.extend(rows), real_fit(self, list(rows)))[1])
+    view.selectionModel().clear()  # no selection: the rows are appended
+    text = "".join(f"新增指标{n}\t=1 个\r\n" for n in range(40))
+    assert view.paste_clipboard(text) > 0
+    assert model.rowCount() == before + 40
+    assert len(spans) <= 2, len(spans)
+    assert len(measured) == len(set(measured)), "a row was measured twice"
+    assert set(range(before, before + 40)) <= set(measured)
+    # The frozen part has every new row, at the table's heights.
+    frozen = view.frozen
+    assert frozen.model().rowCount() == model.rowCount()
+    assert all(frozen.rowHeight(r) == view.rowHeight(r) for r in range(model.rowCount()))
