@@ -101,18 +101,23 @@ def report_qt():
     print("QT_FONT " + QApplication.instance().font().family(), flush=True)
 '''
 
-BARE = HOOK + r'''
-from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
-app = QApplication(sys.argv[:1])
+# The 60×10 table both baselines show, its cells "CELL".format(row, column).
+TABLE = r'''
 table = QTableWidget(60, 10)
 for r in range(60):
     for c in range(10):
-        table.setItem(r, c, QTableWidgetItem(f"{r + 1}.{c + 1}"))
+        table.setItem(r, c, QTableWidgetItem(CELL.format(r + 1, c + 1)))
 table.resize(1400, 880)
 FirstPaint(table.viewport(), app.quit)
 table.show()
 sys.exit(app.exec())
 '''
+
+BARE = HOOK + r'''
+from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
+app = QApplication(sys.argv[:1])
+CELL = "{}.{}"
+''' + TABLE
 
 # (c) the floor any window built like PerfDesk's pays: (a), plus touching the same Qt classes
 # (PySide6 builds each class and its enums on first use) and drawing Chinese text in the same
@@ -129,15 +134,8 @@ app = QApplication(sys.argv[:1])
 font = QFont(family)
 font.setPointSizeF(max(app.font().pointSizeF(), 9.5))
 app.setFont(font)
-table = QTableWidget(60, 10)
-for r in range(60):
-    for c in range(10):
-        table.setItem(r, c, QTableWidgetItem(f"产出指标{r + 1}·{c + 1}"))
-table.resize(1400, 880)
-FirstPaint(table.viewport(), app.quit)
-table.show()
-sys.exit(app.exec())
-'''
+CELL = "产出指标{}·{}"
+''' + TABLE
 
 PERFDESK = HOOK + r'''
 from perfdesk import cli

@@ -303,20 +303,8 @@ class EditSession(QObject):
             return None
         forms = snapshots.forms_to_finalise(ws, year, project_id)
         scope = snapshots.SCOPE_PROJECT if project_id else snapshots.SCOPE_YEAR
-        before = (dict(ws.snapshots), dict(ws.finals), list(ws.final_log))
-        try:
-            with ws.step():
-                snapshot = snapshots.finalise(ws, forms, self.registry.get, note=note, year=year, scope=scope,
-                                              name=name)
-        except ValueError as exc:
-            self._refuse(text, str(exc))
-            return None
-        except (SaveError, ReadOnlyError) as exc:
-            with ws.step(discard=True):
-                ws.restore_finals(*before)
-            self._report(text, str(exc))
-            return None
-        return snapshot
+        return self._final_step(text, lambda: snapshots.finalise(ws, forms, self.registry.get, note=note,
+                                                                 year=year, scope=scope, name=name))
 
     def withdraw(self, form_ids, reason: str) -> bool:
         """撤回定稿 with a reason (kept in the forms' history). True when written."""
@@ -327,19 +315,24 @@ class EditSession(QObject):
         if self.read_only:
             self._refuse(text, self.store.read_only_reason)
             return False
+        return bool(self._final_step(text, lambda: ws.withdraw(list(form_ids), reason, now_text())))
+
+    def _final_step(self, text: str, change):
+        """Run a 定稿 / 撤回 change as one step: its result, or None when it was refused (a
+        Chinese reason) or the file refused it (the marks and snapshots are put back)."""
+        ws = self.workspace
         before = (dict(ws.snapshots), dict(ws.finals), list(ws.final_log))
         try:
             with ws.step():
-                logged = ws.withdraw(list(form_ids), reason, now_text())
+                return change()
         except ValueError as exc:
             self._refuse(text, str(exc))
-            return False
+            return None
         except (SaveError, ReadOnlyError) as exc:
             with ws.step(discard=True):
                 ws.restore_finals(*before)
             self._report(text, str(exc))
-            return False
-        return bool(logged)
+            return None
 
     def _take_back(self, backward) -> None:
         """The file refused the step: undo it in memory only, so the document is again
