@@ -165,6 +165,8 @@ class FundingTable(QTableView):
         self._fit()
 
     def _fit(self) -> None:
+        # Label | amount pairs carry their own row labels: the side header would be a blank strip.
+        self.verticalHeader().setVisible(not getattr(self.model(), "paired", False))
         rows = self.model().rowCount()
         height = self.horizontalHeader().height() + rows * self.verticalHeader().defaultSectionSize() + 4
         self.setFixedHeight(max(height, 60))

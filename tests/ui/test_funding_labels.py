@@ -42,6 +42,7 @@ def test_the_declaration_grid_says_what_the_printed_form_says(window):
     assert "资金总额" not in words
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())] == \
         ["项目资金", "金额", "年度资金", "金额"]
+    assert table.verticalHeader().isHidden()  # the labels are in the cells: no blank strip beside them
 
 
 def test_the_amounts_beside_the_labels_are_edited_as_before(window, demo_path):
@@ -65,9 +66,10 @@ def test_the_amounts_beside_the_labels_are_edited_as_before(window, demo_path):
 
 
 def test_the_self_evaluation_grid_keeps_its_rows_down_the_side(window):
+    open_form(window, "信息化建设项目", 2026)  # a paired grid first: the side header comes back
     form_id = open_form(window, "补充日常经费", 2022)
-    _, model, _ = window.editor.funding[0]
-    assert not model.paired
+    _, model, table = window.editor.funding[0]
+    assert not model.paired and not table.verticalHeader().isHidden()
     assert model.headerData(0, Qt.Orientation.Vertical) == "年度资金总额"
     assert model.cell_of("total.executed").data() == "1,297,747.17"
 
