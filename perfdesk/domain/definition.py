@@ -95,6 +95,15 @@ class SectionDef:
     def split_of(self, key: str) -> tuple[str, str, str] | None:
         return dict(self.split_columns).get(key)
 
+    def printed_columns(self) -> list[tuple[str, str]]:
+        """The indicator table's columns as printed: (column, label), a split value column as
+        three ("target#0" 指标性质, "target#1" 指标值, "target#2" 度量单位)."""
+        out: list[tuple[str, str]] = []
+        for key, label in self.indicator_columns:
+            split = self.split_of(key)
+            out += [(f"{key}#{part}", name) for part, name in enumerate(split)] if split else [(key, label)]
+        return out
+
     def amount_cells(self) -> list[tuple[str, str]]:
         """All (row, column) pairs that hold an amount, in print order (row-major)."""
         cells = []

@@ -5,7 +5,6 @@ from .loader import (
     FORMS_DIR,
     Registry,
     default_registry,
-    load_definition_file,
 )
 
-__all__ = ["DefinitionError", "FORMS_DIR", "Registry", "default_registry", "load_definition_file"]
+__all__ = ["DefinitionError", "FORMS_DIR", "Registry", "default_registry"]

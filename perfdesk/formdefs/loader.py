@@ -333,13 +333,6 @@ def _where(path: Path, text: str, problem: Problem) -> str:
     return f"表单定义文件 {path}{f' 第 {line} 行' if line else ''}：{problem.message}"
 
 
-def load_definition_file(path: Path, parents: dict[str, dict] | None = None) -> FormDefinition:
-    """Load one file on its own (its parent, if any, is looked up in `parents`)."""
-    raw = _read_toml(path)
-    raw = _resolve(raw, parents or {}, path.name)
-    return build_definition(raw, path.name)
-
-
 def _resolve(raw: dict, raws: dict[str, dict], source: str, seen: tuple[str, ...] = ()) -> dict:
     parent_id = raw.get("extends")
     if not parent_id:

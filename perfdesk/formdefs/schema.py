@@ -77,10 +77,6 @@ LAYOUT_KEYS = (
 )
 
 
-def layout_keys() -> tuple[str, ...]:
-    return LAYOUT_KEYS
-
-
 @dataclasses.dataclass(frozen=True)
 class Problem:
     """One thing wrong in a definition file: where (a key path) and what, in Chinese."""
@@ -164,7 +160,7 @@ def check_raw(raw: dict) -> list[Problem]:
             problems.extend(_section(section, index))
     layout = raw.get("layout")
     if layout is not None:
-        problems.extend(_table(layout, dict.fromkeys(layout_keys()), ("layout",)))
+        problems.extend(_table(layout, dict.fromkeys(LAYOUT_KEYS), ("layout",)))
     return problems
 
 

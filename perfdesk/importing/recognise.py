@@ -261,8 +261,7 @@ class _Region:
                 why.append(f"字段标签 {fields} 个")
             section = d.section(SectionType.INDICATORS)
             if section:
-                printed = [label for k, label in section.indicator_columns if not section.split_of(k)]
-                printed += [label for _, split in section.split_columns for label in split]
+                printed = [label for _, label in section.printed_columns()]
                 columns = sum(key(label) in self.keys for label in printed)
                 score += 3 * columns
                 if columns:
@@ -444,9 +443,7 @@ class _Region:
 
     def indicator_header(self, definition: FormDefinition) -> tuple[int, dict[str, Cell]] | None:
         section = definition.section(SectionType.INDICATORS)
-        exact = {key(label): k for k, label in section.indicator_columns} if section else {}
-        for column_key, labels in (section.split_columns if section else ()):
-            exact.update({key(label): f"{column_key}#{part}" for part, label in enumerate(labels)})
+        exact = {key(label): k for k, label in section.printed_columns()} if section else {}
         for i, row in enumerate(self.rows):
             columns: dict[str, Cell] = {}
             for cell in row.filled():
@@ -499,12 +496,10 @@ class _Region:
 def _joined(nature: str, value: str, unit: str) -> str:
     """The three printed parts of a split value as one text the value grammar reads:
     "≥ │ 95 │ %" → "≥95%"; "定性 │ 好 │ " → "好"."""
-    nature, value, unit = nature.strip(), value.strip(), unit.strip()
-    if not value:
-        return ""
-    if nature in ("定性", "定量", "") or key(nature) in ("定性", "定量"):
-        return f"{value}{unit}" if nature != "定性" else value
-    return f"{nature}{value}{unit}"
+    nature, value, unit = key(nature), value.strip(), unit.strip()
+    if not value or nature == "定性":
+        return value
+    return f"{value}{unit}" if nature in ("定量", "") else f"{nature}{value}{unit}"
 
 
 def _value_in(row: Row, head: Cell) -> str:
@@ -523,7 +518,7 @@ def _labels_of(definition: FormDefinition) -> set[str]:
         labels.add(key(section.label))
         labels.update(key(f.label) for f in section.fields)
         labels.update(key(label) for _, label in section.indicator_columns)
-        labels.update(key(label) for _, split in section.split_columns for label in split)
+        labels.update(key(label) for _, label in section.printed_columns())
         for column in section.columns:
             labels.add(key(column.label))
             labels.update(key(column.row_label(r)) for r in section.rows)

@@ -432,18 +432,9 @@ def _indicators(b: GridBuilder, definition: FormDefinition, section: SectionDef,
 
 
 def _printed_columns(section: SectionDef) -> tuple[list[str], list[str]]:
-    """The printed indicator columns and their labels: a split value column (指标性质 │ 指标值 │
-    度量单位) prints as three, named "target#0", "target#1", "target#2"."""
-    keys, labels = [], []
-    for key, label in section.indicator_columns:
-        split = section.split_of(key)
-        if split:
-            keys += [f"{key}#{part}" for part in range(3)]
-            labels += list(split)
-        else:
-            keys.append(key)
-            labels.append(label)
-    return keys, labels
+    """The printed indicator columns and their labels (see SectionDef.printed_columns)."""
+    printed = section.printed_columns()
+    return [key for key, _ in printed], [label for _, label in printed]
 
 
 # How the national forms print 指标性质: full-width ＝ ＞ ＜ beside ≥ ≤.

@@ -356,7 +356,7 @@ class IndicatorView(QTableView):
                if 0 <= c < len(model.columns)):
             rows = [r for r in range(top_left.row(), bottom_right.row() + 1) if r not in self._fitted]
             self.fit_rows(rows)
-            if getattr(model.session.workspace, "in_step", False) or self._pending_events or self._flush_queued:
+            if getattr(model.session.workspace, "in_step", False) or self._flush_queued:
                 self._fitted.update(rows)
         levels = [c for c in (model.column_of("level1"), model.column_of("level2")) if c >= 0]
         if any(top_left.column() <= c <= bottom_right.column() for c in levels):

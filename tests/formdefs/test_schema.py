@@ -10,7 +10,7 @@ import pytest
 
 from perfdesk.formdefs import FORMS_DIR, DefinitionError, Registry, default_registry
 from perfdesk.formdefs.loader import BUILT_IN, USER
-from perfdesk.formdefs.schema import check_raw, layout_keys, line_of
+from perfdesk.formdefs.schema import LAYOUT_KEYS, check_raw, line_of
 
 SELFEVAL = FORMS_DIR / "sh-selfeval-2020.toml"
 
@@ -73,7 +73,7 @@ def test_layout_keys_follow_the_layout_settings():
     from perfdesk.layout.settings import LayoutSettings
 
     fields = {f.name for f in dataclasses.fields(LayoutSettings)}
-    assert set(layout_keys()) == (fields - {"margins"}) | {"margins_mm"}, \
+    assert set(LAYOUT_KEYS) == (fields - {"margins"}) | {"margins_mm"}, \
         "perfdesk/formdefs/schema.py LAYOUT_KEYS must list every LayoutSettings field"
 
 
