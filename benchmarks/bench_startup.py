@@ -9,8 +9,8 @@ Each run is a whole new process (`python -c DRIVER`), timed from just before the
 it (time.perf_counter() passed in $BENCH_T0; on Linux the clock is CLOCK_MONOTONIC, shared by
 all processes) to the end of the first frame, printed by the child as `T_PAINT`:
   (a) bare: QApplication + one QTableWidget of 60×10 items ("1.1" … "60.10"), 1400×880;
-  (b) PerfDesk: `perfdesk.cli.main(["open", DEMO])`, the console script's own path (command
-      line, QApplication with the CJK font and translator, crash handler, MainWindow, the demo
+  (b) PerfDesk: `perfdesk open DEMO` through `perfdesk.__main__.main`, the console script's
+      own path (command line, QApplication with the CJK font and translator, crash handler, MainWindow, the demo
       file opened and its first form shown).
 "First frame" = the first QEvent.Paint of the table viewport (the QTableWidget's, PerfDesk's
 indicator table's), then a zero-timer, which runs after that paint and the flush of the
@@ -55,11 +55,16 @@ from bench_window import (  # noqa: E402
 
 GOAL_RATIO = 1.5
 
-# Shared by both children: the start marker, Qt's test mode, and the first-paint hook.
-HOOK = r'''
+# Shared by every child: the start marker.
+MARK = r'''
 import os, sys, time
 T0 = float(os.environ["BENCH_T0"])
 print(f"T_MAIN {time.perf_counter() - T0:.6f}", flush=True)
+'''
+
+# Qt's test mode and the first-paint hook: the baselines run it first; PerfDesk's child runs it
+# when PerfDesk's window module has been imported (its own start-up imports Qt when it chooses).
+QT_HOOK = r'''
 from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
 QStandardPaths.setTestModeEnabled(True)
 
@@ -113,6 +118,8 @@ table.show()
 sys.exit(app.exec())
 '''
 
+HOOK = MARK + QT_HOOK
+
 BARE = HOOK + r'''
 from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
 app = QApplication(sys.argv[:1])
@@ -137,25 +144,63 @@ app.setFont(font)
 CELL = "产出指标{}·{}"
 ''' + TABLE
 
-PERFDESK = HOOK + r'''
-from perfdesk import cli
-from perfdesk.ui import main_window
+# (b) PerfDesk as the `perfdesk` console script starts it (`perfdesk.__main__.main`, with
+# sys.argv as the script sees it). The hooks are attached after an import, not before, so that
+# PerfDesk imports its modules and Qt in its own order: Qt's test mode as soon as QtCore is
+# loaded, the first-paint hook once the window's module is.
+PERFDESK = MARK + r'''
+class AfterImport:
+    """A meta-path entry that runs an action right after a named module has executed."""
 
-_show = main_window.MainWindow.show
+    def __init__(self, actions):
+        self.actions = actions
+
+    def find_spec(self, name, path=None, target=None):
+        action = self.actions.pop(name, None)
+        if action is None:
+            return None
+        for finder in sys.meta_path:
+            spec = None if finder is self else finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            action(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
 
 
-def show(self):
-    def finish():
-        self.close()
-        from PySide6.QtWidgets import QApplication
-        QApplication.instance().quit()
-    target = self.editor.indicator_panel.view.viewport() if self.editor is not None else self
-    self._bench_first_paint = FirstPaint(target, finish)
-    _show(self)
+def on_qtcore(module):
+    module.QStandardPaths.setTestModeEnabled(True)
 
 
-main_window.MainWindow.show = show
-sys.exit(cli.main(["open", sys.argv[1]]))
+def on_main_window(main_window):
+    exec(QT_HOOK, globals())
+    _show = main_window.MainWindow.show
+
+    def show(self):
+        def finish():
+            self.close()
+            from PySide6.QtWidgets import QApplication
+            QApplication.instance().quit()
+        target = self.editor.indicator_panel.view.viewport() if self.editor is not None else self
+        self._bench_first_paint = FirstPaint(target, finish)
+        _show(self)
+
+    main_window.MainWindow.show = show
+
+
+QT_HOOK = sys.argv.pop(2)
+sys.meta_path.insert(0, AfterImport({"PySide6.QtCore": on_qtcore,
+                                     "perfdesk.ui.main_window": on_main_window}))
+sys.argv = ["perfdesk", "open", sys.argv[1]]
+from perfdesk.__main__ import main
+sys.exit(main())
 '''
 
 
@@ -165,7 +210,7 @@ def one_run(kind: str, env: dict[str, str], demo: Path, floor: tuple[str, str] |
     elif kind == "floor":
         args = [sys.executable, "-c", FLOOR, *floor]
     else:
-        args = [sys.executable, "-c", PERFDESK, str(demo)]
+        args = [sys.executable, "-c", PERFDESK, str(demo), QT_HOOK]
     env = dict(env)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()

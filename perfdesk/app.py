@@ -13,13 +13,16 @@ from pathlib import Path
 
 STARTED = time.perf_counter()
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator  # noqa: E402
+# PerfDesk's own pure modules first: PySide6 reads the source of every module imported after
+# it (looking for `__feature__` use), which these need not pay.
+from perfdesk import crash  # noqa: E402,F401
+from perfdesk.cli import DEMO_NAME, write_demo  # noqa: E402
+from perfdesk.paths import APP_NAME, data_dir, settings_path  # noqa: E402
+from perfdesk.places import shipped  # noqa: E402
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator  # noqa: E402
 from PySide6.QtGui import QFont, QFontDatabase, QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from perfdesk.cli import DEMO_NAME, write_demo  # noqa: E402
-from perfdesk.paths import APP_NAME, data_dir  # noqa: E402
-from perfdesk.places import shipped  # noqa: E402
 
 RESOURCES = shipped("resources")
 
@@ -39,6 +42,42 @@ def cjk_family() -> str | None:
         if QFontDatabase.WritingSystem.SimplifiedChinese in QFontDatabase.writingSystems(family):
             return family
     return None
+
+
+FONT_KEY = "ui/font_family"  # the family cjk_family() chose on an earlier start
+
+
+def _saved_settings() -> QSettings:
+    return QSettings(str(settings_path()), QSettings.Format.IniFormat)
+
+
+def start_font_family() -> str | None:
+    """The Chinese UI family to start with: the one chosen on an earlier start, kept in the
+    settings (listing every font of the machine, as cjk_family() must, is a noticeable part
+    of a start), else cjk_family() now. `recheck_font` confirms it once the window is up."""
+    saved = _saved_settings().value(FONT_KEY, "")
+    if isinstance(saved, str) and saved:
+        return saved
+    family = cjk_family()
+    if family:
+        _saved_settings().setValue(FONT_KEY, family)
+    return family
+
+
+def apply_font(app: QApplication, family: str) -> None:
+    font = QFont(family)
+    font.setPointSizeF(max(app.font().pointSizeF(), 9.5))
+    app.setFont(font)
+
+
+def recheck_font(app: QApplication) -> None:
+    """After the first frame: choose the family again (a font may have been installed or
+    removed since it was saved) and switch to it, and save it, when it differs."""
+    family = cjk_family()
+    if family and family != app.font().family():
+        apply_font(app, family)
+    if family != _saved_settings().value(FONT_KEY, ""):
+        _saved_settings().setValue(FONT_KEY, family or "")
 
 
 def app_icon() -> QIcon:
@@ -81,11 +120,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     from perfdesk.ui.qt_zh import install  # the words Qt's file lacks (all of them, without the file)
 
     install(app)
-    family = cjk_family()
+    family = start_font_family()
     if family:
-        font = QFont(family)
-        font.setPointSizeF(max(app.font().pointSizeF(), 9.5))
-        app.setFont(font)
+        apply_font(app, family)
     return app
 
 
@@ -118,6 +155,12 @@ def run(path: str | None = None, *, exit_after_paint: bool = False) -> int:
         return 2
     opened = time.perf_counter()
     window.show()
+    # The collector, off since start-up (perfdesk.__main__), resumes once the first frame is
+    # out: a zero-timer runs after the events that show and paint the window.
+    from perfdesk.__main__ import resume_collector
+
+    QTimer.singleShot(0, resume_collector)
+    QTimer.singleShot(0, lambda: recheck_font(app))
     if exit_after_paint:
         def report() -> None:
             window.repaint()

@@ -518,7 +518,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         args = _window_request(argv)
-        if args is None:
+        if args is None:  # not the window: the collector resumes before the command's work
+            from perfdesk.__main__ import resume_collector
+
+            resume_collector()
             parser = build_parser()
             args = parser.parse_args(_file_argument(argv))
         registry = default_registry()
