@@ -8,7 +8,9 @@ cells). Printing is left to the office program: fit to one page wide (any number
 tall), A4 from the layout, the indicator header repeated as print titles, and no hard page
 breaks — a break would have to cut the merged 一级/二级 labels into two blocks. The workbook's
 Normal style is 宋体 11, so column widths (in characters of the Normal font) come out the same
-in Excel, WPS and LibreOffice on a machine without Calibri.
+in Excel, WPS and LibreOffice on a machine without Calibri. A viewer that draws 宋体 with a
+substitute of wider digits shrinks the sheet to fit the width (LibreOffice on a Linux desktop
+without 宋体: docs/exports.md gives the fontconfig aliases that make it measure like the PDF).
 """
 
 from __future__ import annotations
