@@ -75,6 +75,34 @@ class BudgetScoreDef:
     initial: str | None = None
 
 
+# The types an extra indicator column may declare (`type` in a column of the indicators
+# section). Every extra value is stored as text; the type says how it is edited and printed.
+EXTRA_TYPES = ("text", "longtext", "value", "number", "flag", "date")
+FLAG_YES, FLAG_NO = "是", "否"
+_FLAG_WORDS = {"是": FLAG_YES, "y": FLAG_YES, "yes": FLAG_YES, "true": FLAG_YES, "1": FLAG_YES, "√": FLAG_YES,
+               "✓": FLAG_YES, "✔": FLAG_YES, "否": FLAG_NO, "n": FLAG_NO, "no": FLAG_NO, "false": FLAG_NO,
+               "0": FLAG_NO, "×": FLAG_NO, "✗": FLAG_NO, "x": FLAG_NO}
+
+
+@dataclass(frozen=True)
+class ExtraColumn:
+    """A per-row column a definition adds to the indicator table beyond the built-in ones
+    (指标解释, 评(扣)分标准, 是否核心指标, 年初指标值 …). Its values live in `Indicator.extra`
+    under `key`, as text."""
+
+    key: str
+    label: str
+    type: str = "text"  # one of EXTRA_TYPES
+    labels: tuple[str, ...] = ()  # other headings accepted on import
+
+    def normalise(self, text: str) -> str:
+        """A typed or imported text as stored: trimmed; a flag as 是 / 否 when it reads as one."""
+        text = (text or "").strip()
+        if self.type == "flag":
+            return _FLAG_WORDS.get(text.lower(), text)
+        return text
+
+
 @dataclass(frozen=True)
 class SectionDef:
     type: SectionType
@@ -90,10 +118,24 @@ class SectionDef:
     # indicators: a value column printed and read as three (指标性质 │ 指标值 │ 度量单位): key ->
     # the three labels. The value is stored once either way.
     split_columns: tuple[tuple[str, tuple[str, str, str]], ...] = ()
+    # indicators: the definition's own per-row columns (also named, in order, in
+    # indicator_columns), stored in Indicator.extra
+    extra_columns: tuple[ExtraColumn, ...] = ()
+    # indicators: other headings the importer accepts for a column (key -> labels)
+    column_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
 
     def split_of(self, key: str) -> tuple[str, str, str] | None:
         return dict(self.split_columns).get(key)
+
+    def extra(self, key: str) -> ExtraColumn | None:
+        for column in self.extra_columns:
+            if column.key == key:
+                return column
+        return None
+
+    def aliases_of(self, key: str) -> tuple[str, ...]:
+        return dict(self.column_aliases).get(key, ())
 
     def printed_columns(self) -> list[tuple[str, str]]:
         """The indicator table's columns as printed: (column, label), a split value column as
@@ -281,6 +323,10 @@ class FormDefinition:
 
     def has_column(self, key: str) -> bool:
         return key in self.indicator_columns()
+
+    def extra_columns(self) -> tuple[ExtraColumn, ...]:
+        section = self.section(SectionType.INDICATORS)
+        return section.extra_columns if section else ()
 
     def budget_section(self) -> SectionDef | None:
         for section in self.sections_of(SectionType.FUNDING):

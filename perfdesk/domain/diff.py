@@ -108,6 +108,8 @@ def _same_number(a: str | None, b: str | None) -> bool:
 
 
 def _attr(indicator: Indicator, attr: str) -> str | None:
+    if attr not in ROW_ATTRS:  # an extra column (指标解释 …): its text
+        return indicator.extra.get(attr, "")
     value = getattr(indicator, attr)
     if attr in ("target", "actual"):
         return value.raw
@@ -240,14 +242,16 @@ def diff_forms(old: Form, new: Form, old_scores: dict | None = None, new_scores:
         if (i, j) not in staying:
             changes.append(Change(ROW_MOVED, fid, label, where, item_id=b.id, old_position=i, new_position=j))
         entered_changed = False
-        for attr in ROW_ATTRS:
+        extras = sorted(set(a.extra) | set(b.extra), key=lambda k: (k not in column_labels, list(column_labels).index(k)
+                                                              if k in column_labels else 0, k))
+        for attr in ROW_ATTRS + tuple(extras):
             x, y = _attr(a, attr), _attr(b, attr)
             if attr in ("weight", "score") and _same_number(x or None, y or None):
                 continue
             if x != y:
                 entered_changed |= attr == "score"
                 name = column_labels.get(attr) if attr != "score" else None
-                changes.append(Change(CELL, fid, label, f"{where}的“{name or ATTR_LABELS[attr]}”", x, y,
+                changes.append(Change(CELL, fid, label, f"{where}的“{name or ATTR_LABELS.get(attr, attr)}”", x, y,
                                       item_id=b.id, key=attr, old_position=i, new_position=j))
         if scored and not entered_changed:
             x, y = old_rows.get(a.id), new_rows.get(b.id)

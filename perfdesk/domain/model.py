@@ -27,6 +27,13 @@ INDICATOR_ATTRS = (
 )
 
 
+def is_extra_key(attr: str) -> bool:
+    """Whether `attr` names one of a definition's own per-row columns (Indicator.extra), not
+    a built-in attribute. The definition loader allows only such keys for those columns."""
+    return attr not in INDICATOR_ATTRS and attr.isascii() and attr[:1].isalpha() and attr.islower() \
+        and attr.replace("_", "").isalnum()
+
+
 @dataclass(frozen=True)
 class OverrideNote:
     """Why a person's score stands where the rules say otherwise: the reason they gave, when
@@ -93,9 +100,28 @@ class Indicator:
     reason: str = ""  # 偏差原因分析及改进措施
     adjusted: bool = False  # E10: deliberately differs from the declaration
     provenance: str = ""  # where carried values came from (roll forward)
+    # The definition's own per-row columns (指标解释, 评(扣)分标准 …): key -> text; a key
+    # without text is absent.
+    extra: dict[str, str] = field(default_factory=dict)
 
     def copy(self, **changes) -> "Indicator":
+        changes.setdefault("extra", dict(self.extra))
         return replace(self, **changes)
+
+    def get(self, attr: str):
+        """A built-in attribute, or the text of an extra column ("" when empty)."""
+        if attr in INDICATOR_ATTRS:
+            return getattr(self, attr)
+        return self.extra.get(attr, "")
+
+
+@dataclass
+class TableRow:
+    """One row of a form's own table section (年度主要任务: 任务名称 │ 主要内容 │ 预算金额):
+    column key -> text. `id` is stable across undo and reopening."""
+
+    id: str = field(default_factory=new_id)
+    cells: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -112,6 +138,8 @@ class Form:
     budget_note: OverrideNote | None = None
     total_note: OverrideNote | None = None
     indicators: list[Indicator] = field(default_factory=list)
+    # Table sections other than the indicators (年度主要任务 …): section key -> its rows.
+    tables: dict[str, list[TableRow]] = field(default_factory=dict)
 
     def field(self, key: str) -> str:
         return self.fields.get(key, "")
@@ -416,9 +444,12 @@ class Workspace:
         return True
 
     def set_indicator(self, form_id: str, indicator_id: str, attr: str, value) -> bool:
-        """Set one attribute; values for target/actual may be text (parsed here)."""
+        """Set one attribute; values for target/actual may be text (parsed here). Any other
+        lower-case key is an extra column's text ("" removes it)."""
         if attr not in INDICATOR_ATTRS:
-            raise KeyError(attr)
+            if not is_extra_key(attr):
+                raise KeyError(attr)
+            return self._set_extra(form_id, indicator_id, attr, "" if value is None else str(value))
         if attr in INDICATOR_VALUE_ATTRS and not isinstance(value, Value):
             value = parse(value)
         indicator = self.forms[form_id].indicator(indicator_id)
@@ -430,6 +461,33 @@ class Workspace:
         self._guard_form(form_id)
         setattr(indicator, attr, value)
         self._emit(Event("indicator", form_id=form_id, item_id=indicator_id, key=attr))
+        return True
+
+    def _set_extra(self, form_id: str, indicator_id: str, key: str, text: str) -> bool:
+        indicator = self.forms[form_id].indicator(indicator_id)
+        if indicator.extra.get(key, "") == text:
+            return False
+        self._guard_form(form_id)
+        if text:
+            indicator.extra[key] = text
+        else:
+            indicator.extra.pop(key, None)
+        self._emit(Event("indicator", form_id=form_id, item_id=indicator_id, key=key))
+        return True
+
+    def set_table(self, form_id: str, section: str, rows: Iterable[TableRow]) -> bool:
+        """Replace the rows of one of the form's own table sections (年度主要任务)."""
+        form = self.forms[form_id]
+        rows = [TableRow(row.id, {k: v for k, v in row.cells.items() if v}) for row in rows]
+        old = form.tables.get(section, [])
+        if [(r.id, r.cells) for r in old] == [(r.id, r.cells) for r in rows]:
+            return False
+        self._guard_form(form_id)
+        if rows:
+            form.tables[section] = rows
+        else:
+            form.tables.pop(section, None)
+        self._emit(Event("table", form_id=form_id, key=section))
         return True
 
     # Structural changes announce themselves before and after ("will_" events carry no

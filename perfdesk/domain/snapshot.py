@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from .definition import FormDefinition, FormKind
-from .model import FinalMark, Form, Indicator, OverrideNote, Project, Unit, Workspace, new_id
+from .model import FinalMark, Form, Indicator, OverrideNote, Project, TableRow, Unit, Workspace, new_id
 from .scoring import FormScore, score_form
 from .values import parse
 
@@ -28,6 +28,9 @@ LEVEL = 9  # zlib level: snapshots are written rarely and kept forever
 SCOPE_YEAR, SCOPE_PROJECT = "year", "project"
 
 # An indicator as a JSON array, in this order (short, and zlib sees the same shape on every row).
+# A row with extra columns (指标解释 …) has one more element, its `extra` object; a form with
+# table sections (年度主要任务) a "tables" entry. Rows and forms without them encode exactly as
+# before, so a snapshot of such forms keeps its bytes.
 ROW_KEYS = ("id", "level1", "level2", "level3", "target", "actual", "weight", "score", "grade", "reason",
             "adjusted", "provenance", "score_note")
 
@@ -114,7 +117,7 @@ def score_summary(form: Form, definition: FormDefinition | None, score: FormScor
 # -- forms as JSON -----------------------------------------------------------------------------
 def form_record(ws: Workspace, form: Form) -> dict:
     """A form's full content as plain JSON data (what `form_from_record` reads back)."""
-    return {
+    record = {
         "id": form.id,
         "project_id": form.project_id,
         "project": ws.project_name(form),
@@ -129,8 +132,13 @@ def form_record(ws: Workspace, form: Form) -> dict:
         "total_note": _note(form.total_note),
         "rows": [[ind.id, ind.level1, ind.level2, ind.level3, ind.target.raw, ind.actual.raw, _t(ind.weight),
                   _t(ind.score), ind.grade, ind.reason, int(ind.adjusted), ind.provenance, _note(ind.score_note)]
+                 + ([dict(ind.extra)] if ind.extra else [])
                  for ind in form.indicators],
     }
+    tables = {section: [[row.id, dict(row.cells)] for row in rows] for section, rows in form.tables.items() if rows}
+    if tables:
+        record["tables"] = tables
+    return record
 
 
 def form_from_record(record: dict) -> Form:
@@ -148,12 +156,21 @@ def form_from_record(record: dict) -> Form:
         return found
 
     for row in record["rows"]:
-        (iid, l1, l2, l3, target, actual, weight, score, grade, reason, adjusted, provenance, note) = row
+        (iid, l1, l2, l3, target, actual, weight, score, grade, reason, adjusted, provenance, note) = row[:13]
+        extra = _cells(row[13]) if len(row) > 13 else {}
         form.indicators.append(Indicator(id=iid, level1=l1, level2=l2, level3=l3, target=value(target),
                                          actual=value(actual), weight=_d(weight), score=_d(score),
                                          score_note=_unnote(note), grade=grade, reason=reason,
-                                         adjusted=bool(adjusted), provenance=provenance))
+                                         adjusted=bool(adjusted), provenance=provenance, extra=extra))
+    for section, rows in (record.get("tables") or {}).items():
+        form.tables[str(section)] = [TableRow(str(row_id), _cells(cells)) for row_id, cells in rows]
     return form
+
+
+def _cells(data) -> dict[str, str]:
+    if not isinstance(data, dict):
+        raise TypeError("cells")
+    return {str(k): str(v) for k, v in data.items() if v}
 
 
 def encode(payload: dict) -> bytes:

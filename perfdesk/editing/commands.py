@@ -87,7 +87,7 @@ class SetIndicatorCommand(Step):
         super().__init__(text)
         self.ws, self.form_id, self.indicator_id, self.attr = ws, form_id, indicator_id, attr
         indicator = ws.forms[form_id].indicator(indicator_id)
-        self.old = getattr(indicator, attr)
+        self.old = indicator.get(attr)  # a built-in attribute, or an extra column's text
         self.new = new
         self.old_provenance = indicator.provenance
         self.new_provenance = (confirmed_provenance(indicator.provenance, [attr])

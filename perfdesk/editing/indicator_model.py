@@ -28,7 +28,7 @@ from perfdesk.domain.validation import Issue, Severity
 
 from .cell_plan import CellPlan, grade_applies, plan_block, plan_cells
 from .cell_plan import number_refusal, parse_decimal
-from .commands import SetScoreCommand
+from .commands import SetIndicatorCommand, SetScoreCommand
 from .session import EditSession
 
 COMPUTED = "computed"  # the extra column beside 得分
@@ -250,7 +250,27 @@ class IndicatorTableModel(QAbstractTableModel):
         if key in (LAST_TARGET, LAST_ACTUAL):
             last = self.last_year().get(indicator.id)
             return "" if last is None else (last.target if key == LAST_TARGET else last.actual).raw
-        return getattr(indicator, key) or ""
+        return indicator.get(key) or ""
+
+    def extra_column(self, key: str):
+        """The definition's own column (指标解释 …) shown under `key`, or None."""
+        if self.form_id is None or key in INDICATOR_ATTRS:
+            return None
+        section = self.session.definition(self.form_id).section(SectionType.INDICATORS)
+        return section.extra(key) if section is not None else None
+
+    def set_extra(self, row: int, key: str, value) -> bool:
+        """Typing in one of the definition's own columns: its text, as the column's type
+        keeps it (a flag as 是 / 否). Returns whether anything changed."""
+        column = self.extra_column(key)
+        if column is None or self.session.read_only or not (0 <= row < len(self.indicators)):
+            return False
+        indicator = self.indicators[row]
+        text = column.normalise("" if value is None else str(value))
+        if indicator.extra.get(key, "") == text:
+            return False
+        return self.session.push(SetIndicatorCommand(self.session.workspace, self.form_id, indicator.id, key, text,
+                                                     f"修改第{row + 1}行「{column.label}」"))
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self.indicators)):
@@ -322,6 +342,8 @@ class IndicatorTableModel(QAbstractTableModel):
         key, label = self.columns[index.column()]
         if key == "score":
             return self.set_score(index.row(), value)
+        if self.extra_column(key) is not None:
+            return self.set_extra(index.row(), key, value)
         plan = self.plan_cells([(index.row(), key, value)], f"修改第{index.row() + 1}行「{label}」")
         if plan.refused:
             self.refused.emit("；".join(plan.refused))

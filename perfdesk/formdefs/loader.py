@@ -25,6 +25,7 @@ from perfdesk.domain.definition import (
     AmountRow,
     BudgetScoreDef,
     CheckSettings,
+    ExtraColumn,
     FieldDef,
     FormDefinition,
     GRADE_FIXED,
@@ -110,6 +111,13 @@ def _section(raw: dict, unit: str) -> SectionDef:
         if type_ is SectionType.INDICATORS
         else (),
         split_columns=tuple((c["key"], tuple(c["split"])) for c in raw.get("columns", ()) if "split" in c)
+        if type_ is SectionType.INDICATORS
+        else (),
+        extra_columns=tuple(ExtraColumn(c["key"], c["label"], c["type"], tuple(c.get("labels", ())))
+                            for c in raw.get("columns", ()) if "type" in c)
+        if type_ is SectionType.INDICATORS
+        else (),
+        column_aliases=tuple((c["key"], tuple(c["labels"])) for c in raw.get("columns", ()) if c.get("labels"))
         if type_ is SectionType.INDICATORS
         else (),
         options={k: v for k, v in raw.items() if k not in {

@@ -15,6 +15,8 @@ import dataclasses
 import re
 from typing import Any, Iterator
 
+from perfdesk.domain.definition import EXTRA_TYPES
+
 # A spec maps each allowed key to the spec of its value: None for a plain value (string,
 # number, list of strings…), a dict for a table, a one-element list for an array of tables.
 Spec = dict[str, Any]
@@ -23,6 +25,12 @@ Spec = dict[str, Any]
 # editor, the print and the importer know each of them. 评定档次 and 计算得分 are added by the
 # program beside 得分, never declared.
 INDICATOR_COLUMN_KEYS = ("level1", "level2", "level3", "target", "actual", "weight", "score", "reason")
+# A definition's own per-row columns (指标解释, 评(扣)分标准 …): any other key, lower-case
+# letters, digits and "_", with a `type`; stored per row as text (Indicator.extra).
+EXTRA_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+# Names the program uses for its own columns and attributes: never an extra column's key.
+RESERVED_KEYS = ("id", "grade", "adjusted", "provenance", "score_note", "extra", "computed", "last_target",
+                 "last_actual", "position", "form_id")
 # Value columns that may print as 指标性质 │ 指标值 │ 度量单位 (`split = [three labels]`).
 SPLIT_KEYS = ("target", "actual")
 FIELD_TYPES = ("text", "longtext", "choice", "date", "year")
@@ -42,7 +50,7 @@ _SECTION_BY_TYPE: dict[str, Spec] = {
         "note_field": None,
         "note_label": None,
     },
-    "indicators": {"columns": [{"key": None, "label": None, "split": None}]},
+    "indicators": {"columns": [{"key": None, "label": None, "split": None, "type": None, "labels": None}]},
     "total": {},
 }
 _TAXONOMY: Spec = {
@@ -132,11 +140,24 @@ def _section(raw: Any, index: int) -> Iterator[Problem]:
                           f"字段“{field.get('key', '?')}”的 type 应是 {' / '.join(FIELD_TYPES)} 之一，"
                           f"现为“{field.get('type')}”")
     if type_ == "indicators":
+        seen: set[str] = set()
         for c_index, column in enumerate(raw.get("columns", ()) if isinstance(raw.get("columns"), list) else ()):
-            if isinstance(column, dict) and column.get("key") not in INDICATOR_COLUMN_KEYS:
-                yield Problem(path + ("columns", c_index, "key"),
-                              f"指标表没有“{column.get('key')}”这一列（可用的列：{'、'.join(INDICATOR_COLUMN_KEYS)}）")
-            elif isinstance(column, dict) and "split" in column:
+            if not isinstance(column, dict):
+                continue
+            key = column.get("key")
+            if isinstance(key, str) and key in seen:
+                yield Problem(path + ("columns", c_index, "key"), f"指标表的列“{key}”出现了两次")
+            seen.add(key if isinstance(key, str) else "")
+            labels = column.get("labels", [])
+            if not (isinstance(labels, list) and all(isinstance(x, str) for x in labels)):
+                yield Problem(path + ("columns", c_index, "labels"),
+                              "labels 应是导入时也认的列名列表，如 [\"评分标准\", \"扣分标准\"]")
+            if key not in INDICATOR_COLUMN_KEYS:
+                yield from _extra_column(column, path + ("columns", c_index))
+            elif "type" in column:
+                yield Problem(path + ("columns", c_index, "type"),
+                              f"内置的列“{key}”不写 type（type 只用于表单定义自己增加的列）")
+            elif "split" in column:
                 split = column["split"]
                 if column.get("key") not in SPLIT_KEYS:
                     yield Problem(path + ("columns", c_index, "split"),
@@ -145,6 +166,25 @@ def _section(raw: Any, index: int) -> Iterator[Problem]:
                 elif not (isinstance(split, list) and len(split) == 3 and all(isinstance(x, str) for x in split)):
                     yield Problem(path + ("columns", c_index, "split"),
                                   "split 应是三个列名，如 [\"指标性质\", \"指标值\", \"度量单位\"]")
+
+
+def _extra_column(column: dict, path: tuple[Any, ...]) -> Iterator[Problem]:
+    """A column of the definition's own (not one of INDICATOR_COLUMN_KEYS): it needs a valid
+    key that is not the program's, and a `type`. Without a type it is most likely a misspelt
+    built-in column, and said so."""
+    key, type_ = column.get("key"), column.get("type")
+    if type_ is None:
+        yield Problem(path + ("key",),
+                      f"指标表没有“{key}”这一列（可用的列：{'、'.join(INDICATOR_COLUMN_KEYS)}；"
+                      f"表单自己增加的列要写 type：{' / '.join(EXTRA_TYPES)}）")
+        return
+    if type_ not in EXTRA_TYPES:
+        yield Problem(path + ("type",), f"列“{key}”的 type 应是 {' / '.join(EXTRA_TYPES)} 之一，现为“{type_}”")
+    if not isinstance(key, str) or not EXTRA_KEY.match(key) or key in RESERVED_KEYS:
+        yield Problem(path + ("key",), f"列的 key“{key}”不能用：自己增加的列的 key 由小写英文字母、数字和 _ 组成，"
+                                       f"以字母开头，且不能是 {'、'.join(RESERVED_KEYS)}")
+    if "split" in column:
+        yield Problem(path + ("split",), f"只有 {' / '.join(SPLIT_KEYS)} 列可以分成三列打印（split），“{key}”不行")
 
 
 def check_raw(raw: dict) -> list[Problem]:

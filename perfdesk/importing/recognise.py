@@ -130,7 +130,13 @@ def recognise_block(block: Block, definitions: Sequence[FormDefinition],
     labels: set[str] = {PROJECT_NAME}
     for definition in definitions:
         labels |= _labels_of(definition)
-    rows = split_inline(block.rows, labels)
+    # A cell of the indicator table may begin like a heading ("评分标准：完成得满分"): the table's
+    # own headings are never split off as "label:value".
+    columns = {key(label) for d in definitions for section in d.sections_of(SectionType.INDICATORS)
+               for _, label in section.printed_columns() + list(section.indicator_columns)}
+    columns |= {key(alias) for d in definitions for section in d.sections_of(SectionType.INDICATORS)
+                for _, aliases in section.column_aliases for alias in aliases}
+    rows = split_inline(block.rows, labels - columns)
     # Header lines that some layouts print above 项目名称 (the 2020 form's 申报单位名称).
     heading_fields = {key(f.label) for d in definitions for f in d.all_fields()} - {PROJECT_NAME}
     starts = [i for i, row in enumerate(rows) if _first_key(row) == PROJECT_NAME]
@@ -316,7 +322,8 @@ class _Region:
             return f"“{name}”的表格中找不到年度（如“（2022年度）”），未导入"
         form = Form(project_id="", kind=definition.kind, year=year, definition_id=definition.id, fields=fields)
         self.read_funding(definition, form, header_row, notes)
-        form.indicators, total_row = self.read_indicators(header_row, columns)
+        form.indicators, total_row = self.read_indicators(header_row, columns,
+                                                          definition.section(SectionType.INDICATORS))
         if total_row is not None and "score" in columns:
             value, ok = parse_amount(_value_in(self.rows[total_row], columns["score"]))
             form.total = value if ok else None
@@ -444,6 +451,9 @@ class _Region:
     def indicator_header(self, definition: FormDefinition) -> tuple[int, dict[str, Cell]] | None:
         section = definition.section(SectionType.INDICATORS)
         exact = {key(label): k for k, label in section.printed_columns()} if section else {}
+        for column, aliases in section.column_aliases if section else ():
+            for alias in aliases:
+                exact.setdefault(key(alias), column)
         for i, row in enumerate(self.rows):
             columns: dict[str, Cell] = {}
             for cell in row.filled():
@@ -456,7 +466,8 @@ class _Region:
                 return i, columns
         return None
 
-    def read_indicators(self, header_row: int, columns: dict[str, Cell]) -> tuple[list[Indicator], int | None]:
+    def read_indicators(self, header_row: int, columns: dict[str, Cell],
+                        section: SectionDef | None = None) -> tuple[list[Indicator], int | None]:
         indicators: list[Indicator] = []
         level1 = level2 = ""
         header_keys = {key(c.text) for c in columns.values()}
@@ -486,10 +497,15 @@ class _Region:
                 continue  # a fixed empty 二级 row, or text below the table
             weight, _ = parse_amount(values.get("weight", ""))
             score, _ = parse_amount(values.get("score", ""))
+            extra = {}
+            for column in section.extra_columns if section is not None else ():
+                text = column.normalise(values.get(column.key, ""))
+                if text:
+                    extra[column.key] = text
             indicators.append(Indicator(
                 level1=level1, level2=level2, level3=values.get("level3", ""),
                 target=parse(values.get("target", "")), actual=parse(values.get("actual", "")),
-                weight=weight, score=score, reason=values.get("reason", "")))
+                weight=weight, score=score, reason=values.get("reason", ""), extra=extra))
         return indicators, None
 
 
@@ -519,6 +535,7 @@ def _labels_of(definition: FormDefinition) -> set[str]:
         labels.update(key(f.label) for f in section.fields)
         labels.update(key(label) for _, label in section.indicator_columns)
         labels.update(key(label) for _, label in section.printed_columns())
+        labels.update(key(alias) for _, aliases in section.column_aliases for alias in aliases)
         for column in section.columns:
             labels.add(key(column.label))
             labels.update(key(column.row_label(r)) for r in section.rows)

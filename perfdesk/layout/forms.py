@@ -492,6 +492,11 @@ def _indicator_row(b: GridBuilder, section: SectionDef, cols, labels, keys, r: i
             text = split_value(getattr(ind, attr))[int(part)]
             b.add(r, col, text, colspan=span, style=b.value, where=where)
             continue
+        extra = section.extra(key)
+        if extra is not None:  # the definition's own column (指标解释 …): its text
+            b.add(r, col, ind.extra.get(key, ""), colspan=span,
+                  style=b.text if extra.type == "longtext" else b.value, where=where)
+            continue
         if key in ("target", "actual"):
             text = getattr(ind, key).raw.strip()
         else:

@@ -34,7 +34,7 @@ from perfdesk.domain.model import (
 from perfdesk.domain.values import Value
 
 from . import schema
-from .reader import read_workspace
+from .reader import cells_to_text, read_workspace
 from .lock import FILE_READ_ONLY, FOLDER_READ_ONLY, HELD, MEDIUM_READ_ONLY, UNLOCKABLE, FileLock
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -146,7 +146,7 @@ class _Pending:
     """What one step changed, by id, so the step is written once with the final values."""
 
     __slots__ = ("discard", "unit", "projects", "whole_forms", "form_rows", "fields", "amounts",
-                 "structure", "cells", "touched", "snapshots", "finals", "log")
+                 "structure", "cells", "touched", "snapshots", "finals", "log", "tables")
 
     def __init__(self, discard: bool = False):
         self.discard = discard
@@ -162,6 +162,7 @@ class _Pending:
         self.snapshots: dict[str, None] = {}  # 定稿: snapshots kept, in order
         self.finals: set[str] = set()  # forms whose 已定稿 mark came or went
         self.log: dict[str, None] = {}  # final_log events, in order
+        self.tables: set[tuple[str, str]] = set()  # (form id, section key) of table sections
 
     def note(self, event: Event) -> None:
         what = event.what
@@ -182,6 +183,8 @@ class _Pending:
             self.cells.setdefault(event.form_id, set()).add(event.item_id)
         elif what in ("indicator_added", "indicator_removed", "indicator_moved", "indicators_reset"):
             self.structure.add(event.form_id)
+        elif what == "table":
+            self.tables.add((event.form_id, event.key))
         elif what == "snapshot_added":
             self.snapshots[event.item_id] = None
         elif what in ("finalised", "withdrawn"):
@@ -774,11 +777,15 @@ class FileStore:
                 if position is not None:
                     rows.append(_indicator_row(form_id, form.indicators[position], position))
         c.executemany(_INSERT_INDICATOR, rows)
+        for form_id, section in p.tables:
+            form = ws.forms.get(form_id)
+            if form is not None and form_id not in p.whole_forms:
+                self._write_table(c, form, section)
         for project_id in p.projects:
             if project_id not in ws.projects:
                 c.execute("DELETE FROM project WHERE id = ?", (project_id,))
         changed = (set(p.whole_forms) | p.form_rows | {f for f, _ in p.fields} | {f for f, _ in p.amounts}
-                   | p.structure | set(p.cells)) & ws.forms.keys()
+                   | p.structure | set(p.cells) | {f for f, _ in p.tables}) & ws.forms.keys()
         if changed:
             stamp = _now()
             c.executemany("UPDATE form SET changed = ? WHERE id = ?", [(stamp, form_id) for form_id in changed])
@@ -858,6 +865,17 @@ class FileStore:
         c.executemany("INSERT INTO form_amount(form_id, key, value) VALUES (?, ?, ?)",
                       [(form.id, k, _text(v)) for k, v in form.amounts.items()])
         self._write_indicators(c, form)
+        c.execute("DELETE FROM form_row WHERE form_id = ?", (form.id,))
+        for section in form.tables:
+            self._write_table(c, form, section)
+
+    @staticmethod
+    def _write_table(c, form: Form, section: str) -> None:
+        """One of the form's own table sections, rows in order."""
+        c.execute("DELETE FROM form_row WHERE form_id = ? AND section = ?", (form.id, section))
+        c.executemany("INSERT OR REPLACE INTO form_row(id, form_id, section, position, cells) VALUES (?, ?, ?, ?, ?)",
+                      [(row.id, form.id, section, i, cells_to_text(row.cells))
+                       for i, row in enumerate(form.tables.get(section, ()))])
 
     def _write_indicators(self, c, form: Form) -> None:
         c.execute("DELETE FROM indicator WHERE form_id = ?", (form.id,))
@@ -891,8 +909,8 @@ class FileStore:
 _INSERT_INDICATOR = (
     "INSERT OR REPLACE INTO indicator(id, form_id, position, level1, level2, level3, target, target_sign,"
     " target_number, target_unit, actual, actual_sign, actual_number, actual_unit, weight, score, grade,"
-    " reason, adjusted, provenance, score_reason, score_at, score_computed)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " reason, adjusted, provenance, score_reason, score_at, score_computed, extra)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -919,7 +937,7 @@ def _indicator_row(form_id: str, ind: Indicator, position: int) -> tuple:
     return (ind.id, form_id, position, ind.level1, ind.level2, ind.level3,
             ind.target.raw, *_parsed(ind.target), ind.actual.raw, *_parsed(ind.actual),
             _text(ind.weight), _text(ind.score), ind.grade, ind.reason, int(ind.adjusted), ind.provenance,
-            *_note(ind.score_note if ind.score is not None else None))
+            *_note(ind.score_note if ind.score is not None else None), cells_to_text(ind.extra))
 
 
 # -- why a file opens read-only, and refusals --------------------------------------------------------

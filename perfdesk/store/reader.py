@@ -15,11 +15,14 @@ would, with less work:
 from __future__ import annotations
 
 import gc
+import json
 import sqlite3
 from decimal import Decimal, InvalidOperation
 
 from perfdesk.domain.definition import FormKind
-from perfdesk.domain.model import FinalEvent, FinalMark, Form, Indicator, OverrideNote, Project, Unit, Workspace
+from perfdesk.domain.model import (
+    FinalEvent, FinalMark, Form, Indicator, OverrideNote, Project, TableRow, Unit, Workspace,
+)
 from perfdesk.domain.snapshot import Snapshot
 from perfdesk.domain.values import Value, from_parts
 
@@ -27,7 +30,7 @@ _INDICATORS = (
     "SELECT id, form_id, level1, level2, level3,"
     " target, target_sign, target_number, target_unit,"
     " actual, actual_sign, actual_number, actual_unit,"
-    " weight, score, grade, reason, adjusted, provenance, score_reason, score_at, score_computed"
+    " weight, score, grade, reason, adjusted, provenance, score_reason, score_at, score_computed, extra"
     " FROM indicator ORDER BY form_id, position"
 )
 _FORMS = (
@@ -96,17 +99,42 @@ def _read(c: sqlite3.Connection) -> Workspace:
         forms[fid].amounts[key] = decimal(text)
     current_id, current = None, None
     for (iid, fid, l1, l2, l3, target, t_sign, t_number, t_unit, actual, a_sign, a_number, a_unit,
-         weight, score, grade, reason, adjusted, provenance, s_reason, s_at, s_computed) in c.execute(_INDICATORS):
+         weight, score, grade, reason, adjusted, provenance, s_reason, s_at, s_computed,
+         extra) in c.execute(_INDICATORS):
         if fid != current_id:  # rows come grouped by form
             current_id, current = fid, forms[fid].indicators
         current.append(Indicator(
             id=iid, level1=l1, level2=l2, level3=l3,
             target=value(target, t_sign, t_number, t_unit), actual=value(actual, a_sign, a_number, a_unit),
             weight=decimal(weight), score=decimal(score), grade=grade, reason=reason,
-            adjusted=bool(adjusted), provenance=provenance, score_note=note(s_reason, s_at, s_computed)))
+            adjusted=bool(adjusted), provenance=provenance, score_note=note(s_reason, s_at, s_computed),
+            extra=cells_from_text(extra) if extra else {}))
+    for rid, fid, section, cells in c.execute(
+            "SELECT id, form_id, section, cells FROM form_row ORDER BY form_id, section, position, rowid"):
+        forms[fid].tables.setdefault(section, []).append(TableRow(rid, cells_from_text(cells) if cells else {}))
     ws.forms = forms
     read_finals(c, ws)
     return ws
+
+
+def cells_to_text(cells: dict[str, str]) -> str:
+    """An indicator's extra columns or a table row's cells as stored: compact JSON with sorted
+    keys, empty texts left out; '' when nothing is left."""
+    kept = {k: v for k, v in cells.items() if v}
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if kept else ""
+
+
+def cells_from_text(text: str) -> dict[str, str]:
+    """What `cells_to_text` wrote (verify.py has checked it is an object of texts)."""
+    found = _CELLS.get(text)
+    if found is None:
+        found = {str(k): str(v) for k, v in json.loads(text).items() if v}
+        if len(_CELLS) < 4096:
+            _CELLS[text] = found
+    return dict(found)
+
+
+_CELLS: dict[str, dict[str, str]] = {}
 
 
 def read_finals(c: sqlite3.Connection, ws: Workspace) -> None:

@@ -106,6 +106,20 @@ STEPS: dict[int, list[str]] = {
             reason TEXT NOT NULL DEFAULT '',
             position INTEGER NOT NULL DEFAULT 0)""",
     ],
+    # Version 5: what a definition adds to the built-in columns. Each indicator row keeps its
+    # definition's own columns (指标解释, 评(扣)分标准, 是否核心指标 …) as one JSON object of
+    # key -> text ('' when it has none); a form's own table sections (部门整体's 年度主要任务:
+    # 任务名称 │ 主要内容 │ 预算金额) are rows of `form_row`, their cells a JSON object likewise.
+    5: [
+        """ALTER TABLE indicator ADD COLUMN extra TEXT NOT NULL DEFAULT ''""",
+        """CREATE TABLE form_row (
+            id TEXT PRIMARY KEY,
+            form_id TEXT NOT NULL REFERENCES form(id) ON DELETE CASCADE,
+            section TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            cells TEXT NOT NULL DEFAULT '')""",
+        """CREATE INDEX form_row_form ON form_row(form_id, section, position)""",
+    ],
 }
 
 LATEST = max(STEPS)

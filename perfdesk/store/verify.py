@@ -153,6 +153,12 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("reason", TEXT, "偏差原因分析及改进措施"), ("adjusted", FLAG, "调整标记"),
         ("provenance", TEXT, "结转来源"), ("score_reason", TEXT_OR_NULL, "得分的评定理由"),
         ("score_at", TEXT_OR_NULL, "得分的评定时间"), ("score_computed", NUMBER, "评定时的计算得分"),
+        ("extra", TEXT, "附加栏目"),
+    ],
+    # Version 5: a form's own table sections (年度主要任务).
+    "form_row": [
+        ("id", TEXT, "编号"), ("form_id", TEXT, "所属的表"), ("section", TEXT, "所属栏目"),
+        ("position", ORDER, "顺序"), ("cells", TEXT, "内容"),
     ],
     # Version 4: 定稿.
     "snapshot": [
@@ -167,7 +173,7 @@ COLUMNS: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 # The order problems are looked for: the unit, projects, forms, then what belongs to forms.
-TABLE_ORDER = ("meta", "unit", "project", "form", "form_field", "form_amount", "indicator",
+TABLE_ORDER = ("meta", "unit", "project", "form", "form_field", "form_amount", "indicator", "form_row",
                "snapshot", "final_mark", "final_log")
 FORM_KINDS = ("declaration", "self-evaluation")
 MAX_PLAIN_NUMBER = 24  # characters of a plain decimal SQL lets pass without Python looking
@@ -321,6 +327,9 @@ class _Rows:
             return self.form(rowid)
         if table == "indicator":
             return self.indicator(rowid)
+        if table == "form_row":
+            _, form = self.form_of(table, rowid)
+            return f"{form}的一行表格" if form else "一行表格"
         _, form = self.form_of(table, rowid)
         what = "一项金额" if table == "form_amount" else "一个栏目"
         if not form:
@@ -470,13 +479,29 @@ def _check_values(conn, table: str, present: set[str], refuse, registry_ids: set
             refuse("final_mark", rowid, "它所属的定稿快照在文件中不存在")
     elif table == "final_log":
         _duplicates(conn, "final_log", refuse)
-    elif table in ("form_field", "form_amount", "indicator"):
+    if table == "indicator" and "extra" in present:
+        for (rowid,) in conn.execute(f"SELECT rowid FROM indicator WHERE extra != '' AND {_NOT_CELLS.format('extra')}"
+                                     f" ORDER BY rowid LIMIT 1"):
+            refuse("indicator", rowid, "附加栏目的内容无法读取")
+    if table == "form_row":
+        _duplicates(conn, "form_row", refuse)
+        for (rowid,) in conn.execute(f"SELECT rowid FROM form_row WHERE cells != '' AND {_NOT_CELLS.format('cells')}"
+                                     f" ORDER BY rowid LIMIT 1"):
+            refuse("form_row", rowid, "内容无法读取")
+    if table in ("form_field", "form_amount", "indicator", "form_row"):
         # The distinct form ids come from an index (few, fast); each is looked up in form.
         for (form_id,) in conn.execute(f"SELECT form_id FROM (SELECT DISTINCT form_id FROM {table})"
                                        f" WHERE form_id NOT IN (SELECT id FROM form) LIMIT 1"):
             rowid = conn.execute(f"SELECT rowid FROM {table} WHERE form_id = ? LIMIT 1", (form_id,)).fetchone()[0]
-            what = {"form_field": "栏目", "form_amount": "金额", "indicator": "指标"}[table]
+            what = {"form_field": "栏目", "form_amount": "金额", "indicator": "指标", "form_row": "表格行"}[table]
             refuse(table, rowid, f"这项{what}所属的表在文件中不存在")
+
+
+# Extra columns and table rows are a flat JSON object of texts (reader.cells_to_text): anything
+# else — not JSON, an array, a nested object, a number — is refused. SQLite's JSON functions
+# judge it without Python parsing every row; they stop at nesting deeper than 1000 by themselves.
+_NOT_CELLS = ("CASE WHEN json_valid({0}) THEN json_type({0}) != 'object'"
+              " OR EXISTS (SELECT 1 FROM json_each({0}) WHERE type != 'text') ELSE 1 END")
 
 
 def _id_list(text: str) -> bool:

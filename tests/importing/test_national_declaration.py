@@ -74,16 +74,17 @@ def test_print_splits_the_target_into_three_columns(registry):
     project = ws.add_project(Project("政务外网运维"))
     form = ws.add_form(Form(project_id=project.id, kind=definition.kind, year=2021, definition_id=definition.id))
     ws.insert_indicator(form.id, 0, Indicator(level1="产出指标", level2="数量指标", level3="运维系统数量",
-                                              target=parse("≥12(个)"), weight=Decimal(100)))
+                                              target=parse("≥12(个)"), weight=Decimal(100),
+                                              extra={"explanation": "纳入运维的系统个数", "criteria": "每少1个扣2分"}))
     ws.insert_indicator(form.id, 1, Indicator(level1="满意度指标", level2="服务对象满意度指标", level3="满意度",
                                               target=parse("较高"), weight=Decimal(0)))
     grid = build_grid(definition, ws, form)
     texts = [c.text for c in grid.cells]
-    for label in ("指标性质", "指标值", "度量单位", "权重"):
+    for label in ("指标性质", "指标值", "度量单位", "权重", "指标解释", "评(扣)分标准"):
         assert label in texts
     row = next(c.row for c in grid.cells if c.text == "运维系统数量")
-    assert [c.text for c in sorted((c for c in grid.cells if c.row == row), key=lambda c: c.col)][-4:] == \
-        ["≥", "12", "个", "100"]
+    assert [c.text for c in sorted((c for c in grid.cells if c.row == row), key=lambda c: c.col)][-6:] == \
+        ["≥", "12", "个", "100", "纳入运维的系统个数", "每少1个扣2分"]
     assert split_value(parse("=1 次")) == ("＝", "1", "次") and split_value(parse("较高")) == ("定性", "较高", "")
 
 

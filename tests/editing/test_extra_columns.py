@@ -1,0 +1,66 @@
+"""A definition's own indicator columns (指标解释, 评(扣)分标准) in the indicator grid: shown as
+text columns, edited like any cell, undone and redone, and written through to the file."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+from perfdesk.domain.definition import FormKind
+from perfdesk.domain.model import Form, Indicator, Project, Workspace
+from perfdesk.domain.values import parse
+from perfdesk.editing.indicator_model import IndicatorTableModel
+from perfdesk.editing.session import EditSession
+from perfdesk.store import FileStore
+
+from .conftest import on_disk
+
+
+@pytest.fixture
+def national(tmp_path, qapp):
+    ws = Workspace()
+    project = ws.add_project(Project("政务外网运维"))
+    form = ws.add_form(Form(project_id=project.id, kind=FormKind.DECLARATION, year=2021,
+                            definition_id="national-declaration-2021", id="f1"))
+    ws.insert_indicator(form.id, 0, Indicator(id="i1", level1="产出指标", level2="数量指标", level3="运维系统数量",
+                                              target=parse("≥12个"), weight=Decimal(100),
+                                              extra={"explanation": "运维合同所列系统"}))
+    path = tmp_path / "n.perfdesk"
+    store = FileStore.create(path)
+    store.write_all(ws)
+    session = EditSession(store)
+    model = IndicatorTableModel(session)
+    model.set_form("f1")
+    yield path, session, model
+    session.close()
+
+
+def test_extra_columns_are_text_columns_of_the_grid(national, qtmodeltester):
+    _, _, model = national
+    qtmodeltester.check(model, force_py=True)
+    assert [label for _, label in model.columns][-2:] == ["指标解释", "评(扣)分标准"]
+    cell = model.index(0, model.column_of("explanation"))
+    assert model.data(cell) == "运维合同所列系统"
+    assert model.flags(cell) & Qt.ItemFlag.ItemIsEditable
+    assert model.data(model.index(0, model.column_of("criteria"))) == ""
+
+
+def test_editing_an_extra_column_is_undone_and_redone_through_to_the_file(national, qtbot):
+    path, session, model = national
+    criteria = model.index(0, model.column_of("criteria"))
+    with qtbot.waitSignal(model.dataChanged):
+        assert model.setData(criteria, "  每少1个扣2分 ")
+    assert model.data(criteria) == "每少1个扣2分"
+    assert on_disk(path, "f1").indicator("i1").extra == {"explanation": "运维合同所列系统", "criteria": "每少1个扣2分"}
+    assert not model.setData(criteria, "每少1个扣2分")  # unchanged: no undo step
+    assert session.undo_stack.count() == 1
+    session.undo_stack.undo()
+    assert model.data(criteria) == ""
+    assert on_disk(path, "f1").indicator("i1").extra == {"explanation": "运维合同所列系统"}
+    session.undo_stack.redo()
+    assert on_disk(path, "f1").indicator("i1").extra["criteria"] == "每少1个扣2分"
+    # Clearing the text removes the key.
+    assert model.setData(model.index(0, model.column_of("explanation")), "")
+    assert on_disk(path, "f1").indicator("i1").extra == {"criteria": "每少1个扣2分"}
