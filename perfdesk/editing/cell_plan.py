@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Iterable, Sequence
 
 from perfdesk.domain.model import INDICATOR_ATTRS, INDICATOR_NUMBER_ATTRS, INDICATOR_VALUE_ATTRS, Indicator, Workspace
-from perfdesk.domain.rollforward import Provenance, confirmed_provenance
+from perfdesk.domain.provenance import Provenance, confirmed_provenance
 from perfdesk.domain.values import NUMBER_LIMIT, Value, parse, parse_number
 
 from .commands import InsertIndicatorsCommand, SetIndicatorCommand, Step, set_amount_command

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from perfdesk.domain.model import Indicator, OverrideNote
-from perfdesk.domain.rollforward import confirmed_provenance
+from perfdesk.domain.provenance import confirmed_provenance
 from perfdesk.editing.clipboard import copy_range, copy_range_html, paste
 from perfdesk.editing.commands import (
     InsertIndicatorsCommand,

@@ -91,3 +91,21 @@ def test_the_saved_font_family_is_used_at_start_and_corrected_after_it(qapp, mon
         assert listed and app_module._saved_settings().value(app_module.FONT_KEY) == "WenQuanYi Micro Hei"
     finally:
         QApplication.setFont(before)
+
+
+def test_pyside_reads_no_source_of_the_modules_perfdesk_declared_to_it(tmp_path):
+    demo = write_demo(tmp_path / "demo.perfdesk")
+    seen = _child("""
+        import json, sys
+        import shiboken6  # PySide6's import hook, before any PerfDesk module
+        feature = sys.modules["shibokensupport.feature"]
+        scanned, read = [], feature._mod_uses_pyside
+        feature._mod_uses_pyside = lambda module: scanned.append(module.__name__) or read(module)
+        from perfdesk.__main__ import main
+        code = main(["open", sys.argv[1], "--exit-after-paint"])
+        print(json.dumps({"exit": code, "scanned": scanned}))
+    """, tmp_path, str(demo))
+    assert seen["exit"] == 0
+    assert "perfdesk.cli" in seen["scanned"]  # imported before app.py declared anything: read
+    late = [name for name in seen["scanned"] if name.startswith(("perfdesk.ui", "perfdesk.editing"))]
+    assert late == []  # every window module came after the declaration: none read
