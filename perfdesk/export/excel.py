@@ -4,9 +4,11 @@ Amounts, weights, scores and rates are numeric cells with number formats; every 
 a string cell, even when it begins with `=`, `+`, `-` or `@` (those also get Excel's quote
 prefix, so that editing the cell does not turn `=100%` into a formula). No cell ever holds a
 formula. Row heights are set from the layout's estimate (Excel does not grow rows for merged
-cells). Printing is left to the office program: fit to one page wide (any number of pages
-tall), A4 from the layout, the indicator header repeated as print titles, and no hard page
-breaks — a break would have to cut the merged 一级/二级 labels into two blocks. The workbook's
+cells). Printing: fit to one page wide (any number of pages
+tall), A4 from the layout, the indicator header repeated as print titles, and a manual row
+break where the PDF starts a page, so every viewer flows the rows as the PDF does (the keep
+rules: no orphan row, 总分 never alone). The merged 一级/二级 labels stay whole — one block on
+screen; printed, a label cut by a break shows where its middle falls. The workbook's
 Normal style is 宋体 11, so column widths (in characters of the Normal font) come out the same
 in Excel, WPS and LibreOffice on a machine without Calibri. A viewer that draws 宋体 with a
 substitute of wider digits shrinks the sheet to fit the width (LibreOffice on a Linux desktop
@@ -27,6 +29,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from perfdesk.domain.override_record import FormRecord
@@ -192,6 +195,9 @@ class ExcelWriter:
         if grid.repeat_rows is not None:
             first_row, last_row = grid.repeat_rows
             ws.print_title_rows = f"{first_row + 1}:{last_row + 1}"
+        # The PDF's page starts, from the same row heights the sheet has: each page's rows fit
+        # at the sheet's full size, so a viewer that shrinks it (a wider 宋体) still breaks here.
+        ws.row_breaks = RowBreak(brk=[Break(id=start) for start in grid.page_breaks])  # above 0-based row
         ws.sheet_view.showGridLines = False
 
     def save(self, path: Path) -> None:
