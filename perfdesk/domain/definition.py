@@ -222,6 +222,8 @@ GRADE_TOP = "top"  # the band's upper bound
 GRADE_MIDDLE = "middle"  # the middle of the band (the default; see docs/rules.md §4.4)
 GRADE_FIXED = "fixed"  # the share each band names as `score`
 GRADE_RULES = (GRADE_TOP, GRADE_MIDDLE, GRADE_FIXED)
+NA_KEEP, NA_RESCALE = "keep", "rescale"
+NA_RULES = (NA_KEEP, NA_RESCALE)
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,11 @@ class ScoringSettings:
     shortfall_words: tuple[str, ...] = ("未完成", "未达", "延迟", "延误", "滞后", "不足", "有待")
     over_target_ratio: Decimal = Decimal("1.3")  # W2
     execution_note_below: Decimal = Decimal(100)  # W3: 执行率 (%) below this needs a note
+    # 不适用 rows (an actual or target that is one of `not_applicable_words`): "keep" scores them
+    # like any row (a person grades them); "rescale" drops them and scales the other rows'
+    # scores up so the indicators still carry their whole weight (docs/rules.md §4.8).
+    not_applicable: str = "keep"
+    not_applicable_words: tuple[str, ...] = ("不适用", "不涉及")
 
     def band(self, key: str | None) -> GradeBand | None:
         for band in self.bands:

@@ -21,12 +21,13 @@ from functools import lru_cache
 
 from typing import NamedTuple
 
-from .definition import FormDefinition, GradeBand, ScoringSettings
+from .definition import NA_RESCALE, FormDefinition, GradeBand, ScoringSettings
 from .model import Form, Indicator
 from .values import EQ, GT, LE, LT, Value, sane_number, unit_factor
 
 CENT = Decimal("0.01")
 NEEDS_GRADE = "qualitative-needs-grade"
+NOT_APPLICABLE = "not-applicable"  # a 不适用 row the definition drops (not_applicable = "rescale")
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
@@ -117,6 +118,11 @@ class FormScore:
     complete: bool = False  # every weighted row and the budget line have a score
     computed_total: Decimal | None = None  # budget score + Σ row scores (rows rounded first)
     total_entered: Decimal | None = None  # a person's 总分 (override), as usable
+    # 不适用 rows dropped (not_applicable = "rescale"): their ids, and the factor the other
+    # rows' scores were multiplied by in the total (Σ all row 分值 ÷ Σ the others'); None: none
+    dropped: tuple[str, ...] = ()
+    scale: Decimal | None = None
+    rows_sum: Decimal = ZERO  # Σ the rows' scores (each rounded) before scaling
 
     @property
     def total_overridden(self) -> bool:
@@ -238,8 +244,23 @@ def score_indicator(indicator: Indicator, settings: ScoringSettings) -> tuple[De
     return _score_row(indicator, settings, sane_number(indicator.weight))
 
 
+def not_applicable(indicator: Indicator, settings: ScoringSettings) -> bool:
+    """A row the definition drops as 不适用: its actual (or target) says so, and no person
+    has scored it."""
+    if settings.not_applicable != NA_RESCALE or indicator.score is not None:
+        return False
+    words = settings.not_applicable_words
+    return any(_bare(value.raw) in words for value in (indicator.actual, indicator.target))
+
+
+def _bare(text: str) -> str:
+    return text.strip().strip("。.；;，,（）()").strip()
+
+
 def _score_row(indicator: Indicator, settings: ScoringSettings, weight: Decimal | None) -> tuple[Decimal | None, str]:
     """`score_indicator` with the row's usable weight already worked out."""
+    if not_applicable(indicator, settings):
+        return None, NOT_APPLICABLE
     if indicator.weight is None:
         return None, "no-weight"
     if weight is None:
@@ -301,6 +322,8 @@ def score_form(form: Form, definition: FormDefinition) -> FormScore:
     weight_total = budget.weight if budget is not None else ZERO
     total = budget.score if budget is not None and budget.score is not None else ZERO
     complete = budget is None or budget.score is not None
+    rows_sum = rows_weight = dropped_weight = ZERO
+    dropped: list[str] = []
     for indicator in form.indicators:
         weight = sane_number(indicator.weight)
         computed, rule = _score_row(indicator, settings, weight)
@@ -309,17 +332,29 @@ def score_form(form: Form, definition: FormDefinition) -> FormScore:
         rows[indicator.id] = row
         if weight is not None:
             weight_total += weight
-        if row.score is not None:
-            total += round2(row.score)
+            rows_weight += weight
+        if rule == NOT_APPLICABLE:
+            dropped.append(indicator.id)
+            dropped_weight += weight if weight is not None and weight > 0 else ZERO
+        elif row.score is not None:
+            rows_sum += round2(row.score)
         elif indicator.weight is not None:
             complete = False
+    scale = None
+    if dropped and dropped_weight > 0 and rows_weight > dropped_weight:
+        # The others carry the whole weight: Σ their scores × Σ all 分值 ÷ Σ their 分值.
+        scale = rows_weight / (rows_weight - dropped_weight)
+        total += round2(rows_sum * scale)
+    else:
+        total += rows_sum
     computed_total = round2(total)
     entered = sane_number(form.total)
     if entered is not None:
         counted, grade = entered, settings.grade_of(round2(entered))
     else:
         counted, grade = computed_total, (settings.grade_of(computed_total) if complete else None)
-    return FormScore(budget, rows, weight_total, counted, grade, complete, computed_total, entered)
+    return FormScore(budget, rows, weight_total, counted, grade, complete, computed_total, entered,
+                     tuple(dropped), scale, rows_sum)
 
 
 def level1_weights(form: Form) -> dict[str, Decimal]:
@@ -377,6 +412,8 @@ def _working(indicator: Indicator, row: RowScore, settings: ScoringSettings) -> 
         return "分值、指标值或实际完成值中的数字无法使用，不计算得分。"
     if rule == "negative-weight":
         return "分值为负数，不计算得分。"
+    if rule == NOT_APPLICABLE:
+        return "不适用：本行不计分，其分值按比例分到其他指标（见总分）。"
     if rule == "no-actual":
         return "尚未填写实际完成值，暂不评分。"
     if rule in ("qualitative-done", "qualitative-actual-done"):
@@ -476,9 +513,16 @@ def explain_total(form: Form, definition: FormDefinition, score: FormScore | Non
     if score.total_entered is not None:
         lines.append(_override_line(score.total_entered, score.computed_total, form.total_note, "按计算为"))
     budget = score.budget.score if score.budget is not None and score.budget.score is not None else ZERO
-    rows = sum((round2(r.score) for r in score.rows.values() if r.score is not None), ZERO)
-    if score.budget is not None:
-        lines.append(f"总分：预算执行率得分 {_s(budget)} + 各项得分之和 {_s(rows)} = {_s(score.computed_total)}")
+    rows = score.rows_sum
+    if score.scale is not None:
+        dropped = sum((score.rows[i].weight or ZERO for i in score.dropped), ZERO)
+        all_rows = sum((r.weight for r in score.rows.values() if r.weight is not None), ZERO)
+        rows_text = (f"（各项得分之和 {_s(rows)}，剔除不适用 {len(score.dropped)} 项、分值 {_n(dropped)}，"
+                     f"按 {_n(all_rows)} ÷ {_n(all_rows - dropped)} 折算为 {_s(round2(rows * score.scale))}）")
     else:
-        lines.append(f"总分：各项得分之和 = {_s(score.computed_total)}")
+        rows_text = f"各项得分之和 {_s(rows)}"
+    if score.budget is not None:
+        lines.append(f"总分：预算执行率得分 {_s(budget)} + {rows_text} = {_s(score.computed_total)}")
+    else:
+        lines.append(f"总分：{rows_text} = {_s(score.computed_total)}")
     return "\n".join(lines)

@@ -30,6 +30,7 @@ from perfdesk.domain.definition import (
     FormDefinition,
     GRADE_FIXED,
     GRADE_RULES,
+    NA_RULES,
     FormKind,
     GradeBand,
     Level1Def,
@@ -166,12 +167,18 @@ def _scoring(raw: dict | None) -> ScoringSettings | None:
         shortfall_words=tuple(raw.get("shortfall_words", defaults.shortfall_words)),
         over_target_ratio=_dec(raw.get("over_target_ratio", defaults.over_target_ratio)),
         execution_note_below=_dec(raw.get("execution_note_below", defaults.execution_note_below)),
+        not_applicable=str(raw.get("not_applicable", defaults.not_applicable)),
+        not_applicable_words=tuple(raw.get("not_applicable_words", defaults.not_applicable_words)),
     )
 
 
 def _check_scoring(scoring: ScoringSettings, source: str) -> None:
     if scoring.reverse_rule not in ("linear", "ratio"):
         raise DefinitionError(f"{source}: reverse_rule 只能是 linear 或 ratio")
+    if scoring.not_applicable not in NA_RULES:
+        raise DefinitionError(f"{source}: not_applicable 只能是 {' / '.join(NA_RULES)}，现为“{scoring.not_applicable}”")
+    if not all(isinstance(word, str) and word.strip() for word in scoring.not_applicable_words):
+        raise DefinitionError(f"{source}: not_applicable_words 应是非空文字的列表")
     if scoring.grade_rule not in GRADE_RULES:
         raise DefinitionError(f"{source}: grade_rule 只能是 {' / '.join(GRADE_RULES)}，现为“{scoring.grade_rule}”")
     for band in scoring.bands:

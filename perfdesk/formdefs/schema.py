@@ -63,7 +63,7 @@ _SCORING: Spec = {
     "bands": [{"key": None, "label": None, "low": None, "high": None, "score": None}],
     "grades": [{"label": None, "min": None}],
     "completion_words": None, "shortfall_words": None, "over_target_ratio": None,
-    "execution_note_below": None,
+    "execution_note_below": None, "not_applicable": None, "not_applicable_words": None,
 }
 _CHECKS: Spec = {"percent_limit": None, "vague_words": None}
 _TOP: Spec = {
