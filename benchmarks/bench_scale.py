@@ -135,6 +135,9 @@ def window_round(path: Path) -> dict:
 
 # -- the window, inside the child ----------------------------------------------------------------
 def window_child(path: Path) -> None:
+    import gc
+
+    gc.disable()  # as the `perfdesk` command starts (perfdesk/__main__.py) …
     from PySide6.QtCore import QEvent, QObject, QStandardPaths, Qt
 
     QStandardPaths.setTestModeEnabled(True)
@@ -175,6 +178,9 @@ def window_child(path: Path) -> None:
         app.processEvents()
     painted = time.perf_counter()
     app.removeEventFilter(spy)
+    from perfdesk.__main__ import resume_collector
+
+    resume_collector()  # … and as the window does after its first frame (perfdesk/app.py)
 
     ws = window.session.workspace
     # Forms to switch to: self-evaluations spread through the file, never shown before.

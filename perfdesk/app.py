@@ -20,7 +20,7 @@ from perfdesk.cli import DEMO_NAME, write_demo  # noqa: E402
 from perfdesk.paths import APP_NAME, data_dir, settings_path  # noqa: E402
 from perfdesk.places import shipped  # noqa: E402
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator  # noqa: E402
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator  # noqa: E402
 
 
 def _declare_modules_to_pyside() -> None:
@@ -109,6 +109,25 @@ def recheck_font(app: QApplication) -> None:
         _saved_settings().setValue(FONT_KEY, family or "")
 
 
+class AfterFirstFrame(QObject):
+    """Runs `actions` right after the first frame: a zero-timer started by the first paint event
+    of any widget runs once that paint pass is over (a zero-timer started before it, by
+    `show()`, would run before the paint)."""
+
+    def __init__(self, app: QApplication, actions):
+        super().__init__(app)
+        self.actions = list(actions)
+        app.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            QApplication.instance().removeEventFilter(self)
+            for action in self.actions:
+                QTimer.singleShot(0, action)
+            self.actions = []
+        return False
+
+
 def app_icon() -> QIcon:
     """The program icon (resources/, drawn by scripts/make_icon.py). PNG needs no image
     plugin; the .ico beside it is for the Windows shortcuts and installer."""
@@ -184,12 +203,11 @@ def run(path: str | None = None, *, exit_after_paint: bool = False) -> int:
         return 2
     opened = time.perf_counter()
     window.show()
-    # The collector, off since start-up (perfdesk.__main__), resumes once the first frame is
-    # out: a zero-timer runs after the events that show and paint the window.
+    # Once the first frame is out: the collector, off since start-up (perfdesk.__main__),
+    # resumes, and the remembered font family is confirmed.
     from perfdesk.__main__ import resume_collector
 
-    QTimer.singleShot(0, resume_collector)
-    QTimer.singleShot(0, lambda: recheck_font(app))
+    AfterFirstFrame(app, [resume_collector, lambda: recheck_font(app)])
     if exit_after_paint:
         def report() -> None:
             window.repaint()

@@ -52,12 +52,25 @@ def test_the_window_starts_with_the_collector_off_and_resumes_it_after_the_first
     demo = write_demo(tmp_path / "demo.perfdesk")
     seen = _child("""
         import gc, json, sys
-        from PySide6.QtCore import QTimer
+        from PySide6.QtCore import QEvent, QObject, QTimer
+        import perfdesk.app as app_module
         import perfdesk.ui.main_window as mw
-        seen = {}
+        seen = {"painted": False}
+        recheck = app_module.recheck_font
+        def font_spy(app):
+            seen["font_checked_after_paint"] = seen["painted"]
+            recheck(app)
+        app_module.recheck_font = font_spy
+        class FirstPaint(QObject):
+            def eventFilter(self, watched, event):
+                if event.type() == QEvent.Type.Paint and not seen["painted"]:
+                    seen["painted"], seen["at_paint"] = True, gc.isenabled()
+                return False
         show = mw.MainWindow.show
         def spy(self):
             seen["at_show"] = gc.isenabled()
+            self._first_paint = FirstPaint()
+            self.editor.indicator_panel.view.viewport().installEventFilter(self._first_paint)
             show(self)
             def later():
                 seen["after_frame"] = gc.isenabled()
@@ -69,8 +82,9 @@ def test_the_window_starts_with_the_collector_off_and_resumes_it_after_the_first
         seen["exit"] = main(["open", sys.argv[1]])
         print(json.dumps(seen))
     """, tmp_path, str(demo))
-    assert seen["at_show"] is False
+    assert seen["at_show"] is False and seen["at_paint"] is False  # off through the first frame
     assert seen["after_frame"] is True and seen["frozen"] > 0
+    assert seen["font_checked_after_paint"] is True  # the font search waits for the frame too
     assert seen["exit"] == 0
 
 
