@@ -34,6 +34,9 @@ from .navigator import NavigatorPanel
 
 MAX_RECENT = 8
 ICON_DELAY_MS = 250  # the toolbar's icons, once the first window is on screen
+ISSUES_HEIGHT, ISSUES_HEIGHT_SMALL = 170, 112  # the 问题 strip's first height (px), small screens
+SMALL_WINDOW_HEIGHT = 800  # a window lower than this (a 1366×768 screen) counts as small
+NAVIGATOR_WIDTH = 260
 PREFERRED_SIZE = QSize(1400, 880)  # the first window on a screen with room for it
 SCREEN_SHARE = 0.9  # never more of the work area than this, leaving room for the frame
 
@@ -135,8 +138,6 @@ class MainWindow(QMainWindow):
         self.history_dock.hide()
         self.history_dock.visibilityChanged.connect(lambda visible: visible and self._ensure_history())
         # The form gets the height; the issues list starts as a strip the user can pull up.
-        self.resizeDocks([self.issues_dock], [170], Qt.Orientation.Vertical)
-        self.resizeDocks([self.nav_dock], [260], Qt.Orientation.Horizontal)
 
         self.saved_label = QLabel()
         self.statusBar().addPermanentWidget(self.saved_label)
@@ -173,6 +174,15 @@ class MainWindow(QMainWindow):
         state = store.value("window/state")
         if state:
             self.restoreState(state)
+        self._default_docks = not state
+
+    def _size_docks(self) -> None:
+        """The docks' first sizes (no layout saved yet), once the window has its real size:
+        the 问题 strip a few lines high, less on a small screen, so the indicator table keeps
+        the room; the navigator wide enough for its filter."""
+        issues = ISSUES_HEIGHT_SMALL if self.height() < SMALL_WINDOW_HEIGHT else ISSUES_HEIGHT
+        self.resizeDocks([self.issues_dock], [issues], Qt.Orientation.Vertical)
+        self.resizeDocks([self.nav_dock], [NAVIGATOR_WIDTH], Qt.Orientation.Horizontal)
 
     def _save_layout(self) -> None:
         store = settings()
@@ -372,6 +382,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._default_docks:
+            self._default_docks = False
+            self._size_docks()
         if not self._icons_set:
             # After the first paint: the style's Python type alone costs tens of milliseconds,
             # and the window is usable (text buttons) before the icons come.
