@@ -124,6 +124,21 @@ def main() -> None:
     except ImportError:
         pass
 
+    def rows_shown() -> dict:
+        view = window.editor.indicator_panel.view
+        viewport = view.viewport().height()
+        return {"shown": sum(1 for r in range(view.model().rowCount())
+                             if 0 <= view.rowViewportPosition(r)
+                             and view.rowViewportPosition(r) + view.rowHeight(r) <= viewport),
+                "capacity": viewport // view.verticalHeader().defaultSectionSize(),
+                "rows": view.model().rowCount()}
+
+    # The first start's layout (no layout saved): the 问题 strip's height, and how many rows of
+    # the 2026 form show beside the form's fields
+    window.navigator.select_form(form_2026)
+    for _ in range(10):
+        app.processEvents()
+    normal = dict(rows_shown(), issues_height=window.issues_dock.height())
     # 只看指标表 at this size: how many indicator rows show, for the 2022 and the 2026 form
     rows = {}
     for name, form_id in (("2022", form_2022), ("2026", form_2026)):
@@ -131,20 +146,14 @@ def main() -> None:
         window.set_table_only(True)
         for _ in range(10):
             app.processEvents()
-        view = window.editor.indicator_panel.view
-        viewport = view.viewport().height()
-        rows[name] = {"shown": sum(1 for r in range(view.model().rowCount())
-                                   if 0 <= view.rowViewportPosition(r)
-                                   and view.rowViewportPosition(r) + view.rowHeight(r) <= viewport),
-                      "capacity": viewport // view.verticalHeader().defaultSectionSize(),
-                      "rows": view.model().rowCount()}
+        rows[name] = rows_shown()
         if pictures is not None:
             window.grab().save(str(pictures / f"{width}x{height}-table-only-{name}.png"))
         window.set_table_only(False)
     frame = window.frameGeometry()
     print(json.dumps({"available": [screen.x(), screen.y(), screen.width(), screen.height()],
                       "window": [frame.x(), frame.y(), frame.width(), frame.height()],
-                      "dialogs": found, "table_only": rows}, ensure_ascii=False))
+                      "dialogs": found, "table_only": rows, "normal": normal}, ensure_ascii=False))
     window.close()
     QApplication.processEvents()
 

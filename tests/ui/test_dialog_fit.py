@@ -70,3 +70,11 @@ def test_table_only_shows_at_least_15_rows_at_1366x768(measured):
     for form, rows in measured["table_only"].items():
         assert rows["capacity"] >= 15, (form, rows)
         assert rows["shown"] >= min(15, rows["rows"]), (form, rows)
+
+
+def test_the_first_layout_leaves_the_table_room_at_1366x768(measured):
+    if measured["size"] != (1366, 768):
+        pytest.skip("the promise is for the small screen")
+    normal = measured["normal"]
+    assert normal["issues_height"] <= 130, normal  # the 问题 strip a few lines high
+    assert normal["shown"] >= 6, normal  # the 2026 form's fields and six of its rows
