@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Build the Linux one-folder bundle of PerfDesk with PyInstaller:
-#   build/linux/PerfDesk-<version>-linux-x86_64.tar.gz   (top folder PerfDesk/)
+#   build/linux/PerfDesk-<version>-linux-<arch>.tar.gz   (top folder PerfDesk/; arch x86_64 or aarch64)
 #
+#   bash installer/build-linux.sh --bullseye             # the bundle for glibc 2.31 desktops, built
+#       inside a Debian 11 root (installer/linux/bullseye-root.sh build; --bullseye-arm64 for aarch64)
 #   bash installer/build-linux.sh                        # the pinned runtime (installer/pins.txt)
 #   PYSIDE_VERSION=6.8.3 bash installer/build-linux.sh   # same, with PySide6-Essentials and
 #       shiboken6 6.8.3 instead of the pinned ones; everything goes to build/linux/pyside-6.8.3/
-#       and the tarball is PerfDesk-<version>-pyside6.8.3-linux-x86_64.tar.gz
+#       and the tarball is PerfDesk-<version>-pyside6.8.3-linux-<arch>.tar.gz
 #   PYTHON=/path/to/python3.11 …                         # another interpreter (must be built
 #       with --enable-shared; the bundle carries its libpython and stdlib extension modules)
 #   GLIBC_TARGET=2.28 …                                  # glibc to list the too-new files against
-#   BUILD_DEB=1 …                                        # also build/linux/perfdesk_<version>_amd64.deb
+#   GLIBC_LIMIT=2.31 GLIBCXX_LIMIT=3.4.28 …               # fail the build if any ELF needs more
+#   BUILD_DEB=1 …                                        # also build/linux/perfdesk_<version>_<amd64|arm64>.deb
 #       (installs to /opt/perfdesk; for deployment by IT staff with admin rights)
 #
 # Steps: a build venv (pins installed with --no-deps, PerfDesk from a clean copy of the source,
@@ -20,10 +23,23 @@
 # tarball. Needs: bash, tar, gzip, binutils (readelf, strip), ldd. Run installer/smoke-linux.sh next.
 set -euo pipefail
 
+case ${1:-} in
+  --bullseye) shift; exec bash "$(dirname "$0")/linux/bullseye-root.sh" build "$@" ;;
+  --bullseye-arm64) shift; exec bash "$(dirname "$0")/linux/bullseye-root.sh" --arch arm64 build "$@" ;;
+esac
+
 PYINSTALLER_PINS=(pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9 altgraph==0.17.5 packaging==26.3)
 PYTHON=${PYTHON:-python3.11}
 PYSIDE_VERSION=${PYSIDE_VERSION:-}
 GLIBC_TARGET=${GLIBC_TARGET:-2.28}
+GLIBC_LIMIT=${GLIBC_LIMIT:-}
+GLIBCXX_LIMIT=${GLIBCXX_LIMIT:-}
+MACHINE=$(uname -m)
+case $MACHINE in
+  x86_64) DEB_ARCH=amd64 ;;
+  aarch64) DEB_ARCH=arm64 ;;
+  *) echo "build-linux: no bundle for $MACHINE (PySide6 has Linux wheels for x86_64 and aarch64 only)" >&2; exit 1 ;;
+esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HERE=$ROOT/installer/linux
@@ -43,7 +59,6 @@ pip_in() {
 for tool in readelf ldd tar gzip; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is missing (Debian: apt-get install binutils tar gzip)"
 done
-[ "$(uname -m)" = x86_64 ] || die "this script builds the x86_64 bundle; this machine is $(uname -m)"
 command -v "$PYTHON" >/dev/null 2>&1 || die "no Python '$PYTHON' (set PYTHON=/path/to/python3.11)"
 "$PYTHON" - <<'EOF' || die "PYTHON must be CPython >= 3.11 built with --enable-shared (PyInstaller bundles libpython)"
 import sys, sysconfig
@@ -57,10 +72,10 @@ VERSION=$("$PYTHON" -c 'import tomllib; print(tomllib.load(open("pyproject.toml"
 if [ -n "$PYSIDE_VERSION" ]; then
   [[ $PYSIDE_VERSION =~ ^6(\.[0-9]+){1,3}$ ]] || die "PYSIDE_VERSION must look like 6.8.3 (got '$PYSIDE_VERSION')"
   OUT=$ROOT/build/linux/pyside-$PYSIDE_VERSION
-  TARBALL=$ROOT/build/linux/PerfDesk-$VERSION-pyside$PYSIDE_VERSION-linux-x86_64.tar.gz
+  TARBALL=$ROOT/build/linux/PerfDesk-$VERSION-pyside$PYSIDE_VERSION-linux-$MACHINE.tar.gz
 else
   OUT=$ROOT/build/linux
-  TARBALL=$ROOT/build/linux/PerfDesk-$VERSION-linux-x86_64.tar.gz
+  TARBALL=$ROOT/build/linux/PerfDesk-$VERSION-linux-$MACHINE.tar.gz
 fi
 VENV=$OUT/venv
 WORK=$OUT/pyinstaller
@@ -108,7 +123,8 @@ PYTHON_BUILT=$("$VENV/bin/python" -c 'import platform; print(platform.python_ver
 echo "PySide6-Essentials $PYSIDE_BUILT, Python $PYTHON_BUILT, $("$VENV/bin/pyinstaller" --version | sed 's/^/PyInstaller /')"
 
 # Icons come from the installed package (resources/ is installed as perfdesk/resources; scripts/make_icon.py draws them).
-ICON_DIR=$("$VENV/bin/python" -c 'import perfdesk, pathlib; print(pathlib.Path(perfdesk.__file__).parent / "resources")')
+# (-I: the installed package, not the perfdesk/ source folder of the current directory.)
+ICON_DIR=$("$VENV/bin/python" -I -c 'import perfdesk, pathlib; print(pathlib.Path(perfdesk.__file__).parent / "resources")')
 for icon in perfdesk.png perfdesk-48.png; do
   [ -f "$ICON_DIR/$icon" ] || die "missing icon resources/$icon (scripts/make_icon.py draws it)"
 done
@@ -139,9 +155,13 @@ install -m 644 "$HERE/perfdesk.desktop.in" "$HERE/perfdesk-mime.xml" \
   "$ICON_DIR/perfdesk.png" "$ICON_DIR/perfdesk-48.png" "$BUNDLE/desktop/"
 
 log "ELF check (glibc, unresolved libraries)"
-"$VENV/bin/python" "$HERE/elfcheck.py" "$BUNDLE" --target "$GLIBC_TARGET" --json "$OUT/elfcheck.json" | tee "$OUT/elfcheck.txt" \
-  || die "unresolved libraries in the bundle (see above)"
+limits=()
+[ -n "$GLIBC_LIMIT" ] && limits+=(--limit-glibc "$GLIBC_LIMIT")
+[ -n "$GLIBCXX_LIMIT" ] && limits+=(--limit-glibcxx "$GLIBCXX_LIMIT")
+"$VENV/bin/python" "$HERE/elfcheck.py" "$BUNDLE" --target "$GLIBC_TARGET" "${limits[@]}" --json "$OUT/elfcheck.json" | tee "$OUT/elfcheck.txt" \
+  || die "unresolved libraries in the bundle, or a symbol version above GLIBC_LIMIT / GLIBCXX_LIMIT (see above)"
 GLIBC_MAX=$(sed -n 's/^GLIBC_MAX=//p' "$OUT/elfcheck.txt")
+GLIBCXX_MAX=$(sed -n 's/^GLIBCXX_MAX=//p' "$OUT/elfcheck.txt")
 
 glibc_at_least() {  # glibc_at_least NEED HAVE: does a system with glibc HAVE satisfy NEED?
   [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | tail -1)" = "$2" ]
@@ -149,16 +169,22 @@ glibc_at_least() {  # glibc_at_least NEED HAVE: does a system with glibc HAVE sa
 if glibc_at_least "$GLIBC_MAX" 2.28; then
   GLIBC_NOTE="统信 UOS 20（glibc 2.28）与银河麒麟 V10（glibc 2.31）均满足此要求。"
 elif glibc_at_least "$GLIBC_MAX" 2.31; then
-  GLIBC_NOTE="银河麒麟 V10（glibc 2.31）满足此要求；统信 UOS 20（glibc 2.28）不满足，不能运行本版本。"
+  GLIBC_NOTE="可以运行的系统：银河麒麟 V10（glibc 2.31）、Debian 11 及以上、Ubuntu 20.04 及以上、
+  openEuler 22.03 及以上等。统信 UOS 20 和 deepin 20（glibc 2.28）低于此要求，不能运行本版本。"
 else
   GLIBC_NOTE="统信 UOS 20（glibc 2.28）和银河麒麟 V10（glibc 2.31）都低于此要求，不能运行本版本，请使用为它们构建的版本。"
+fi
+if [ "$MACHINE" = aarch64 ]; then
+  ARCH_NOTE="64 位 ARM 电脑（aarch64 / arm64，如鲲鹏、飞腾）。x86 电脑请用 x86_64 版；龙芯（LoongArch）电脑不能运行本程序。"
+else
+  ARCH_NOTE="64 位 x86 电脑（x86_64 / amd64，如 Intel、AMD、兆芯、海光）。飞腾、鲲鹏等 ARM 电脑请用 aarch64 版；龙芯（LoongArch）电脑不能运行本程序。"
 fi
 BUILD_OS=$( (. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME") || uname -sr)
 BUILD_OS="$BUILD_OS，glibc $(ldd --version 2>/dev/null | sed -n '1s/.* \([0-9][0-9.]*\)$/\1/p')"
 "$VENV/bin/python" - "$HERE/README.txt.in" "$BUNDLE/README.txt" <<EOF
 import sys
 text = open(sys.argv[1], encoding="utf-8").read()
-for key, value in {"VERSION": "$VERSION", "GLIBC": "$GLIBC_MAX", "GLIBC_NOTE": """$GLIBC_NOTE""",
+for key, value in {"VERSION": "$VERSION", "ARCH": "$MACHINE", "ARCH_NOTE": "$ARCH_NOTE", "GLIBC": "$GLIBC_MAX", "GLIBC_NOTE": """$GLIBC_NOTE""",
                    "PYSIDE": "$PYSIDE_BUILT", "PYTHON": "$PYTHON_BUILT", "BUILD_OS": """$BUILD_OS""",
                    "BUILD_DATE": "$(date -u +%Y-%m-%d)"}.items():
     text = text.replace("@" + key + "@", value)
@@ -166,7 +192,7 @@ assert "@" not in text.replace("@VERSION@", ""), "unfilled placeholder in README
 open(sys.argv[2], "w", encoding="utf-8").write(text)
 EOF
 if [ -n "$PYSIDE_VERSION" ]; then  # the README's tar command names this variant's file
-  sed -i "s/PerfDesk-$VERSION-linux-x86_64.tar.gz/$(basename "$TARBALL")/g" "$BUNDLE/README.txt"
+  sed -i "s/PerfDesk-$VERSION-linux-$MACHINE.tar.gz/$(basename "$TARBALL")/g" "$BUNDLE/README.txt"
 fi
 
 # A first start: the CLI must run from the bundle (the smoke test does the rest).
@@ -186,7 +212,7 @@ if [ "${BUILD_DEB:-0}" = 1 ]; then
   log ".deb"
   command -v dpkg-deb >/dev/null 2>&1 || die "BUILD_DEB=1 needs dpkg-deb"
   deb_version=$VERSION${PYSIDE_VERSION:+"+pyside$PYSIDE_VERSION"}
-  DEB=$(dirname "$TARBALL")/perfdesk_${deb_version}_amd64.deb
+  DEB=$(dirname "$TARBALL")/perfdesk_${deb_version}_$DEB_ARCH.deb
   deb_root=$OUT/deb/perfdesk
   rm -rf "$OUT/deb"
   mkdir -p "$deb_root/DEBIAN" "$deb_root/opt" "$deb_root/usr/bin" "$deb_root/usr/share/applications" \
@@ -208,7 +234,7 @@ if [ "${BUILD_DEB:-0}" = 1 ]; then
   {
     echo "Package: perfdesk"
     echo "Version: $deb_version"
-    echo "Architecture: amd64"
+    echo "Architecture: $DEB_ARCH"
     echo "Maintainer: ${DEB_MAINTAINER:-PerfDesk maintainers <perfdesk@example.invalid>}"
     echo "Installed-Size: $(du -sk "$deb_root" | cut -f1)"
     echo "Depends: libc6 (>= $GLIBC_MAX), libgl1, libegl1, libxcb1"
@@ -231,12 +257,13 @@ unpacked=$(du -sb "$BUNDLE" | cut -f1)
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 cat <<EOF
 
-== PerfDesk $VERSION, Linux x86_64 bundle
+== PerfDesk $VERSION, Linux $MACHINE bundle
 tarball:        $TARBALL
 tarball size:   $(mib "$tar_size") ($tar_size bytes)
 unpacked size:  $(mib "$unpacked") ($(find "$BUNDLE" -type f | wc -l) files)
 PySide6:        $PYSIDE_BUILT  (Python $PYTHON_BUILT, built on $BUILD_OS)
 glibc needed:   >= $GLIBC_MAX  (highest GLIBC_x.y symbol version of any ELF in the bundle)
+libstdc++:      highest GLIBCXX_x.y.z needed: ${GLIBCXX_MAX:-none}
                 $GLIBC_NOTE
 ${DEB:+".deb:           $DEB ($(mib "$(stat -c %s "$DEB")"))
 "}time:           ${elapsed} s

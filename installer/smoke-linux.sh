@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Smoke test of the Linux bundle, the way a user without admin rights meets it:
 #
-#   bash installer/smoke-linux.sh [build/linux/PerfDesk-<version>-linux-x86_64.tar.gz]
+#   bash installer/smoke-linux.sh [build/linux/PerfDesk-<version>-linux-<arch>.tar.gz]
+#   bash installer/smoke-linux.sh --bullseye [TARBALL]   # the same inside the Debian 11 root
+#       (glibc 2.31) of installer/linux/bullseye-root.sh; --bullseye-arm64 for the aarch64 one
 #
 # The tarball is unpacked into a temporary folder and every run of the program gets a clean
 # environment: `env -i HOME=<temp home> PATH=/usr/bin:/bin TMPDIR=<temp tmp>` (so no
@@ -24,13 +26,22 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HERE=$ROOT/installer/linux
+MACHINE=$(uname -m)
+root_arch=""
+case ${1:-} in
+  --bullseye) root_arch=amd64; MACHINE=x86_64; shift ;;
+  --bullseye-arm64) root_arch=arm64; MACHINE=aarch64; shift ;;
+esac
 if [ $# -ge 1 ]; then
   TARBALL=$(realpath "$1")
 else
   version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$ROOT/pyproject.toml" | head -1)
-  TARBALL=$ROOT/build/linux/PerfDesk-$version-linux-x86_64.tar.gz
+  TARBALL=$ROOT/build/linux/PerfDesk-$version-linux-$MACHINE.tar.gz
 fi
 [ -f "$TARBALL" ] || { echo "smoke-linux: no tarball $TARBALL (run installer/build-linux.sh first)" >&2; exit 2; }
+if [ -n "$root_arch" ]; then
+  exec bash "$HERE/bullseye-root.sh" --arch "$root_arch" smoke "$TARBALL"
+fi
 command -v python3 >/dev/null 2>&1 || { echo "smoke-linux: python3 is needed to read the traces" >&2; exit 2; }
 
 # --- tools ---------------------------------------------------------------------------------------
@@ -59,6 +70,8 @@ if [ "$(id -u)" = 0 ]; then
 fi
 ALLOWED=("$T/home" "$T/tmp" "$T/work")
 FORBID_READ=("$ROOT/perfdesk" "$ROOT/build/linux/venv" "$ROOT/.venv" "$ROOT/installer")
+# More folders the bundle must not read, e.g. the Python the bullseye root built it with.
+for extra in ${SMOKE_FORBID_READ:-}; do FORBID_READ+=("$extra"); done
 # The Python the bundle was built with (from the build venv, when this machine built it).
 build_python=$(sed -n 's/^home *= *//p' "$ROOT/build/linux/venv/pyvenv.cfg" 2>/dev/null)
 case ${build_python%/bin} in
@@ -158,6 +171,25 @@ if command -v xvfb-run >/dev/null 2>&1; then
     --env QT_QPA_PLATFORM=xcb -- --self-test
 else
   record "self-test (xcb, xvfb-run)" FAIL "xvfb-run is not installed"
+fi
+
+# Chinese input: the bundle's only input-method plugins are Qt's compose and ibus ones. A
+# desktop that asks for fcitx (QT_IM_MODULE=fcitx, as fcitx5 desktops set it) gets ibus
+# instead (installer/linux/rthook_input_method.py; fcitx5 answers on ibus's interface): the
+# ibus plugin must then be opened and load (no "Cannot load library" from Qt's plugin loader).
+if command -v xvfb-run >/dev/null 2>&1; then
+  for im in ibus fcitx; do
+    run_traced "input method QT_IM_MODULE=$im (xcb)" "0" --xvfb \
+      --expect-open plugins/platforminputcontexts/libibusplatforminputcontextplugin.so \
+      --env QT_QPA_PLATFORM=xcb --env QT_IM_MODULE=$im --env QT_DEBUG_PLUGINS=1 -- --self-test
+    if grep -q "Cannot load library.*ibusplatforminputcontext" "$LAST_ERR"; then
+      record "ibus plugin loads (QT_IM_MODULE=$im)" FAIL "$(grep -m1 'Cannot load library.*ibus' "$LAST_ERR")"
+    elif grep -q 'libibusplatforminputcontextplugin.so" loaded library' "$LAST_ERR"; then
+      record "ibus plugin loads (QT_IM_MODULE=$im)" PASS "Qt loaded libibusplatforminputcontextplugin.so"
+    else
+      record "ibus plugin loads (QT_IM_MODULE=$im)" FAIL "Qt's plugin log does not show the ibus plugin loaded"
+    fi
+  done
 fi
 
 # --- 5-8. the command line ---------------------------------------------------------------------------
@@ -353,10 +385,13 @@ fi
 
 # --- 10. the .deb, when build-linux.sh made one (BUILD_DEB=1) ----------------------------------------
 # Not installed (that would change this machine): unpacked with dpkg-deb -x and run from there.
-tar_name=$(basename "$TARBALL" -linux-x86_64.tar.gz)   # PerfDesk-<version>[-pyside<v>]
+tar_name=$(basename "$TARBALL" .tar.gz)   # PerfDesk-<version>[-pyside<v>]-linux-<arch>
+tar_arch=${tar_name##*-linux-}
+tar_name=${tar_name%-linux-*}
+case $tar_arch in aarch64) deb_arch=arm64 ;; *) deb_arch=amd64 ;; esac
 deb_version=${tar_name#PerfDesk-}
 deb_version=${deb_version/-pyside/+pyside}
-DEB=$(dirname "$TARBALL")/perfdesk_${deb_version}_amd64.deb
+DEB=$(dirname "$TARBALL")/perfdesk_${deb_version}_$deb_arch.deb
 if [ -f "$DEB" ] && command -v dpkg-deb >/dev/null 2>&1; then
   DROOT=$T/debroot
   mkdir -p "$DROOT"

@@ -1,15 +1,19 @@
 """Check the ELF files of a built bundle (run by installer/build-linux.sh; plain Python, no deps).
 
-    python elfcheck.py BUNDLE_DIR [--target 2.28] [--json OUT]
+    python elfcheck.py BUNDLE_DIR [--target 2.28] [--limit-glibc 2.31] [--limit-glibcxx 3.4.28] [--json OUT]
 
 - glibc: the highest GLIBC_x.y symbol version any ELF in the bundle requires (the "version
   needs" of `readelf -V`, i.e. what the dynamic loader checks at start-up), the files that
   need it, and every file needing more than --target, grouped by where it comes from.
+- libstdc++: the same for GLIBCXX_x.y.z (and CXXABI_1.3.x), which the libstdc++ in use must
+  define - the bundled one, or the desktop's own where it is newer and loaded first.
+- limits: with --limit-glibc / --limit-glibcxx, any file needing more fails the check (exit 1):
+  that is the proof that the bundle starts on a system with that glibc and libstdc++.
 - dependencies: every DT_NEEDED library of every ELF must resolve (`ldd`, with the bundle's
   `_internal` folder on LD_LIBRARY_PATH as the PyInstaller bootloader sets it); the names
   that do not are listed and the exit code is 1.
 
-Prints a report; the last line is `GLIBC_MAX=2.xx`.
+Prints a report; the last lines are `GLIBCXX_MAX=3.4.xx` and `GLIBC_MAX=2.xx`.
 """
 
 from __future__ import annotations
@@ -45,13 +49,18 @@ def is_elf(path: Path) -> bool:
         return False
 
 
-def glibc_needs(path: Path) -> list[str]:
-    """The GLIBC_x.y versions `path` requires (from its .gnu.version_r section)."""
+def version_needs(path: Path) -> dict[str, list[str]]:
+    """The GLIBC_x.y, GLIBCXX_x.y.z and CXXABI_x.y.z versions `path` requires (its .gnu.version_r
+    section), each list sorted."""
     out = subprocess.run(["readelf", "-V", "--wide", str(path)], capture_output=True, text=True).stdout
     needs = out.split("Version needs section", 1)
+    found: dict[str, list[str]] = {"GLIBC": [], "GLIBCXX": [], "CXXABI": []}
     if len(needs) < 2:
-        return []
-    return sorted(set(re.findall(r"Name: GLIBC_([0-9]+(?:\.[0-9]+)+)", needs[1])), key=version_key)
+        return found
+    for family in found:
+        versions = set(re.findall(rf"Name: {family}_([0-9]+(?:\.[0-9]+)+)\b", needs[1]))
+        found[family] = sorted(versions, key=version_key)
+    return found
 
 
 def unresolved(path: Path, lib_path: str) -> list[str]:
@@ -69,7 +78,8 @@ def origin(rel: str) -> str:
         return "the build machine's Python"
     if len(parts) == 2 and parts[0] == "_internal":
         name = parts[1]
-        for folder in ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64"):
+        for folder in ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+                       "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64"):
             if Path(folder, name).exists():
                 return "the build machine's system libraries"
         return "other bundled libraries"
@@ -82,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("bundle", type=Path)
     parser.add_argument("--target", default="2.28", help="report files needing a newer glibc than this")
+    parser.add_argument("--limit-glibc", help="fail if any file needs a GLIBC_ version above this")
+    parser.add_argument("--limit-glibcxx", help="fail if any file needs a GLIBCXX_ version above this")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     bundle: Path = args.bundle.resolve()
@@ -89,13 +101,16 @@ def main(argv: list[str] | None = None) -> int:
 
     files = sorted(p for p in bundle.rglob("*") if p.is_file() and not p.is_symlink() and is_elf(p))
     needs: dict[str, str] = {}
+    cxx_needs: dict[str, str] = {}
     missing: dict[str, list[str]] = {}
     host_only: dict[str, list[str]] = {}
     for path in files:
         rel = path.relative_to(bundle).as_posix()
-        versions = glibc_needs(path)
-        if versions:
-            needs[rel] = versions[-1]
+        found = version_needs(path)
+        if found["GLIBC"]:
+            needs[rel] = found["GLIBC"][-1]
+        if found["GLIBCXX"]:
+            cxx_needs[rel] = found["GLIBCXX"][-1]
         for name in unresolved(path, lib_path):
             (host_only if SYSTEM_PROVIDED.match(name) else missing).setdefault(name, []).append(rel)
 
@@ -117,6 +132,24 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    GLIBC_{over[rel]}  {rel}")
         if len(members) > 6:
             print(f"    … {len(members) - 6} more")
+    cxx_top = max(cxx_needs.values(), key=version_key) if cxx_needs else ""
+    if cxx_top:
+        print(f"Highest libstdc++ symbol version required: GLIBCXX_{cxx_top}, by:")
+        for rel, version in cxx_needs.items():
+            if version == cxx_top:
+                print(f"  {rel}  ({origin(rel)})")
+    too_new: list[str] = []
+    for family, limit, table in (("GLIBC", args.limit_glibc, needs), ("GLIBCXX", args.limit_glibcxx, cxx_needs)):
+        if not limit:
+            continue
+        bad = sorted(rel for rel, v in table.items() if version_key(v) > version_key(limit))
+        if bad:
+            print(f"ABOVE THE LIMIT {family}_{limit}: {len(bad)} file(s)")
+            for rel in bad:
+                print(f"  {family}_{table[rel]}  {rel}  ({origin(rel)})")
+            too_new += bad
+        else:
+            print(f"Limit {family}_{limit} kept: no file of {len(files)} needs more.")
     if host_only:
         print("Not in the bundle, taken from the desktop system: " + ", ".join(sorted(host_only)))
     if missing:
@@ -124,10 +157,13 @@ def main(argv: list[str] | None = None) -> int:
         for name, users in sorted(missing.items()):
             print(f"  {name}  needed by {', '.join(users[:3])}{' …' if len(users) > 3 else ''}")
     if args.json:
-        args.json.write_text(json.dumps({"glibc_max": top, "needs": needs, "over_target": over,
-                                         "unresolved": missing}, indent=1, ensure_ascii=False))
+        args.json.write_text(json.dumps({"glibc_max": top, "glibcxx_max": cxx_top, "needs": needs,
+                                         "glibcxx_needs": cxx_needs, "over_target": over,
+                                         "over_limit": too_new, "unresolved": missing},
+                                        indent=1, ensure_ascii=False))
+    print(f"GLIBCXX_MAX={cxx_top}")
     print(f"GLIBC_MAX={top}")
-    return 1 if missing else 0
+    return 1 if missing or too_new else 0
 
 
 if __name__ == "__main__":
