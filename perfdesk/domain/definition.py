@@ -28,6 +28,7 @@ class SectionType(str, Enum):
     TEXTS = "texts"  # long texts
     INDICATORS = "indicators"  # the indicator table
     TOTAL = "total"  # 总分 row
+    TABLE = "table"  # a table of the form's own rows (部门整体's 年度主要任务), Form.tables[key]
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class BudgetScoreDef:
 
 # The types an extra indicator column may declare (`type` in a column of the indicators
 # section). Every extra value is stored as text; the type says how it is edited and printed.
-EXTRA_TYPES = ("text", "longtext", "value", "number", "flag", "date")
+EXTRA_TYPES = ("text", "longtext", "value", "number", "amount", "flag", "date")
 FLAG_YES, FLAG_NO = "是", "否"
 _FLAG_WORDS = {"是": FLAG_YES, "y": FLAG_YES, "yes": FLAG_YES, "true": FLAG_YES, "1": FLAG_YES, "√": FLAG_YES,
                "✓": FLAG_YES, "✔": FLAG_YES, "否": FLAG_NO, "n": FLAG_NO, "no": FLAG_NO, "false": FLAG_NO,
@@ -100,6 +101,17 @@ class ExtraColumn:
         text = (text or "").strip()
         if self.type == "flag":
             return _FLAG_WORDS.get(text.lower(), text)
+        if self.type == "amount":  # "1,234.50" or "１２３４.５万元" → "1234.50"; other text as it is
+            import unicodedata
+            from decimal import InvalidOperation
+
+            folded = "".join(unicodedata.normalize("NFKC", text).split()).replace(",", "")
+            folded = folded.removesuffix("万元").removesuffix("元")
+            try:
+                number = Decimal(folded)
+            except InvalidOperation:
+                return text
+            return str(number) if number.is_finite() else text
         return text
 
 
@@ -120,7 +132,7 @@ class SectionDef:
     split_columns: tuple[tuple[str, tuple[str, str, str]], ...] = ()
     # indicators: the definition's own per-row columns (also named, in order, in
     # indicator_columns), stored in Indicator.extra
-    extra_columns: tuple[ExtraColumn, ...] = ()
+    extra_columns: tuple[ExtraColumn, ...] = ()  # also a table section's columns
     # indicators: other headings the importer accepts for a column (key -> labels)
     column_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     options: dict[str, Any] = field(default_factory=dict)

@@ -23,12 +23,12 @@ from .rollforward import Provenance
 
 # Kinds of change, in the order a list shows them per form.
 FORM_ADDED, FORM_REMOVED = "form_added", "form_removed"
-FIELD, AMOUNT = "field", "amount"
+FIELD, AMOUNT, TABLE = "field", "amount", "table"
 ROW_ADDED, ROW_REMOVED, ROW_MOVED, CELL, ROW_SCORE = "row_added", "row_removed", "row_moved", "cell", "row_score"
 WEIGHT_TOTAL, RATE, BUDGET_SCORE, TOTAL, GRADE = "weight_total", "rate", "budget_score", "total", "grade"
 
 KIND_LABELS = {
-    FORM_ADDED: "新增表", FORM_REMOVED: "删除表", FIELD: "栏目", AMOUNT: "金额", ROW_ADDED: "新增行",
+    FORM_ADDED: "新增表", FORM_REMOVED: "删除表", FIELD: "栏目", AMOUNT: "金额", TABLE: "表格", ROW_ADDED: "新增行",
     ROW_REMOVED: "删除行", ROW_MOVED: "移动行", CELL: "单元格", ROW_SCORE: "行得分", WEIGHT_TOTAL: "分值合计",
     RATE: "执行率", BUDGET_SCORE: "预算执行率得分", TOTAL: "总分", GRADE: "等级",
 }
@@ -221,6 +221,7 @@ def diff_forms(old: Form, new: Form, old_scores: dict | None = None, new_scores:
         a, b = old.amounts.get(key), new.amounts.get(key)
         if a != b and not (a is not None and b is not None and a == b):
             changes.append(Change(AMOUNT, fid, label, f"“{amount_labels.get(key, key)}”", _text(a), _text(b), key=key))
+    changes.extend(_table_changes(old, new, definition, fid, label))
     pairs = pair_rows(old.indicators, new.indicators)
     paired_old = {i for i, _ in pairs}
     paired_new = {j for _, j in pairs}
@@ -268,6 +269,33 @@ def diff_forms(old: Form, new: Form, old_scores: dict | None = None, new_scores:
                 if kind == RATE:
                     x, y = (None if x is None else f"{x}%"), (None if y is None else f"{y}%")
                 changes.append(Change(kind, fid, label, KIND_LABELS[kind], x, y))
+    return changes
+
+
+def _table_changes(old: Form, new: Form, definition: FormDefinition | None, fid: str, label: str) -> list[Change]:
+    """A form's own table sections (年度主要任务): rows paired by id; a new row's cells are
+    changes from blank, a row that went is one removed line."""
+    sections = {s.key: s for s in definition.sections_of(SectionType.TABLE)} if definition is not None else {}
+    changes: list[Change] = []
+    for key in sorted(set(old.tables) | set(new.tables), key=lambda k: (k not in sections, k)):
+        section = sections.get(key)
+        name = section.label if section is not None else key
+        columns = [c.key for c in section.extra_columns] if section is not None else []
+        labels = {c.key: c.label for c in section.extra_columns} if section is not None else {}
+        before = {row.id: row.cells for row in old.tables.get(key, [])}
+        after = new.tables.get(key, [])
+        for j, row in enumerate(after):
+            cells = before.get(row.id, {})
+            for cell in columns + sorted((set(cells) | set(row.cells)) - set(columns)):
+                x, y = cells.get(cell, ""), row.cells.get(cell, "")
+                if x != y:
+                    changes.append(Change(TABLE, fid, label, f"“{name}”第 {j + 1} 行的“{labels.get(cell, cell)}”",
+                                          x, y, key=f"{key}.{cell}"))
+        kept = {row.id for row in after}
+        for i, row in enumerate(old.tables.get(key, [])):
+            if row.id not in kept:
+                changes.append(Change(TABLE, fid, label, f"“{name}”原第 {i + 1} 行",
+                                      " │ ".join(row.cells.get(c, "") for c in columns) or None, None, key=key))
     return changes
 
 

@@ -586,5 +586,13 @@ def blank_form(ws: Workspace, project: Project, year: int, definition) -> Form:
         fields["department"] = ws.unit.department
     if "implementer" in keys and ws.unit.name:
         fields["implementer"] = ws.unit.name
-    return Form(project_id=project.id, kind=definition.kind, year=year, definition_id=definition.id,
+    form = Form(project_id=project.id, kind=definition.kind, year=year, definition_id=definition.id,
                 fields={k: v for k, v in fields.items() if k in keys})
+    # The rows a layout offers as a starting set (部门整体's common unit-level indicators).
+    for section in definition.sections:
+        for row in section.options.get("starting_rows", ()) if section.type.value == "indicators" else ():
+            weight = row.get("weight")
+            form.indicators.append(Indicator(level1=str(row.get("level1", "")), level2=str(row.get("level2", "")),
+                                             level3=str(row.get("level3", "")), target=parse(str(row.get("target", ""))),
+                                             weight=None if weight is None else Decimal(str(weight))))
+    return form

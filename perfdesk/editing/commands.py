@@ -14,7 +14,7 @@ import copy
 
 from PySide6.QtGui import QUndoCommand
 
-from perfdesk.domain.model import Form, Indicator, OverrideNote, Project, Workspace
+from perfdesk.domain.model import Form, Indicator, OverrideNote, Project, TableRow, Workspace
 from perfdesk.domain.rollforward import confirmed_provenance, is_carried
 
 
@@ -166,6 +166,27 @@ class SetScoreCommand(Step):
 
     def changed(self) -> bool:
         return self.old != self.new
+
+
+class SetTableCommand(Step):
+    """The rows of one of a form's own table sections (年度主要任务), replaced as a whole:
+    typing in a cell, adding or removing a row. Undo puts the old rows back, ids and all."""
+
+    def __init__(self, ws: Workspace, form_id: str, section: str, rows: list[TableRow], text: str):
+        super().__init__(text)
+        self.ws, self.form_id, self.section = ws, form_id, section
+        self.old = [TableRow(r.id, dict(r.cells)) for r in ws.forms[form_id].tables.get(section, [])]
+        self.new = [TableRow(r.id, dict(r.cells)) for r in rows]
+
+    def apply(self) -> None:
+        self.ws.set_table(self.form_id, self.section, [TableRow(r.id, dict(r.cells)) for r in self.new])
+
+    def revert(self) -> None:
+        self.ws.set_table(self.form_id, self.section, [TableRow(r.id, dict(r.cells)) for r in self.old])
+
+    def changed(self) -> bool:
+        return [(r.id, r.cells) for r in self.old] != [(r.id, {k: v for k, v in r.cells.items() if v})
+                                                       for r in self.new]
 
 
 class InsertIndicatorsCommand(Step):

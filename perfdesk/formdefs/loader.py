@@ -114,9 +114,14 @@ def _section(raw: dict, unit: str) -> SectionDef:
         split_columns=tuple((c["key"], tuple(c["split"])) for c in raw.get("columns", ()) if "split" in c)
         if type_ is SectionType.INDICATORS
         else (),
-        extra_columns=tuple(ExtraColumn(c["key"], c["label"], c["type"], tuple(c.get("labels", ())))
+        extra_columns=tuple(ExtraColumn(c["key"], c["label"].replace("{unit}", unit), c["type"],
+                                        tuple(c.get("labels", ())))
                             for c in raw.get("columns", ()) if "type" in c)
         if type_ is SectionType.INDICATORS
+        else tuple(ExtraColumn(c["key"], c["label"].replace("{unit}", unit), c.get("type", "text"),
+                               tuple(c.get("labels", ())))
+                   for c in raw.get("columns", ()))
+        if type_ is SectionType.TABLE
         else (),
         column_aliases=tuple((c["key"], tuple(c["labels"])) for c in raw.get("columns", ()) if c.get("labels"))
         if type_ is SectionType.INDICATORS

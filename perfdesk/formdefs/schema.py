@@ -34,7 +34,7 @@ RESERVED_KEYS = ("id", "grade", "adjusted", "provenance", "score_note", "extra",
 # Value columns that may print as 指标性质 │ 指标值 │ 度量单位 (`split = [three labels]`).
 SPLIT_KEYS = ("target", "actual")
 FIELD_TYPES = ("text", "longtext", "choice", "date", "year")
-SECTION_TYPES = ("fields", "funding", "texts", "indicators", "total")
+SECTION_TYPES = ("fields", "funding", "texts", "indicators", "total", "table")
 KINDS = ("declaration", "self-evaluation")
 
 _FIELD: Spec = {"key": None, "label": None, "type": None, "choices": None, "check_year": None, "required": None}
@@ -50,8 +50,11 @@ _SECTION_BY_TYPE: dict[str, Spec] = {
         "note_field": None,
         "note_label": None,
     },
-    "indicators": {"columns": [{"key": None, "label": None, "split": None, "type": None, "labels": None}]},
+    "indicators": {"columns": [{"key": None, "label": None, "split": None, "type": None, "labels": None}],
+                   "starting_rows": [{"level1": None, "level2": None, "level3": None, "target": None,
+                                      "weight": None}]},
     "total": {},
+    "table": {"columns": [{"key": None, "label": None, "type": None, "labels": None}]},
 }
 _TAXONOMY: Spec = {
     "profile": None, "satisfaction": None, "cost_level": None, "level2_required": None,
@@ -79,7 +82,7 @@ LAYOUT_KEYS = (
     "orientation", "paper", "margins_mm", "font", "title_font", "year_font", "title_size",
     "year_size", "body_size", "column_widths", "min_row_height", "header_rows",
     "header_pair_starts", "funding_style", "funding_pairs_per_row", "funding_label", "funding_spans",
-    "texts_style", "text_spans", "indicator_spans", "indicator_label",
+    "texts_style", "text_spans", "indicator_spans", "indicator_label", "table_spans",
     "indicator_caption", "empty_level2_rows", "amount_places", "amount_thousands",
     "dash", "list_title", "list_columns", "list_widths",
 )
@@ -139,6 +142,23 @@ def _section(raw: Any, index: int) -> Iterator[Problem]:
             yield Problem(path + ("fields", f_index, "type"),
                           f"字段“{field.get('key', '?')}”的 type 应是 {' / '.join(FIELD_TYPES)} 之一，"
                           f"现为“{field.get('type')}”")
+    if type_ == "table":
+        columns = raw.get("columns") if isinstance(raw.get("columns"), list) else []
+        if not columns:
+            yield Problem(path + ("columns",), "表格栏目（type = \"table\"）要写 columns，如 "
+                                               "[{ key = \"name\", label = \"任务名称\", type = \"text\" }]")
+        keys: set[str] = set()
+        for c_index, column in enumerate(columns):
+            if not isinstance(column, dict):
+                continue
+            key, type_of = column.get("key"), column.get("type", "text")
+            if not isinstance(key, str) or not EXTRA_KEY.match(key) or key in keys:
+                yield Problem(path + ("columns", c_index, "key"),
+                              f"表格的列 key“{key}”不能用：由小写英文字母、数字和 _ 组成，以字母开头，且不重复")
+            keys.add(key if isinstance(key, str) else "")
+            if type_of not in EXTRA_TYPES:
+                yield Problem(path + ("columns", c_index, "type"),
+                              f"列“{key}”的 type 应是 {' / '.join(EXTRA_TYPES)} 之一，现为“{type_of}”")
     if type_ == "indicators":
         seen: set[str] = set()
         for c_index, column in enumerate(raw.get("columns", ()) if isinstance(raw.get("columns"), list) else ()):

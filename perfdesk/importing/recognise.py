@@ -18,7 +18,7 @@ from typing import Sequence
 from perfdesk.domain.overrides import IMPORTED
 from perfdesk.domain.override_record import FormRecord, find_record, keep_scores
 from perfdesk.domain.definition import FormDefinition, FormKind, SectionDef, SectionType
-from perfdesk.domain.model import Form, Indicator
+from perfdesk.domain.model import Form, Indicator, TableRow
 from perfdesk.domain.validation import parse_date
 from perfdesk.domain.values import parse, unit_factor
 
@@ -29,7 +29,7 @@ TOTAL = key("总分")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_LINE = re.compile(r"^[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?$")
 _UNIT = re.compile(r"[(（]\s*(万元|元)\s*[)）]")
-_LIST_TITLE = re.compile(r"^(.*?)\s*(?:19|20)\d{2}\s*年度?\s*(项目绩效目标汇总表|项目支出绩效自评清单)")
+_LIST_TITLE = re.compile(r"^(.*?)\s*(?:19|20)\d{2}\s*年度?\s*((?:项目|部门整体)(?:支出)?绩效(?:目标汇总表|自评清单))")
 _BLANK_AMOUNTS = {"", "—", "——", "-", "－", "/", "／", "无", "―"}
 
 # Header words of hand-made tables whose wording differs from the definition's, in the
@@ -127,7 +127,10 @@ def recognise_block(block: Block, definitions: Sequence[FormDefinition],
     """The forms in `block`. `records`: the override records the file carries (a PerfDesk
     export), which give the overrides a form still shows their own reasons back."""
     result = BlockResult()
-    labels: set[str] = {PROJECT_NAME}
+    # Where a form starts: 项目名称, or what a definition calls its project_name field (the
+    # 部门整体 forms' 部门（单位）名称).
+    anchors = {PROJECT_NAME} | {key(f.label) for d in definitions for f in d.all_fields() if f.key == "project_name"}
+    labels: set[str] = set(anchors)
     for definition in definitions:
         labels |= _labels_of(definition)
     # A cell of the indicator table may begin like a heading ("评分标准：完成得满分"): the table's
@@ -138,8 +141,8 @@ def recognise_block(block: Block, definitions: Sequence[FormDefinition],
                 for _, aliases in section.column_aliases for alias in aliases}
     rows = split_inline(block.rows, labels - columns)
     # Header lines that some layouts print above 项目名称 (the 2020 form's 申报单位名称).
-    heading_fields = {key(f.label) for d in definitions for f in d.all_fields()} - {PROJECT_NAME}
-    starts = [i for i, row in enumerate(rows) if _first_key(row) == PROJECT_NAME]
+    heading_fields = {key(f.label) for d in definitions for f in d.all_fields()} - anchors
+    starts = [i for i, row in enumerate(rows) if _first_key(row) in anchors]
     begins = []
     floor = 0
     for start in starts:
@@ -280,6 +283,10 @@ class _Region:
             score += amounts
             if amounts:
                 why.append(f"金额标签 {amounts} 个")
+            tables = sum(key(c.label) in self.keys for t in d.sections_of(SectionType.TABLE) for c in t.extra_columns)
+            score += 2 * tables
+            if tables:
+                why.append(f"表格列 {tables} 个")
             if title and key(d.title) in title:
                 score += 5 + 0.1 * len(key(d.title))
                 why.append(f"标题“{d.title}”")
@@ -322,6 +329,7 @@ class _Region:
             return f"“{name}”的表格中找不到年度（如“（2022年度）”），未导入"
         form = Form(project_id="", kind=definition.kind, year=year, definition_id=definition.id, fields=fields)
         self.read_funding(definition, form, header_row, notes)
+        self.read_tables(definition, form, header_row)
         form.indicators, total_row = self.read_indicators(header_row, columns,
                                                           definition.section(SectionType.INDICATORS))
         if total_row is not None and "score" in columns:
@@ -448,6 +456,46 @@ class _Region:
                 found[(row.key, column.key)] = value or ""
         return found
 
+    def read_tables(self, definition: FormDefinition, form: Form, stop: int) -> None:
+        """The form's own table sections (年度主要任务): the row of their column headings, then
+        every row below until a line that starts with another label, or the indicator table."""
+
+        for section in definition.sections_of(SectionType.TABLE):
+            wanted = {key(c.label): c for c in section.extra_columns}
+            for c in section.extra_columns:
+                for alias in c.labels:
+                    wanted.setdefault(key(alias), c)
+            for i in range(stop):
+                heads = {}
+                for cell in self.rows[i].filled():
+                    column = wanted.get(key(cell.text))
+                    if column is not None and column.key not in heads:
+                        heads[column.key] = cell
+                if len(heads) < min(2, len(section.extra_columns)):
+                    continue
+                first = min(cell.col for cell in heads.values())
+                rows: list[TableRow] = []
+                for j in range(i + 1, stop):
+                    row = self.rows[j]
+                    if row.blank:
+                        continue
+                    leading = [c for c in row.filled() if c.col < first and not c.continued]
+                    if any(key(c.text) != key(section.label) for c in leading):
+                        break  # the next section's label
+                    cells = {}
+                    for column in section.extra_columns:
+                        if column.key in heads:
+                            text = column.normalise(_value_in(row, heads[column.key]))
+                            if text:
+                                cells[column.key] = text
+                    if any(key(text) in self.labels for text in cells.values()):
+                        break
+                    if cells:
+                        rows.append(TableRow(cells=cells))
+                if rows:
+                    form.tables[section.key] = rows
+                break
+
     def indicator_header(self, definition: FormDefinition) -> tuple[int, dict[str, Cell]] | None:
         section = definition.section(SectionType.INDICATORS)
         exact = {key(label): k for k, label in section.printed_columns()} if section else {}
@@ -539,6 +587,8 @@ def _labels_of(definition: FormDefinition) -> set[str]:
         for column in section.columns:
             labels.add(key(column.label))
             labels.update(key(column.row_label(r)) for r in section.rows)
+        if section.type is SectionType.TABLE:
+            labels.update(key(c.label) for c in section.extra_columns)
         labels.update(key(r.label) for r in section.rows)
     labels.discard("")
     return labels

@@ -123,6 +123,8 @@ def build_grid(definition: FormDefinition, workspace: Workspace, form: Form) -> 
             repeat = _indicators(b, definition, section, form, score)
         elif section.type is SectionType.TOTAL:
             _total(b, definition, section, form, score)
+        elif section.type is SectionType.TABLE:
+            _table(b, section, form)
 
     grid = PrintGrid(
         name=f"{project} {form.year}年度 {form.kind.label}",
@@ -358,6 +360,42 @@ def _texts(b: GridBuilder, section: SectionDef, form: Form) -> None:
         b.add(body, col, form.field(field.key), colspan=span, style=b.text,
               where=f"{section.label}「{field.label}」")
     b.keep.append((top, body))
+
+
+def _table(b: GridBuilder, section: SectionDef, form: Form) -> None:
+    """A table of the form's own rows (年度主要任务: 任务名称 │ 主要内容 │ 预算金额): the section
+    label merged down a first column, the column headings, then one line per row — one empty
+    line when there are none, so a blank form shows where to write."""
+    columns = list(section.extra_columns)
+    if not columns:
+        return
+    spans = fit_spans(b.s.table_spans, len(columns), b.ncols - 1)
+    cols = _positions(1, spans)
+    rows = form.tables.get(section.key, [])
+    top = b.row()
+    b.add(top, 0, section.label, rowspan=max(1, len(rows)) + 1, kind=CellKind.LABEL, style=b.label,
+          where=section.label)
+    for (col, span), column in zip(cols, columns):
+        b.add(top, col, column.label, colspan=span, kind=CellKind.LABEL, style=b.label,
+              where=f"{section.label}「{column.label}」")
+    for number, row in enumerate(rows or [None], start=1):
+        r = b.row()
+        for (col, span), column in zip(cols, columns):
+            text = row.cells.get(column.key, "") if row is not None else ""
+            where = f"{section.label}第{number}行「{column.label}」"
+            if column.type == "amount":
+                try:
+                    value = Decimal(text) if text else None
+                except ArithmeticError:
+                    value = None
+                if value is not None or not text:
+                    b.amount_cell(r, col, span, value, where)
+                    continue
+            style = b.text if column.type == "longtext" else b.value
+            b.add(r, col, text, colspan=span, style=style, where=where)
+    b.keep.append((top, top + 1))
+    if rows:
+        _no_lone_rows(b, top + 1, len(b.rows) - 1)
 
 
 def _grouped(definition: FormDefinition, indicators: list[Indicator], empty_rows: bool):

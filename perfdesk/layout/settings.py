@@ -42,6 +42,7 @@ class LayoutSettings:
     texts_style: str = "columns"  # columns: texts side by side under their labels | rows
     text_spans: tuple[int, ...] = ()
     indicator_spans: tuple[int, ...] = ()
+    table_spans: tuple[int, ...] = ()  # a table section's columns, after its label column
     # side: the section label merged down a first column; above: a caption line over a table
     # that starts in the first column — indicator_caption, or the section label ("{year}" in
     # it becomes the form's year)
@@ -99,6 +100,7 @@ def settings_of(definition: FormDefinition) -> LayoutSettings:
         texts_style=str(raw.get("texts_style", defaults.texts_style)),
         text_spans=tuple(int(s) for s in raw.get("text_spans", ())),
         indicator_spans=tuple(int(s) for s in raw.get("indicator_spans", ())),
+        table_spans=tuple(int(s) for s in raw.get("table_spans", ())),
         indicator_label=str(raw.get("indicator_label", defaults.indicator_label)),
         indicator_caption=str(raw.get("indicator_caption", "")),
         empty_level2_rows=bool(raw.get("empty_level2_rows", defaults.empty_level2_rows)),

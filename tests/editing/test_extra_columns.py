@@ -64,3 +64,34 @@ def test_editing_an_extra_column_is_undone_and_redone_through_to_the_file(nation
     # Clearing the text removes the key.
     assert model.setData(model.index(0, model.column_of("explanation")), "")
     assert on_disk(path, "f1").indicator("i1").extra == {"criteria": "每少1个扣2分"}
+
+
+def test_table_rows_are_undone_and_redone_through_to_the_file(tmp_path, qapp):
+    from perfdesk.domain.model import TableRow
+    from perfdesk.editing.commands import SetTableCommand
+
+    ws = Workspace()
+    project = ws.add_project(Project("某县水利局"))
+    ws.add_form(Form(project_id=project.id, kind=FormKind.DECLARATION, year=2024,
+                     definition_id="dept-declaration-2021", id="f1"))
+    path = tmp_path / "d.perfdesk"
+    store = FileStore.create(path)
+    store.write_all(ws)
+    session = EditSession(store)
+    try:
+        first = TableRow("t1", {"name": "河道治理", "amount": "1200.50"})
+        assert session.push(SetTableCommand(session.workspace, "f1", "tasks", [first], "新增任务"))
+        second = [TableRow("t1", {"name": "河道治理", "content": "清淤3条", "amount": "1200.50"}),
+                  TableRow("t2", {"name": "防汛"})]
+        assert session.push(SetTableCommand(session.workspace, "f1", "tasks", second, "修改任务"))
+        assert not session.push(SetTableCommand(session.workspace, "f1", "tasks", second, "无变化"))
+        assert [(r.id, r.cells) for r in on_disk(path, "f1").tables["tasks"]] == [(r.id, r.cells) for r in second]
+        session.undo_stack.undo()
+        assert [(r.id, r.cells) for r in on_disk(path, "f1").tables["tasks"]] == [("t1", first.cells)]
+        session.undo_stack.undo()
+        assert on_disk(path, "f1").tables == {}
+        session.undo_stack.redo()
+        session.undo_stack.redo()
+        assert [r.id for r in on_disk(path, "f1").tables["tasks"]] == ["t1", "t2"]
+    finally:
+        session.close()

@@ -56,3 +56,27 @@ def test_flags_are_stored_as_yes_or_no(tmp_path):
         .section(SectionType.INDICATORS).extra("core")
     assert [column.normalise(t) for t in ("是", " √ ", "Y", "否", "×", "0", "待定", "")] == \
         ["是", "是", "是", "否", "否", "否", "待定", ""]
+
+
+@pytest.mark.parametrize("columns,needle", [
+    ("columns = []", "要写 columns"),
+    ('columns = [{ key = "name", label = "任务名称", type = "memo" }]', "type 应是"),
+    ('columns = [{ key = "name", label = "a" }, { key = "name", label = "b" }]', "不重复"),
+    ('columns = [{ key = "name", lable = "a" }]', "未知的键“lable”"),
+])
+def test_a_bad_table_section_is_named(tmp_path, columns, needle):
+    text = (FORMS_DIR / "dept-declaration-2021.toml").read_text(encoding="utf-8")
+    start = text.index("columns = [\n  { key = \"name\"")
+    end = text.index("]\n", text.index("{ key = \"amount\"", start)) + 2
+    (tmp_path / "d.toml").write_text(text[:start] + columns + "\n" + text[end:], encoding="utf-8")
+    with pytest.raises(DefinitionError) as info:
+        Registry.from_dirs([tmp_path])
+    assert needle in str(info.value), str(info.value)
+
+
+def test_the_table_section_loads_with_its_columns(registry):
+    [table] = registry.get("dept-selfeval-2021").sections_of(SectionType.TABLE)
+    assert (table.key, table.label) == ("tasks", "年度主要任务")
+    amount = table.extra("amount")
+    assert amount.type == "amount" and "预算资金" in amount.labels
+    assert [amount.normalise(t) for t in ("1,200.50", "１２００.５万元", "另行安排")] == ["1200.50", "1200.5", "另行安排"]
