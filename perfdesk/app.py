@@ -110,18 +110,19 @@ def recheck_font(app: QApplication) -> None:
 
 
 class AfterFirstFrame(QObject):
-    """Runs `actions` right after the first frame: a zero-timer started by the first paint event
-    of any widget runs once that paint pass is over (a zero-timer started before it, by
-    `show()`, would run before the paint)."""
+    """Runs `actions` right after the window's first frame: a zero-timer started by the window's
+    first paint event runs once that paint pass is over (a zero-timer started before it, by
+    `show()`, would run before the paint). It watches the window alone: a filter on the whole
+    application would have Python wrap every object that gets an event during start-up."""
 
-    def __init__(self, app: QApplication, actions):
-        super().__init__(app)
-        self.actions = list(actions)
-        app.installEventFilter(self)
+    def __init__(self, window, actions):
+        super().__init__(window)
+        self.window, self.actions = window, list(actions)
+        window.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Paint:
-            QApplication.instance().removeEventFilter(self)
+            self.window.removeEventFilter(self)
             for action in self.actions:
                 QTimer.singleShot(0, action)
             self.actions = []
@@ -207,7 +208,7 @@ def run(path: str | None = None, *, exit_after_paint: bool = False) -> int:
     # resumes, and the remembered font family is confirmed.
     from perfdesk.__main__ import resume_collector
 
-    AfterFirstFrame(app, [resume_collector, lambda: recheck_font(app)])
+    AfterFirstFrame(window, [resume_collector, lambda: recheck_font(app)])
     if exit_after_paint:
         def report() -> None:
             window.repaint()
