@@ -22,6 +22,7 @@ UNIT, YEAR, PROJECT, FORM = "unit", "year", "project", "form"
 _SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE = _SELECTABLE | Qt.ItemFlag.ItemIsEditable
 KIND_LABELS = {FormKind.DECLARATION: "绩效目标申报表", FormKind.SELF_EVALUATION: "绩效自评表"}
+FINAL_SUFFIX = "（已定稿）"  # after the label of a finalised form
 
 
 class OutlineRole(IntEnum):
@@ -95,6 +96,7 @@ class OutlineModel(QAbstractItemModel):
         self._sync()
         session.outlineChanged.connect(self._sync)
         session.analysisChanged.connect(self._on_analysis_changed)
+        session.finalsChanged.connect(self._on_finals_changed)
 
     # -- what the tree should be -------------------------------------------------------
     def set_filter(self, accept=None) -> None:
@@ -243,6 +245,14 @@ class OutlineModel(QAbstractItemModel):
             if child.kind != FORM:  # forms have no rows under them
                 self._sync_children(child, self.createIndex(i, 0, child), plan)
 
+    def _on_finals_changed(self) -> None:
+        """定稿 or 撤回: every form's label and tooltip may say 已定稿 now, or no longer."""
+        roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole]
+        for (kind, _), node in self._nodes.items():
+            if kind == FORM:
+                index = self.createIndex(node.position, 0, node)
+                self.dataChanged.emit(index, index, roles)
+
     def _on_analysis_changed(self, form_id: str) -> None:
         index = self.index_of_form(form_id)
         if index.isValid():
@@ -343,15 +353,17 @@ class OutlineModel(QAbstractItemModel):
             if node.kind == PROJECT:
                 project = ws.projects.get(node.key[1])
                 return project.name if project else ""
-            return KIND_LABELS[ws.forms[node.key].kind]
+            label = KIND_LABELS[ws.forms[node.key].kind]
+            return f"{label}{FINAL_SUFFIX}" if ws.is_final(node.key) else label
         if node.kind == FORM and role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole):
             issues = self.session.analysis(node.key).issues
             severity = worst(issues)
             if role == Qt.ItemDataRole.DecorationRole:
                 return severity_icon(severity) if severity else None
             counts = {s: sum(1 for i in issues if i.severity is s) for s in Severity}
-            return (f"{counts[Severity.ERROR]} 个错误，{counts[Severity.WARNING]} 个警告，"
+            text = (f"{counts[Severity.ERROR]} 个错误，{counts[Severity.WARNING]} 个警告，"
                     f"{counts[Severity.INFO]} 条提示" if issues else "没有发现问题")
+            return f"已定稿，修改前须撤回定稿。{text}" if ws.is_final(node.key) else text
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:

@@ -131,3 +131,24 @@ def test_snapshot_survives_import(session, tmp_path):
     assert session.undo()
     assert _disk_snapshots(session.store.path) == disk
     assert session.store.snapshot_blob(snap.id) == snap.blob
+
+
+def test_the_navigator_says_which_forms_are_finalised_and_stops_when_withdrawn(session, qtbot):
+    from PySide6.QtCore import Qt
+
+    from perfdesk.editing.outline_model import OutlineModel
+
+    model = OutlineModel(session)
+    form = _form(session)
+    index = model.index_of_form(form.id)
+    assert model.data(index) == "绩效自评表"
+    changed = []
+    model.dataChanged.connect(lambda first, last, roles: changed.append(first))
+    session.finalise(2022, None, "三月报送")
+    assert model.data(index) == "绩效自评表（已定稿）"
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole).startswith("已定稿")
+    assert changed  # the tree was told to draw it again
+    other = next(f for f in session.workspace.forms.values() if f.year == 2026)
+    assert model.data(model.index_of_form(other.id)) == "绩效目标申报表"  # 2026 not finalised
+    assert session.withdraw([form.id], "发现错别字")
+    assert model.data(index) == "绩效自评表"
