@@ -1,7 +1,8 @@
 """Editing layer: the indicator table of one form as a Qt item model over the domain.
 
 `setData` and `set_cells` ask the cell planner (cell_plan.py) which undo commands the typed
-values need and run them as one step; unchanged or unusable input changes nothing. Cells carry
+values need and run them as one step; unchanged or unusable input changes nothing. The
+definition's own columns (指标解释, 评(扣)分标准 …) are text columns planned here, beside it. Cells carry
 their issues (colour, icon, tooltip) through roles; the computed score sits in its own
 read-only column beside the entered one.
 
@@ -420,14 +421,40 @@ class IndicatorTableModel(QAbstractTableModel):
         """(row, column key or indicator attribute, typed text or value) → the commands."""
         if self.form_id is None or self.form_id not in self.session.workspace.forms:
             return CellPlan()
-        return plan_cells(self.session.workspace, self.form_id, cells, text, self.bands())
+        cells = list(cells)
+        plan = plan_cells(self.session.workspace, self.form_id, cells, text, self.bands())
+        return self._plan_extras(plan, cells, text)
 
     def plan_block(self, top: int, left: int, block, text: str) -> CellPlan:
         """A block of texts at (top, left), in this table's column order (paste)."""
         if self.form_id is None or self.form_id not in self.session.workspace.forms:
             return CellPlan()
-        return plan_block(self.session.workspace, self.form_id, [key for key, _ in self.columns], top, left,
-                          block, text, self.bands())
+        keys = [key for key, _ in self.columns]
+        plan = plan_block(self.session.workspace, self.form_id, keys, top, left, block, text, self.bands())
+        cells = [(top + r, keys[left + c], value) for r, values in enumerate(block)
+                 for c, value in enumerate(values) if 0 <= left + c < len(keys)]
+        return self._plan_extras(plan, cells, text)
+
+    def _plan_extras(self, plan: CellPlan, cells, text: str) -> CellPlan:
+        """The cells of the definition's own columns (指标解释 …), which the cell planner leaves
+        out: one command per changed cell of an existing row, and the texts of rows a paste
+        adds below the table put into those new rows before they are inserted."""
+        indicators = self.indicators
+        added = plan.commands[0].rows if plan.rows_added else []
+        for row, key, value in cells:
+            column = self.extra_column(key)
+            if column is None:
+                continue
+            text_value = column.normalise("" if value is None else str(getattr(value, "raw", value)))
+            if 0 <= row < len(indicators):
+                if indicators[row].extra.get(key, "") != text_value:
+                    plan.commands.append(SetIndicatorCommand(self.session.workspace, self.form_id,
+                                                             indicators[row].id, key, text_value, text))
+                    plan.cells += 1
+            elif 0 <= row - len(indicators) < len(added) and text_value:
+                added[row - len(indicators)][1].extra[key] = text_value
+                plan.cells += 1
+        return plan
 
     def run_plan(self, plan: CellPlan, text: str) -> int:
         """Run a plan as one step. Returns how many cells changed (0: nothing to do, refused

@@ -73,7 +73,7 @@ def test_table_rows_are_undone_and_redone_through_to_the_file(tmp_path, qapp):
     ws = Workspace()
     project = ws.add_project(Project("某县水利局"))
     ws.add_form(Form(project_id=project.id, kind=FormKind.DECLARATION, year=2024,
-                     definition_id="dept-declaration-2021", id="f1"))
+                     definition_id="unit-declaration-2021", id="f1"))
     path = tmp_path / "d.perfdesk"
     store = FileStore.create(path)
     store.write_all(ws)
@@ -95,3 +95,19 @@ def test_table_rows_are_undone_and_redone_through_to_the_file(tmp_path, qapp):
         assert [r.id for r in on_disk(path, "f1").tables["tasks"]] == ["t1", "t2"]
     finally:
         session.close()
+
+
+def test_paste_and_clear_reach_the_extra_columns(national):
+    path, session, model = national
+    left = model.column_of("explanation")
+    block = [["新的解释", "每少1个扣2分"], ["新行的解释", "新行的标准"]]
+    assert model.run_plan(model.plan_block(0, left, block, "粘贴"), "粘贴") == 5  # 4 cells and a new row
+    rows = on_disk(path, "f1").indicators
+    assert [r.extra for r in rows] == [{"explanation": "新的解释", "criteria": "每少1个扣2分"},
+                                       {"explanation": "新行的解释", "criteria": "新行的标准"}]
+    assert model.set_cells([(0, "explanation", ""), (1, "criteria", "")], "清除内容") == 2
+    assert [r.extra for r in on_disk(path, "f1").indicators] == [{"criteria": "每少1个扣2分"},
+                                                                 {"explanation": "新行的解释"}]
+    session.undo_stack.undo()
+    session.undo_stack.undo()
+    assert [r.extra for r in on_disk(path, "f1").indicators] == [{"explanation": "运维合同所列系统"}]

@@ -65,7 +65,7 @@ def test_flags_are_stored_as_yes_or_no(tmp_path):
     ('columns = [{ key = "name", lable = "a" }]', "未知的键“lable”"),
 ])
 def test_a_bad_table_section_is_named(tmp_path, columns, needle):
-    text = (FORMS_DIR / "dept-declaration-2021.toml").read_text(encoding="utf-8")
+    text = (FORMS_DIR / "unit-declaration-2021.toml").read_text(encoding="utf-8")
     start = text.index("columns = [\n  { key = \"name\"")
     end = text.index("]\n", text.index("{ key = \"amount\"", start)) + 2
     (tmp_path / "d.toml").write_text(text[:start] + columns + "\n" + text[end:], encoding="utf-8")
@@ -75,7 +75,7 @@ def test_a_bad_table_section_is_named(tmp_path, columns, needle):
 
 
 def test_the_table_section_loads_with_its_columns(registry):
-    [table] = registry.get("dept-selfeval-2021").sections_of(SectionType.TABLE)
+    [table] = registry.get("unit-selfeval-2021").sections_of(SectionType.TABLE)
     assert (table.key, table.label) == ("tasks", "年度主要任务")
     amount = table.extra("amount")
     assert amount.type == "amount" and "预算资金" in amount.labels

@@ -1,4 +1,4 @@
-"""The 部门整体 pair (dept-declaration-2021, dept-selfeval-2021): 部门（单位）名称, a 年度预算 block,
+"""The 部门整体 pair (unit-declaration-2021, unit-selfeval-2021): 部门（单位）名称, a 年度预算 block,
 the 年度主要任务 table (任务名称 │ 主要内容 │ 预算金额) as a table section of the form's own rows,
 年度总体目标 (and its 完成情况), and the unit-level indicator table offered as a starting set."""
 
@@ -34,7 +34,7 @@ def _tasks() -> list[TableRow]:
 
 
 def test_a_new_form_starts_with_the_common_unit_level_rows(registry):
-    for definition_id in ("dept-declaration-2021", "dept-selfeval-2021"):
+    for definition_id in ("unit-declaration-2021", "unit-selfeval-2021"):
         definition = registry.get(definition_id)
         ws = Workspace()
         project = ws.add_project(Project(UNIT))
@@ -47,12 +47,12 @@ def test_a_new_form_starts_with_the_common_unit_level_rows(registry):
         [table] = definition.sections_of(SectionType.TABLE)
         assert [(c.key, c.label) for c in table.extra_columns] == [
             ("name", "任务名称"), ("content", "主要内容"), ("amount", "预算金额")]
-    selfeval = blank_form(ws, project, 2023, registry.get("dept-selfeval-2021"))
+    selfeval = blank_form(ws, project, 2023, registry.get("unit-selfeval-2021"))
     assert sum(i.weight for i in selfeval.indicators) == 90  # with 预算执行率's 10: 100
 
 
 def _selfeval(registry) -> tuple[Workspace, Form]:
-    definition = registry.get("dept-selfeval-2021")
+    definition = registry.get("unit-selfeval-2021")
     ws = Workspace()
     ws.set_unit(UNIT, "某县人民政府")
     project = ws.add_project(Project(UNIT))
@@ -73,7 +73,7 @@ def _selfeval(registry) -> tuple[Workspace, Form]:
 
 
 def test_the_self_evaluation_scores_prints_and_round_trips(tmp_path, registry):
-    definition = registry.get("dept-selfeval-2021")
+    definition = registry.get("unit-selfeval-2021")
     ws, form = _selfeval(registry)
     score = score_form(form, definition)
     assert score.complete and score.budget.rate_percent == Decimal("97.60")
@@ -95,7 +95,7 @@ def test_the_self_evaluation_scores_prints_and_round_trips(tmp_path, registry):
         paths = export_forms(reopened, [copy], registry, fmt, tmp_path / fmt, with_list=False)
         [result] = import_files(paths, registry)
         [found] = result.forms
-        assert found.definition_id == "dept-selfeval-2021", found.chosen
+        assert found.definition_id == "unit-selfeval-2021", found.chosen
         assert document(found.form) == document(form)
         assert _by_value(found.form) == _by_value(form), fmt  # amounts by value: 1200.5 == 1200.50
     [pdf] = export_forms(reopened, [copy], registry, "pdf", tmp_path / "pdf", with_list=False)
@@ -142,7 +142,7 @@ def test_hand_made_declarations_are_read_with_their_tasks(fmt, messy, tmp_path, 
     result = import_file(path, registry)
     assert len(result.forms) == 1, [s.reason for s in result.skipped]
     found = result.forms[0]
-    assert found.definition_id == "dept-declaration-2021", found.chosen
+    assert found.definition_id == "unit-declaration-2021", found.chosen
     form = found.form
     assert (form.year, form.field("project_name")) == (2024, UNIT)
     assert form.amount("total", "annual") == Decimal("1636.70")
@@ -161,7 +161,7 @@ def test_diff_names_changed_task_rows(registry):
     rows = [TableRow(r.id, dict(r.cells)) for r in form.tables["tasks"]]
     rows[1].cells["amount"] = "360.00"
     ws.set_table(form.id, "tasks", rows[:2] + [TableRow(cells={"name": "水资源管理"})])
-    changes = [c for c in diff.diff_forms(old, form, definition=registry.get("dept-selfeval-2021"))
+    changes = [c for c in diff.diff_forms(old, form, definition=registry.get("unit-selfeval-2021"))
                if c.kind == diff.TABLE]
     texts = [c.text() for c in changes]
     assert "“年度主要任务”第 2 行的“预算金额”：“350.00” → “360.00”" in texts
