@@ -184,8 +184,10 @@ fi
 say "构建 PerfDesk wheel / building the PerfDesk wheel (pip wheel --no-deps)"
 rm -rf "$OUT/src" "$OUT/dist"
 mkdir -p "$OUT/src" "$OUT/dist"
+# forms/ and resources/ live beside the package and are packaged inside it (pyproject.toml's
+# package-dir): the wheel needs them too.
 (cd "$REPO" && tar --exclude=__pycache__ --exclude='*.pyc' -cf - pyproject.toml perfdesk \
-   $(ls -d README* LICENSE* setup.py setup.cfg MANIFEST.in 2>/dev/null || true)) | tar -xf - -C "$OUT/src"
+   $(ls -d README* LICENSE* setup.py setup.cfg MANIFEST.in forms resources 2>/dev/null || true)) | tar -xf - -C "$OUT/src"
 "$PY" -m pip wheel -q --no-deps -w "$OUT/dist" "$OUT/src" || die "pip wheel 失败 / pip wheel failed"
 WHEEL=$(ls "$OUT"/dist/perfdesk-"$VERSION"-*.whl 2>/dev/null | head -n 1)
 [ -n "$WHEEL" ] || die "没有生成 perfdesk-$VERSION 的 wheel / no perfdesk-$VERSION wheel built"

@@ -6,13 +6,14 @@
 #      imports (in the payload or in Windows itself);
 #   2. checks the NSIS script statically (makensis -PPO): per-user, HKCU only, association,
 #      shortcuts, an uninstaller that never deletes the user's data; the exe's manifest;
-#   3. under wine64, in a throwaway prefix under build/windows/smoke/: refuses Windows 7,
-#      installs silently, checks files, shortcuts and HKCU keys, runs the bundled Python
+#   3. under wine64, in a throwaway prefix under build/windows/smoke/: refuses Windows 7 and
+#      Windows 10 1803 (build 17134), installs silently on build 17763 (1809, the minimum), checks files, shortcuts and HKCU keys, runs the bundled Python
 #      (non-Qt dependencies, pypdfium2 on a PDF, the PerfDesk CLI: demo, check, export
 #      pdf/xlsx/docx), reinstalls over it, uninstalls, and checks that the data folder and the
 #      user's .perfdesk files are still there and the program and its keys are gone.
-# Qt cannot start under Wine (Qt6Core.dll needs Windows' own ICU, icuuc.dll); the test only
-# checks that icuuc.dll is the one thing QtCore misses there.
+# Wine has no Windows ICU (icuuc.dll), which Qt6Core.dll needs: the test checks that it is the
+# one thing QtCore misses there, then supplies ICU (ICU 78 from the PyPI wheel icu4py and a
+# forwarding icuuc.dll made with MinGW binutils) and runs the installed copy's --self-test.
 # Exit 0 only when every check passes.
 set -euo pipefail
 
@@ -27,6 +28,10 @@ VERSION=$("$PYTHON" -c 'import tomllib,sys; print(tomllib.load(open(sys.argv[1],
 SETUP="$OUT/PerfDesk-$VERSION-setup.exe"
 NSI="$OUT/nsis/installer.nsi"
 APP_NAME="PerfDesk 预算绩效表填报"
+# Windows' own ICU stands in for Wine's missing one (section 3): ICU 78's DLLs from this wheel.
+ICU_PIN="icu4py==1.2.0"
+ICU_WHEEL="icu4py-1.2.0-cp311-cp311-win_amd64.whl"
+ICU_WHEEL_SHA256="f2cdd0932ed231da9dd093f83b54d4b04de8e0f5f1b964acb491c2b1382c4fd6"
 
 die() { printf '\n冒烟测试无法进行 / SMOKE TEST ERROR: %s\n' "$*" >&2; exit 2; }
 [ -f "$SETUP" ] || die "找不到 $SETUP，请先运行 bash installer/build-windows.sh / run the build first"
@@ -46,6 +51,8 @@ section() { printf '\n== %s\n' "$*"; }
 missing=()
 command -v 7zz >/dev/null 2>&1 || command -v 7z >/dev/null 2>&1 || missing+=(7zip)
 command -v objdump >/dev/null 2>&1 || missing+=(binutils)
+command -v x86_64-w64-mingw32-ld >/dev/null 2>&1 || missing+=(binutils-mingw-w64-x86-64)
+command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb xauth)
 command -v makensis >/dev/null 2>&1 || missing+=(nsis)
 command -v wine >/dev/null 2>&1 || missing+=(wine)
 [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1 || missing+=(wine64)
@@ -217,6 +224,24 @@ if wrun install-win7 wine "$WSETUP" /S; then rc=0; else rc=$?; fi
 [ "$rc" = 2 ] && [ ! -e "$INSTDIR" ] && pass "on Windows 7 the installer refuses (exit 2, nothing installed)" \
   || fail "on Windows 7 the installer should refuse: exit $rc, install folder $( [ -e "$INSTDIR" ] && echo exists || echo absent)"
 wrun win10 wine winecfg -v win10 || true
+# Windows 10 before 1809 (build 17763, the oldest Qt 6 supports): the installer refuses too. Wine
+# reports the build the registry names (CurrentBuildNumber), as Windows does.
+win_build() {  # win_build N: make Wine report Windows 10 build N
+  local v
+  for v in CurrentBuildNumber CurrentBuild; do
+    wrun "build-$1" wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion' /v "$v" /d "$1" /f || true
+  done
+  wineserver -w || true
+}
+win_build 17134
+if wrun install-1803 wine "$WSETUP" /S; then rc=0; else rc=$?; fi
+[ "$rc" = 2 ] && [ ! -e "$INSTDIR" ] && pass "on Windows 10 1803 (build 17134) the installer refuses (exit 2, nothing installed)" \
+  || fail "on Windows 10 build 17134 the installer should refuse: exit $rc, install folder $( [ -e "$INSTDIR" ] && echo exists || echo absent)"
+grep -q '^!define MIN_WINDOWS_BUILD 17763$' "$NSI" && grep -qF '${AtLeastBuild} ${MIN_WINDOWS_BUILD}' "$NSI" && grep -q '需要 64 位的 Windows 10 1809 版' "$NSI" \
+  && pass "the refusal names the minimum in Chinese (Windows 10 1809, build 17763)" \
+  || fail "installer.nsi: no Chinese message naming Windows 10 1809 / build 17763"
+# Everything below runs on exactly the oldest accepted build.
+win_build 17763
 
 if WINEDEBUG=-all,fixme+shell wrun install wine "$WSETUP" /S; then pass "silent per-user install (setup.exe /S) exits 0"; else fail "silent install failed, exit $? ($WLOG)"; fi
 # Wine's shell-link property store is a stub that logs each call: seeing SetValue and Commit
@@ -295,13 +320,74 @@ if WINEDEBUG=-all wrun pyside6 wine "$PY" -c 'import PySide6; print("import PySi
 else
   fail "import PySide6 fails under Wine ($WLOG)"
 fi
-if WINEDEBUG=-all,err+module wrun qtcore wine "$PY" -c 'from PySide6 import QtCore'; then
-  pass "from PySide6 import QtCore works under Wine (this Wine has ICU)"
+# Without Windows' ICU, QtCore cannot load, and it must be the only thing missing.
+if WINEDEBUG=-all,err+module wrun qtcore-no-icu wine "$PY" -c 'from PySide6 import QtCore'; then
+  fail "from PySide6 import QtCore works under Wine before ICU was supplied: the ICU check below proves nothing"
 else
   not_found=$(grep -o 'Library [^ ]* (which is needed by' "$WLOG" | awk '{print $2}' | sort -u | while read -r d; do
                 grep -qxiF "$d" "$SMOKE/payload-names.txt" || echo "$d"; done | tr '\n' ' ' || true)
-  [ "$not_found" = "icuuc.dll " ] && pass "from PySide6 import QtCore fails under Wine only for Windows' ICU (icuuc.dll), as expected" \
+  [ "$not_found" = "icuuc.dll " ] && pass "without ICU, from PySide6 import QtCore fails under Wine only for Windows' ICU (icuuc.dll)" \
     || fail "from PySide6 import QtCore misses more than icuuc.dll under Wine: ${not_found:-?} ($WLOG)"
+fi
+# Windows 10 (1703 and later) has its own ICU: icuuc.dll with ICU's C API under unversioned
+# names. Wine has none, so the test gives the throwaway prefix one, as Windows would: the ICU 78
+# DLLs of the PyPI wheel icu4py (win_amd64) in system32, and an icuuc.dll made here (MinGW
+# binutils) that exports exactly the functions the installed Qt6Core.dll imports from icuuc.dll,
+# each forwarded to ICU 78's versioned name (ucnv_open -> ucnv_open_78). Then the installed copy's
+# own `--self-test` must pass: Qt starts, opens the demo in the window, exports a PDF, draws it
+# with PDFium and prints to a file.
+ICU_DIR="$OUT/downloads/icu"
+mkdir -p "$ICU_DIR"
+icu_wheel="$ICU_DIR/$ICU_WHEEL"
+if ! { [ -f "$icu_wheel" ] && echo "$ICU_WHEEL_SHA256  $icu_wheel" | sha256sum -c --status; }; then
+  rm -f "$icu_wheel"
+  "$PYTHON" -m pip download -q --no-deps --only-binary=:all: --platform win_amd64 --python-version 3.11 \
+    --implementation cp -d "$ICU_DIR" "$ICU_PIN" > "$SMOKE/logs/icu-download.log" 2>&1 || true
+fi
+SYS32="$WINEPREFIX/drive_c/windows/system32"
+if [ -f "$icu_wheel" ] && echo "$ICU_WHEEL_SHA256  $icu_wheel" | sha256sum -c --status; then
+  pass "ICU for Wine: $ICU_WHEEL (sha256 checked)"
+  rm -rf "$SMOKE/icu" && mkdir -p "$SMOKE/icu"
+  "$PYTHON" -m zipfile -e "$icu_wheel" "$SMOKE/icu"
+  cp "$SMOKE"/icu/icu4py.libs/*.dll "$SYS32/"
+  icuuc78=$(basename "$(ls "$SMOKE"/icu/icu4py.libs/icuuc[0-9]*.dll)" .dll)
+  icu_major=$(sed -E 's/^icuuc([0-9]+).*/\1/' <<<"$icuuc78")
+  objdump -p "$INSTDIR/pkgs/PySide6/Qt6Core.dll" | awk '
+    /DLL Name:/ { take = ($3 == "icuuc.dll") ; next }
+    take && NF == 3 && $1 ~ /^[0-9a-f]+$/ { print $3 }' | sort -u > "$SMOKE/icu/qt-imports.txt"
+  objdump -p "$SMOKE/icu/icu4py.libs/$icuuc78.dll" | sed -n 's/^.*\] \([A-Za-z_0-9]*\)$/\1/p' | sort -u > "$SMOKE/icu/icu-exports.txt"
+  missing_icu=$(while read -r f; do grep -qx "${f}_$icu_major" "$SMOKE/icu/icu-exports.txt" || echo "$f"; done < "$SMOKE/icu/qt-imports.txt")
+  { echo "LIBRARY icuuc.dll"; echo "EXPORTS"
+    while read -r f; do echo "$f = $icuuc78.${f}_$icu_major"; done < "$SMOKE/icu/qt-imports.txt"; } > "$SMOKE/icu/icuuc.def"
+  if [ -s "$SMOKE/icu/qt-imports.txt" ] && [ -z "$missing_icu" ] \
+     && x86_64-w64-mingw32-dlltool -d "$SMOKE/icu/icuuc.def" -e "$SMOKE/icu/icuuc-exports.o" \
+     && x86_64-w64-mingw32-ld -shared --entry=0 --subsystem windows -o "$SYS32/icuuc.dll" "$SMOKE/icu/icuuc-exports.o"; then
+    pass "icuuc.dll for Wine: the $(wc -l < "$SMOKE/icu/qt-imports.txt") functions Qt6Core.dll imports, forwarded to ICU $icu_major"
+  else
+    fail "could not make icuuc.dll for Wine (Qt6Core imports $(wc -l < "$SMOKE/icu/qt-imports.txt") ICU functions; not in ICU $icu_major: ${missing_icu:-none})"
+  fi
+  if WINEDEBUG=-all,err+module wrun qtcore wine "$PY" -c 'from PySide6 import QtCore; print("QtCore", QtCore.qVersion())'; then
+    pass "from PySide6 import QtCore works under Wine with ICU ($(tail -n 1 "$WLOG"))"
+  else
+    fail "from PySide6 import QtCore fails under Wine even with ICU ($WLOG)"
+  fi
+  # Under Xvfb, so that Wine can make real windows (HWNDs) for Qt's own "windows" platform
+  # plugin: without a display Wine makes none, the window's close never reaches its closeEvent,
+  # the demo file stays locked and the self-test's temporary folder cannot be removed.
+  XVFB=(xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp")
+  if WINEDEBUG=-all wrun self-test "${XVFB[@]}" wine "$PY" -m perfdesk.cli --self-test; then rc=0; else rc=$?; fi
+  steps_ok=$(grep -c '^✔' "$WLOG" || true)
+  [ "$rc" = 0 ] && grep -q '自检通过。' "$WLOG" && grep -q '平台插件 windows' "$WLOG" \
+    && pass "the installed copy's perfdesk --self-test passes under Wine (Qt's windows platform plugin, $steps_ok steps ✔): $(grep '^自检' "$WLOG" | tail -n 1)" \
+    || fail "perfdesk --self-test under Wine: exit $rc, last line: $(tail -n 1 "$WLOG") ($WLOG)"
+  # What a user's double click runs: pythonw.exe with the launcher, the same self-test.
+  if WINEDEBUG=-all wrun self-test-pythonw "${XVFB[@]}" wine "$INSTDIR/Python/pythonw.exe" \
+       "$(winpath "$INSTDIR/perfdesk-launcher.pyw")" --self-test; then rc=0; else rc=$?; fi
+  [ "$rc" = 0 ] && pass "pythonw.exe perfdesk-launcher.pyw --self-test exits 0 under Wine" \
+    || fail "pythonw.exe perfdesk-launcher.pyw --self-test: exit $rc ($WLOG)"
+  rm -f "$SYS32/icuuc.dll" "$SYS32"/icu*[0-9]-*.dll "$SYS32"/msvcp140-*.dll
+else
+  fail "no $ICU_WHEEL with sha256 $ICU_WHEEL_SHA256 (pip download $ICU_PIN; see $SMOKE/logs/icu-download.log)"
 fi
 
 # Data safety: reinstall over it, then uninstall

@@ -35,6 +35,8 @@
 ; with SetCurrentProcessExplicitAppUserModelID). The shortcuts carry the same id, so that a
 ; pinned shortcut and the running window are one taskbar button.
 !define APP_USER_MODEL_ID "PerfDesk.PerfDesk"
+; The oldest Windows 10 build the installer accepts: 1809 (17763), the oldest Qt 6 supports.
+!define MIN_WINDOWS_BUILD 17763
 ; A file only PerfDesk's install folder has: the installer and the uninstaller delete the
 ; program's folders (pkgs, Python) only where it exists.
 !define MARKER "$INSTDIR\[[ app['script'] ]]"
@@ -292,8 +294,12 @@ SectionEnd
 
 Function .onInit
   SetShellVarContext current
+  ; Qt 6 supports Windows 10 1809 (build 17763) and later; Qt6Core.dll also needs Windows' own
+  ; ICU (icuuc.dll), which Windows 10 has only since 1703. Older builds (1507 / 1607 LTSB …) refuse.
   ${IfNot} ${AtLeastWin10}
-    MessageBox MB_OK|MB_ICONSTOP "${PRODUCT_NAME} 需要 64 位的 Windows 10 或 Windows 11。" /SD IDOK
+  ${OrIfNot} ${AtLeastBuild} ${MIN_WINDOWS_BUILD}
+    MessageBox MB_OK|MB_ICONSTOP "${PRODUCT_NAME} 需要 64 位的 Windows 10 1809 版（内部版本 ${MIN_WINDOWS_BUILD}）或更高版本，或 Windows 11。$\r$\n$\r$\n这台电脑的 Windows 版本过旧，请先通过“Windows 更新”升级，或联系信息部门。" /SD IDOK
+    SetErrorLevel 2
     Abort
   ${EndIf}
   SetRegView 64
