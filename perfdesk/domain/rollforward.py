@@ -28,7 +28,7 @@ from enum import Enum
 from typing import Iterable, Mapping, Sequence
 
 from .definition import FormDefinition, FormKind, SectionDef, SectionType, Taxonomy
-from .model import Form, Indicator, Project, Workspace
+from .model import Form, Indicator, Project, TableRow, Workspace
 from .scoring import round2
 from .validation import parse_date
 from .values import GE, Value, parse, print_style, unit_factor
@@ -250,6 +250,18 @@ def _place(level1: str, level2: str, taxonomy: Taxonomy) -> tuple[str, str, str]
     return level1, level2, f"一级“{level1}”不在新表的指标体系中，保持原样"
 
 
+def _own_columns(old: Indicator, definition: FormDefinition) -> dict[str, str]:
+    """The row's texts in the definition's own columns (指标解释 …) the new form also has."""
+    section = definition.section(SectionType.INDICATORS)
+    return {k: v for k, v in old.extra.items() if section is not None and section.extra(k) is not None}
+
+
+def _own_tables(source: Form, definition: FormDefinition) -> dict:
+    """The source's table sections (年度主要任务) the new form also has, as new rows."""
+    keys = {s.key for s in definition.sections_of(SectionType.TABLE)}
+    return {k: [TableRow(cells=dict(r.cells)) for r in rows] for k, rows in source.tables.items() if k in keys}
+
+
 def _sorted_rows(rows: list[tuple[Indicator, RowPlan]], taxonomy: Taxonomy):
     # Stable: rows keep their order within a (一级, 二级) group; groups follow the taxonomy
     # so the 一级/二级 cells can merge when printed.
@@ -408,7 +420,7 @@ def plan_self_evaluations(source_ws: Workspace, target_ws: Workspace, definition
             prov = Provenance(source.id, old.id, source.year, source.kind.value, "declaration",
                               ("level1", "level2", "level3", "target", "weight"))
             new = Indicator(level1=level1, level2=level2, level3=old.level3, target=old.target,
-                            provenance=prov.to_text())
+                            provenance=prov.to_text(), extra=_own_columns(old, definition))
             row = RowPlan(old.id, old.level3, old.target.raw, "", RowChoice.KEEP, (RowChoice.KEEP,), new,
                           [note] if note else [])
             pairs.append((new, row))
@@ -416,6 +428,7 @@ def plan_self_evaluations(source_ws: Workspace, target_ws: Workspace, definition
                 form_plan.flags.append(f"“{old.level3}”：{note}")
         pairs = _sorted_rows(pairs, definition.taxonomy)
         form.indicators = [ind for ind, _ in pairs]
+        form.tables = _own_tables(source, definition)
         form_plan.rows = [row for _, row in pairs]
         weights, notes = default_weights(form.indicators, definition)
         for ind, weight in zip(form.indicators, weights):
@@ -502,12 +515,13 @@ def plan_declarations(source_ws: Workspace, target_ws: Workspace, definitions, f
             prov = Provenance(source.id, old.id, source.year, source.kind.value, choice.value,
                               ("level1", "level2", "level3", "target"))
             row.indicator = Indicator(level1=level1, level2=level2, level3=old.level3, target=target,
-                                      provenance=prov.to_text())
+                                      provenance=prov.to_text(), extra=_own_columns(old, definition))
             if note:
                 row.notes.append(note)
                 form_plan.flags.append(f"“{old.level3}”：{note}")
             pairs.append((row.indicator, row))
         form.indicators = [ind for ind, _ in _sorted_rows(pairs, definition.taxonomy)]
+        form.tables = _own_tables(source, definition)
         if carry_amounts:
             form_plan.flags.extend(_carry_amounts(source, source_def, form, definition))
         form_plan.flags.extend(_year_flags(form, definition))
