@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from .definition import FormDefinition, SectionType
 from .model import Form, Indicator, Workspace
-from .rollforward import Provenance
+from .provenance import Provenance
 
 # Kinds of change, in the order a list shows them per form.
 FORM_ADDED, FORM_REMOVED = "form_added", "form_removed"

@@ -13,8 +13,8 @@ the per-row choices, review flags and a Chinese summary. `apply_plan` adds the o
 the Workspace mutation methods and returns what it added; `revert_plan` removes exactly that —
 so a GUI wraps the pair in one undo command.
 
-Carried values are marked in `Indicator.provenance` (see `perfdesk.domain.provenance`, whose
-names this module re-exports) until the user confirms or edits them.
+Carried values are marked in `Indicator.provenance` (see `perfdesk.domain.provenance`) until
+the user confirms or edits them.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Iterable, Mapping, Sequence
 
 from .definition import FormDefinition, FormKind, SectionDef, SectionType, Taxonomy
 from .model import Form, Indicator, Project, TableRow, Workspace
+from .provenance import Provenance
 from .scoring import round2
 from .validation import parse_date
 from .values import GE, Value, parse, print_style, unit_factor
@@ -55,18 +56,6 @@ class RowChoice(str, Enum):
     @property
     def label(self) -> str:
         return {"keep": "保留原指标值", "actual": "以上年实际完成值为新指标值", "drop": "删除此指标"}[self.value]
-
-
-# -- provenance (perfdesk.domain.provenance; re-exported for the planner's users) -----------
-from .provenance import (  # noqa: E402,F401
-    LastYear,
-    Provenance,
-    confirm_indicator,
-    confirmed_provenance,
-    is_carried,
-    last_year_map,
-    last_year_values,
-)
 
 
 # -- weights -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import copy
 from PySide6.QtGui import QUndoCommand
 
 from perfdesk.domain.model import Form, Indicator, OverrideNote, Project, TableRow, Workspace
-from perfdesk.domain.rollforward import confirmed_provenance, is_carried
+from perfdesk.domain.provenance import confirmed_provenance, is_carried
 
 
 class Step(QUndoCommand):

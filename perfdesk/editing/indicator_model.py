@@ -24,7 +24,7 @@ from perfdesk.domain.definition import SectionType
 from perfdesk.domain.model import INDICATOR_ATTRS, Indicator, OverrideNote
 from perfdesk.domain.overrides import now_text
 from perfdesk.domain.scoring import explain_row
-from perfdesk.domain.rollforward import Provenance, is_carried, last_year_map
+from perfdesk.domain.provenance import Provenance, is_carried, last_year_map
 from perfdesk.domain.validation import Issue, Severity
 
 from .cell_plan import CellPlan, grade_applies, plan_block, plan_cells

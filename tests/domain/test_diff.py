@@ -8,7 +8,7 @@ from decimal import Decimal
 from perfdesk.domain import diff
 from perfdesk.domain import snapshot as snapshots
 from perfdesk.domain.model import Indicator
-from perfdesk.domain.rollforward import Provenance
+from perfdesk.domain.provenance import Provenance
 from perfdesk.domain.values import parse
 
 from ..conftest import form_named

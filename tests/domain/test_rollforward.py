@@ -8,16 +8,13 @@ from hypothesis import strategies as st
 
 from perfdesk.domain.definition import FormKind
 from perfdesk.domain.model import Workspace
+from perfdesk.domain.provenance import Provenance, confirm_indicator, is_carried, last_year_values
 from perfdesk.domain.rollforward import (
     Applied,
     PlanConflict,
-    Provenance,
     RowChoice,
     apply_plan,
-    confirm_indicator,
     default_weights,
-    is_carried,
-    last_year_values,
     plan_declarations,
     plan_rollforward,
     plan_self_evaluations,

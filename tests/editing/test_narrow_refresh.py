@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 
 from perfdesk.cli import write_demo
 from perfdesk.domain.definition import FormKind, SectionType
-from perfdesk.domain.rollforward import apply_plan, is_carried, plan_rollforward
+from perfdesk.domain.provenance import is_carried
+from perfdesk.domain.rollforward import apply_plan, plan_rollforward
 from perfdesk.domain.validation import Severity
 from perfdesk.editing.clipboard import paste
 from perfdesk.editing.commands import SetIndicatorCommand

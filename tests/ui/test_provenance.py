@@ -4,7 +4,8 @@ beside this year's."""
 from PySide6.QtCore import Qt
 
 from perfdesk.domain.definition import FormKind
-from perfdesk.domain.rollforward import apply_plan, is_carried, plan_rollforward
+from perfdesk.domain.provenance import is_carried
+from perfdesk.domain.rollforward import apply_plan, plan_rollforward
 from perfdesk.editing.indicator_model import CARRIED, LAST_ACTUAL, LAST_TARGET
 from perfdesk.store import FileStore
 
