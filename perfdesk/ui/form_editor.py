@@ -36,9 +36,11 @@ from perfdesk.editing.commands import TextFieldCommand, set_field_command
 from perfdesk.editing.funding_model import FundingModel
 from perfdesk.editing.indicator_model import IndicatorTableModel, worst
 from perfdesk.editing.session import EditSession
+from perfdesk.editing.table_model import TableSectionModel
 
 from .dialogs import Ask
 from .indicator_view import IndicatorPanel
+from .table_section import TableSectionPanel
 from .totals_bar import TotalsBar
 
 MARK_STYLES = {
@@ -47,7 +49,8 @@ MARK_STYLES = {
     "info": "border: 1px solid #1e6fd9;",
 }
 # The heading of a section whose definition gives it none (each section folds by its heading).
-SECTION_NAMES = {SectionType.FIELDS: "基本信息", SectionType.FUNDING: "资金情况", SectionType.TEXTS: "绩效目标"}
+SECTION_NAMES = {SectionType.FIELDS: "基本信息", SectionType.FUNDING: "资金情况", SectionType.TEXTS: "绩效目标",
+                 SectionType.TABLE: "表格"}
 TEXT_IDLE_MS = 1200  # a pause this long in a long text commits it (merged into one undo step)
 
 
@@ -200,6 +203,8 @@ class FormEditor(QWidget):
         self.field_widgets: dict[str, QWidget] = {}
         self.field_sections: dict[str, str] = {}
         self.funding: list[tuple[SectionDef, FundingModel, FundingTable]] = []
+        # the form's own table sections (年度主要任务), in definition order
+        self.tables: list[tuple[SectionDef, TableSectionModel, TableSectionPanel]] = []
         self.indicator_model = IndicatorTableModel(session, self)
         self.indicator_panel = IndicatorPanel(self.indicator_model, self)
         self.indicator_panel.message.connect(self.message)
@@ -285,6 +290,7 @@ class FormEditor(QWidget):
         self.field_widgets.clear()
         self.field_sections.clear()
         self.funding.clear()
+        self.tables.clear()
         if self.form_id is None:
             return
         definition = self.session.definition(self.form_id)
@@ -295,6 +301,8 @@ class FormEditor(QWidget):
                 self.top_layout.addWidget(self._funding_box(section))
             elif section.type is SectionType.TEXTS:
                 self.top_layout.addWidget(self._texts_box(section))
+            elif section.type is SectionType.TABLE:
+                self.top_layout.addWidget(self._table_box(section))
         self.top_layout.addStretch(1)
         # Lay out now, not on the next event loop: otherwise the first frame of a newly
         # chosen form shows its boxes squeezed over each other.
@@ -412,6 +420,18 @@ class FormEditor(QWidget):
             self.field_sections[note_key] = section.key
             row.addWidget(note, 1)
             layout.addLayout(row)
+        return box
+
+    def _table_box(self, section: SectionDef) -> QWidget:
+        """One of the form's own table sections (年度主要任务): a grid with 添加行 / 删除行."""
+        box, layout = self._box(section.label or SECTION_NAMES.get(section.type, ""))
+        model = TableSectionModel(self.session, box)
+        model.set_form(self.form_id, section)
+        panel = TableSectionPanel(model, box)
+        panel.setObjectName(f"table-{section.key}")
+        panel.message.connect(self.message)
+        layout.addWidget(panel)
+        self.tables.append((section, model, panel))
         return box
 
     def _field_widget(self, field: FieldDef, section: SectionDef) -> QWidget:
@@ -541,6 +561,12 @@ class FormEditor(QWidget):
                 table.setFocus()
                 if index.isValid():
                     table.setCurrentIndex(index)
+                return True
+        for section, _, panel in self.tables:
+            if location.section == section.key:
+                self._reveal(panel)
+                self.scroll.ensureWidgetVisible(panel)
+                panel.view.setFocus()
                 return True
         if location.section == "indicators" or location.section == "total":
             self.indicator_panel.view.setFocus()
