@@ -20,7 +20,7 @@ from perfdesk.cli import DEMO_NAME, write_demo  # noqa: E402
 from perfdesk.paths import APP_NAME, data_dir, settings_path  # noqa: E402
 from perfdesk.places import shipped  # noqa: E402
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator  # noqa: E402
+from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QSettings, QTimer, QTranslator  # noqa: E402
 
 
 def _declare_modules_to_pyside() -> None:
@@ -150,7 +150,19 @@ def install_crash_handler(app: QApplication):
     return handler
 
 
-def create_application(argv: list[str] | None = None) -> QApplication:
+def set_chinese_locale() -> None:
+    """Qt's default locale: Chinese (China), for the dates and numbers of the widgets made from
+    then on (calendars, spin boxes, dialogs). The window sets it after its first frame, where
+    nothing on screen shows a locale's text yet: QLocale's Python class, with every language,
+    script and country of the world as enums, is a noticeable part of a start."""
+    from PySide6.QtCore import QLocale
+
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+
+
+def create_application(argv: list[str] | None = None, *, locale_now: bool = True) -> QApplication:
+    """The application: names, icon, Qt's own words in Chinese, the Chinese UI font and (unless
+    `locale_now` is False, when the caller sets it later) the Chinese default locale."""
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("")  # the data folder is …/PerfDesk, see perfdesk.paths
@@ -161,10 +173,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         import ctypes  # not by python.exe, so it shows PerfDesk's icon
 
         ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID("PerfDesk.PerfDesk")
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    if locale_now:
+        set_chinese_locale()
     translator = QTranslator(app)
-    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
-                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    if translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)  # Qt's own buttons and context menus in Chinese
     from perfdesk.ui.qt_zh import install  # the words Qt's file lacks (all of them, without the file)
 
@@ -192,7 +204,7 @@ def start_path(path: str | None) -> Path:
 
 
 def run(path: str | None = None, *, exit_after_paint: bool = False) -> int:
-    app = create_application()
+    app = create_application(locale_now=False)  # set after the first frame
     install_crash_handler(app)
     from perfdesk.ui.main_window import MainWindow
 
@@ -208,7 +220,7 @@ def run(path: str | None = None, *, exit_after_paint: bool = False) -> int:
     # resumes, and the remembered font family is confirmed.
     from perfdesk.__main__ import resume_collector
 
-    AfterFirstFrame(window, [resume_collector, lambda: recheck_font(app)])
+    AfterFirstFrame(window, [set_chinese_locale, resume_collector, lambda: recheck_font(app)])
     if exit_after_paint:
         def report() -> None:
             window.repaint()

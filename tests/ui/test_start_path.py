@@ -68,6 +68,8 @@ def test_the_window_starts_with_the_collector_off_and_resumes_it_after_the_first
                     QTimer.singleShot(100, later)  # well after that paint pass
                 return False
         def later():
+            from PySide6.QtCore import QLocale
+            seen["locale"] = QLocale().name()
             seen["after_frame"] = gc.isenabled()
             seen["frozen"] = gc.get_freeze_count()
             window.close()
@@ -87,6 +89,7 @@ def test_the_window_starts_with_the_collector_off_and_resumes_it_after_the_first
     assert seen["at_show"] is False and seen["at_paint"] is False  # off through the first frame
     assert seen["after_frame"] is True and seen["frozen"] > 0
     assert seen["font_checked_after_paint"] is True  # the font search waits for the frame too
+    assert seen["locale"] == "zh_CN"  # Chinese dates and numbers for what is made from then on
     assert seen["exit"] == 0
 
 
