@@ -117,8 +117,7 @@ class TableSectionView(QTableView):
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self.fit)
-        model.modelReset.connect(self._columns)
-        model.modelReset.connect(self.fit)
+        model.modelReset.connect(self.fit)  # rows came or went; the columns keep the widths given
         model.dataChanged.connect(lambda *_: self._fit_timer.start())
         header.sectionResized.connect(lambda *_: self._fit_timer.start())
         self._columns()

@@ -147,8 +147,15 @@ def test_add_and_delete_rows_with_the_buttons_and_keys(unit, qtbot):
     view.setCurrentIndex(model.index(1, 2))
     qtbot.keyClick(view, Qt.Key.Key_Delete)  # one cell: Delete clears it
     assert model.rowCount() == 3 and "amount" not in rows_of(session, form_id)[1][1]
-    assert session.undo_stack.count() == 5
-    for _ in range(5):
+    # the window's Ctrl+I / Ctrl+- (indicator rows) act on this grid while it has the focus
+    indicators = len(session.form(form_id).indicators)
+    view.setCurrentIndex(model.index(2, 0))
+    qtbot.keyClick(view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert model.rowCount() == 4 and view.currentIndex().row() == 3
+    qtbot.keyClick(view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert model.rowCount() == 3 and len(session.form(form_id).indicators) == indicators
+    assert session.undo_stack.count() == 7
+    for _ in range(7):
         window.undo_action.trigger()
     assert [cells for _, cells in rows_of(session, form_id)] == \
         [{"name": n, "content": c, "amount": a} for n, c, a in TASKS]
