@@ -172,7 +172,8 @@ elif glibc_at_least "$GLIBC_MAX" 2.31; then
   GLIBC_NOTE="可以运行的系统：银河麒麟 V10（glibc 2.31）、Debian 11 及以上、Ubuntu 20.04 及以上、
   openEuler 22.03 及以上等。统信 UOS 20 和 deepin 20（glibc 2.28）低于此要求，不能运行本版本。"
 else
-  GLIBC_NOTE="统信 UOS 20（glibc 2.28）和银河麒麟 V10（glibc 2.31）都低于此要求，不能运行本版本，请使用为它们构建的版本。"
+  GLIBC_NOTE="统信 UOS 20（glibc 2.28）和银河麒麟 V10（glibc 2.31）都低于此要求，不能运行本版本；
+  银河麒麟 V10、Debian 11、Ubuntu 20.04 等请使用 glibc 2.31 版（文件名含 pyside6.9.3）。"
 fi
 if [ "$MACHINE" = aarch64 ]; then
   ARCH_NOTE="64 位 ARM 电脑（aarch64 / arm64，如鲲鹏、飞腾）。x86 电脑请用 x86_64 版；龙芯（LoongArch）电脑不能运行本程序。"
