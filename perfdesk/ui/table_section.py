@@ -7,16 +7,18 @@ Insert / Ctrl+I adds a row below the current one, Ctrl+- removes the selected ro
 Ctrl+V copy and paste tab-separated blocks to and from Excel / WPS (one undo step).
 
 The grid is as tall as its rows (long texts wrap), up to a cap: the editor's top part already
-scrolls, a second scroll bar only appears for a long list.
+scrolls, a second scroll bar only appears for a long list — and then the grid is no taller than
+that top part, so the section's heading and buttons stay in sight above it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QAbstractScrollArea,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,7 +34,11 @@ from PySide6.QtWidgets import (
 from perfdesk.editing.clipboard import from_tsv, to_tsv
 from perfdesk.editing.table_model import NUMBER_TYPES, TableSectionModel
 
-MAX_GRID_HEIGHT = 220  # beyond this the grid scrolls by itself (the top part is ~200 px at 1366×768)
+MAX_GRID_HEIGHT = 300  # beyond this the grid scrolls by itself
+MIN_GRID_HEIGHT = 110  # a heading and three rows, however small the editor's top part
+# Room the section's heading and buttons take above the grid: the cap leaves them in sight
+# in the editor's scrolling top part (about 200 px tall at 1366×768, taller as the user drags).
+HEADING_ROOM = 80
 EMPTY_TEXT = "还没有内容。点击“添加行”，或在 Excel 中复制后选中表格按 Ctrl+V 粘贴。"
 
 
@@ -146,9 +152,45 @@ class TableSectionView(QTableView):
         rows = self.model().rowCount()
         body = sum(self.rowHeight(r) for r in range(rows)) if rows else 2 * self.verticalHeader().defaultSectionSize()
         height = self.horizontalHeader().sizeHint().height() + body + 2 * self.frameWidth() + 2
-        self.setFixedHeight(min(height, MAX_GRID_HEIGHT))
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if height > MAX_GRID_HEIGHT
+        cap = self.height_cap()
+        self.setFixedHeight(min(height, cap))
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if height > cap
                                         else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _outer(self) -> QAbstractScrollArea | None:
+        """The scroll area the grid sits in (the editor's top part), if any."""
+        widget = self.parentWidget()
+        while widget is not None:
+            if isinstance(widget, QAbstractScrollArea):
+                return widget
+            widget = widget.parentWidget()
+        return None
+
+    def height_cap(self) -> int:
+        outer = self._outer()
+        if outer is None:
+            return MAX_GRID_HEIGHT
+        room = HEADING_ROOM
+        content = getattr(outer, "widget", lambda: None)()
+        box = self
+        while box is not None and box.parentWidget() is not content:
+            box = box.parentWidget()
+        if box is not None and content is not None:  # what is above the grid in its section's box, as laid out
+            room = self.mapTo(box, QPoint(0, 0)).y() + 12
+        return max(MIN_GRID_HEIGHT, min(MAX_GRID_HEIGHT, outer.viewport().height() - room))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        outer = self._outer()
+        if outer is not None and not getattr(self, "_watching", False):
+            outer.viewport().installEventFilter(self)  # the user drags the splitter: a new cap
+            self._watching = True
+        self._fit_timer.start()
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is not self.viewport():
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
 
     def sizeHintForRow(self, row: int) -> int:
         return max(super().sizeHintForRow(row), self.verticalHeader().defaultSectionSize())
