@@ -123,6 +123,7 @@ class TableSectionView(QTableView):
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self.fit)
+        self._watched = None  # the viewport of the scroll area the grid sits in, once shown
         model.modelReset.connect(self.fit)  # rows came or went; the columns keep the widths given
         model.dataChanged.connect(lambda *_: self._fit_timer.start())
         header.sectionResized.connect(lambda *_: self._fit_timer.start())
@@ -182,13 +183,13 @@ class TableSectionView(QTableView):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         outer = self._outer()
-        if outer is not None and not getattr(self, "_watching", False):
-            outer.viewport().installEventFilter(self)  # the user drags the splitter: a new cap
-            self._watching = True
+        if outer is not None and self._watched is None:
+            self._watched = outer.viewport()
+            self._watched.installEventFilter(self)  # the user drags the splitter: a new cap
         self._fit_timer.start()
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Resize and watched is not self.viewport():
+        if watched is self._watched and event.type() == QEvent.Type.Resize:
             self._fit_timer.start()
         return super().eventFilter(watched, event)
 
@@ -279,8 +280,10 @@ class TableSectionView(QTableView):
         return changed
 
     def _go_to(self, row: int, column: int) -> None:
+        """Select a cell and take the focus (after a button too): typing goes on there."""
         index = self.model().index(row, column)
         if index.isValid():
+            self.setFocus()
             self.setCurrentIndex(index)
             self.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 

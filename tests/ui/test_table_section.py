@@ -133,6 +133,7 @@ def test_add_and_delete_rows_with_the_buttons_and_keys(unit, qtbot):
     view.setCurrentIndex(model.index(0, 0))
     qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
     assert model.rowCount() == 4 and view.currentIndex().row() == 1
+    assert view.hasFocus()  # typing goes on in the new row
     assert rows_of(session, form_id)[1][1] == {} and len(disk_rows(path, form_id)) == 4
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_Insert)
@@ -178,6 +179,11 @@ def test_paste_from_excel_is_one_step(unit, qtbot):
     assert window.session.undo_stack.count() == 1
     window.undo_action.trigger()
     assert model.rowCount() == 3 and model.index(2, 0).data() == TASKS[2][0]
+    # and back to Excel: the cells as stored, tab-separated
+    view.setCurrentIndex(model.index(1, 1))
+    view.selectionModel().select(model.index(2, 2), view.selectionModel().SelectionFlag.Select)
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == f"{TASKS[1][1]}\t{TASKS[1][2]}\r\n{TASKS[2][1]}\t{TASKS[2][2]}\r\n"
 
 
 def test_a_finalised_form_refuses_edits(unit, qtbot):
@@ -244,6 +250,12 @@ def test_the_table_fits_a_1366x768_window(unit, qtbot, tmp_path):
     assert window.editor.section_toggles()[2].parentWidget() is box
     qtbot.waitUntil(lambda: box.height() <= editor.scroll.viewport().height())
     assert view.verticalScrollBar().maximum() > 0
+    # dragging the splitter to give the top part more room gives the grid more rows
+    before = view.height()
+    top, table = editor.splitter.sizes()
+    editor.splitter.setSizes([top + 120, max(table - 120, 100)])
+    qtbot.waitUntil(lambda: view.height() > before)
+    assert box.height() <= editor.scroll.viewport().height()
     image = window.grab()
     image.save(str(tmp_path / "table-section.png"))
     if os.environ.get("PERFDESK_SHOTS"):  # for a person to look at
