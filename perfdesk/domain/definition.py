@@ -285,6 +285,9 @@ class CheckSettings:
     """Word lists and limits of the plausibility checks (W13, I3), from `[checks]`."""
 
     percent_limit: Decimal = Decimal(100)  # W13: a positive % target above this is suspicious
+    # W9: 预算执行率 is scored in the funding block, so an indicator row of it is a warning. A
+    # 部门整体 form's indicator system has 预算执行率 among its own rows: false there.
+    budget_rate_apart: bool = True
     # I3: a qualitative target made only of these words measures nothing ("不断完善", "及时").
     vague_words: tuple[str, ...] = (
         "提升", "提高", "有效", "及时", "完善", "加强", "健全", "改善", "良好", "优化", "增强", "保障",

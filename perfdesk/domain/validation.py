@@ -377,7 +377,7 @@ class _Checker:
                 self.add_row("W11", Severity.WARNING, indicator, "level2",
                              f"“{name or '（未命名）'}”缺少二级指标。" +
                              (f"请从 {options} 中选择。" if options else "请补充二级指标。"))
-            if _BUDGET_RATE_RE.search(name):
+            if self.definition.checks.budget_rate_apart and _BUDGET_RATE_RE.search(name):
                 self.add_row("W9", Severity.WARNING, indicator, "level3",
                              f"“{name}”以预算执行率作为绩效指标。预算执行率已单独计分，"
                              f"请改用反映产出或效益的指标。")

@@ -201,6 +201,7 @@ def _checks(raw: dict | None) -> CheckSettings:
     return CheckSettings(
         percent_limit=_dec(raw.get("percent_limit", defaults.percent_limit)),
         vague_words=tuple(raw.get("vague_words", defaults.vague_words)),
+        budget_rate_apart=bool(raw.get("budget_rate_apart", defaults.budget_rate_apart)),
     )
 
 

@@ -68,7 +68,7 @@ _SCORING: Spec = {
     "completion_words": None, "shortfall_words": None, "over_target_ratio": None,
     "execution_note_below": None, "not_applicable": None, "not_applicable_words": None,
 }
-_CHECKS: Spec = {"percent_limit": None, "vague_words": None}
+_CHECKS: Spec = {"percent_limit": None, "vague_words": None, "budget_rate_apart": None}
 _TOP: Spec = {
     "id": None, "name": None, "kind": None, "region": None, "title": None, "year_line": None,
     "amount_unit": None, "list_title": None, "extends": None,

@@ -167,3 +167,18 @@ def test_diff_names_changed_task_rows(registry):
     assert "“年度主要任务”第 2 行的“预算金额”：“350.00” → “360.00”" in texts
     assert "“年度主要任务”第 3 行的“任务名称”：“（空）” → “水资源管理”" in texts
     assert any(t.startswith("“年度主要任务”原第 3 行") and "水旱灾害防御" in t for t in texts)
+
+
+def test_the_unit_level_budget_rows_are_no_w9_there_but_still_are_on_a_project_form(registry):
+    ws, form = _selfeval(registry)
+    assert any(i.level3 == "预算执行率" for i in form.indicators)
+    codes = {i.code for i in validate_form(form, registry.get("unit-selfeval-2021"), ws)}
+    assert "W9" not in codes  # 预算执行率 is one of this indicator system's own rows
+    declaration = blank_form(ws, ws.projects[form.project_id], 2024, registry.get("unit-declaration-2021"))
+    assert "W9" not in {i.code for i in validate_form(declaration, registry.get("unit-declaration-2021"), ws)}
+    project_def = registry.get("sh-selfeval-2020")
+    assert project_def.checks.budget_rate_apart
+    row = form.indicators[1]
+    project_form = blank_form(ws, ws.projects[form.project_id], 2025, project_def)
+    project_form.indicators.append(Indicator(level1="产出指标", level2="数量指标", level3=row.level3, target=parse("≥95%")))
+    assert "W9" in {i.code for i in validate_form(project_form, project_def, ws)}
