@@ -18,6 +18,6 @@ if PKGS not in sys.path:
 site.addsitedir(PKGS)
 
 if __name__ == "__main__":
-    from perfdesk.cli import main
+    from perfdesk.__main__ import main  # as the `perfdesk` console script starts
 
     sys.exit(main())
