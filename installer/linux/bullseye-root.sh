@@ -79,6 +79,9 @@ PACKAGES=(
   python3 strace xvfb xauth xdg-utils desktop-file-utils shared-mime-info fonts-wqy-microhei
   locales
 )
+# PySide6 6.8.0.2's aarch64 wheel (built on a glibc 2.31 system) takes libtiff and libwebp for its
+# TIFF / WebP image plugins from the system instead of carrying them: bundle bullseye's.
+[ "$ARCH" = arm64 ] && PACKAGES+=(libtiff5 libwebp6 libwebpdemux2 libwebpmux3)
 
 # --- mounts ----------------------------------------------------------------------------------------
 MOUNTED=()
@@ -273,7 +276,7 @@ case $CMD in
         run() { setpriv --reuid=65534 --regid=65534 --clear-groups -- env -i HOME="$T/home" PATH=/usr/bin:/bin                 TMPDIR="$T/work" QT_QPA_PLATFORM=offscreen "$T/PerfDesk/perfdesk" "$@"; }
         cd work
         echo "== perfdesk --self-test (offscreen, $(uname -m) under qemu)"; run --self-test
-        echo "== demo / check / export pdf"; run demo demo.perfdesk; run check demo.perfdesk || [ $? = 1 ]
+        echo "== demo / check / export pdf"; run demo demo.perfdesk; { run check demo.perfdesk || [ $? = 1 ]; } > check.out; tail -n 1 check.out
         run export demo.perfdesk --format pdf --out pdf --force >/dev/null
         n=$(ls pdf/*.pdf | wc -l); [ "$n" -gt 0 ] && head -c 5 pdf/*.pdf | grep -q "%PDF-"
         echo "exported $n PDF files"
