@@ -14,7 +14,8 @@
 # tree, build venv, the Python it was built with) fails the run.
 #
 # Checks: the bundle's layout; `perfdesk --self-test` with QT_QPA_PLATFORM=offscreen and under
-# xvfb-run with the xcb platform; `perfdesk FILE` (the desktop entry's way of opening a file) in
+# xvfb-run with the xcb platform; the same with QT_IM_MODULE=ibus and =fcitx (Qt must load the
+# bundled ibus input-context plugin both times); `perfdesk FILE` (the desktop entry's way of opening a file) in
 # the window; `demo`, `check` (0 or 1 accepted: the demo has known errors), `export --format pdf
 # --force` (and docx / xlsx); the program folder unchanged; install-desktop-entry.sh (with and
 # without xdg-utils / shared-mime-info, on a path with spaces and quotes) and

@@ -11,12 +11,13 @@
 #       root (chroot) with that Python, copy the tarball (and logs) out to build/linux/
 #   bash installer/linux/bullseye-root.sh [--arch …] smoke TARBALL
 #       run installer/smoke-linux.sh on TARBALL inside the root (the bundle really starts on
-#       glibc 2.31)
+#       glibc 2.31); in an emulated (arm64) root, where strace cannot run, the bundle's
+#       --self-test, demo, check and PDF export instead
 #   bash installer/linux/bullseye-root.sh [--arch …] shell [COMMAND …]
 #       a command (or a shell) inside the root, /proc /sys /dev mounted
 #
 # Everything lives under $PERFDESK_BUILD_CACHE (default /var/cache/perfdesk-build), outside the
-# repository: bullseye-amd64/ (the root, ~1 GB once prepared) and its stamps. Every step is
+# repository: bullseye-amd64/ (the root, ~2.5 GB once prepared and built in) and its stamps. Every step is
 # skipped when its stamp says it is done, so a second run only copies the source and builds.
 # Needs root, debootstrap (installed with apt-get when missing), and the Debian archive and PyPI.
 # --arch arm64 on an x86_64 machine runs the root under qemu-user-static (binfmt_misc).
@@ -289,7 +290,7 @@ case $CMD in
     if [ $# -gt 0 ]; then in_root "$@"; else in_root bash -i; fi
     ;;
   *)
-    sed -n '2,23p' "$REPO/installer/linux/bullseye-root.sh"
+    awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$REPO/installer/linux/bullseye-root.sh"
     exit 2
     ;;
 esac
