@@ -179,4 +179,9 @@ def _window_steps(test: SelfTest, work: Path) -> None:
         test.step("打印（输出到文件代替打印机）", print_to_file)
     window = state.pop("window")
     window.close()
+    if window.session is not None:
+        # No close event came (no native window: Wine without a display): the file, and its lock
+        # inside the temporary folder, must still be let go before that folder is removed.
+        window.session.close()
+        window.session = None
     window.deleteLater()

@@ -145,6 +145,21 @@ def test_self_test_passes_and_leaves_nothing_behind(tmp_path, monkeypatch):
     assert not (data_dir() / "settings.ini").exists()  # recent files went to the temp folder
 
 
+def test_self_test_lets_the_file_go_when_no_close_event_comes(monkeypatch):
+    """Wine without a display makes no native window, so closing it sends no close event: the
+    demo file and its lock, inside the temporary folder, must be let go all the same (on Windows
+    the folder cannot be removed while they are open)."""
+    from perfdesk.editing.session import EditSession
+    from perfdesk.ui.main_window import MainWindow
+
+    closed = []
+    close = EditSession.close
+    monkeypatch.setattr(MainWindow, "closeEvent", lambda self, event: None)
+    monkeypatch.setattr(EditSession, "close", lambda self: (closed.append(self), close(self)))
+    assert selftest.run(io.StringIO()) == 0
+    assert len(closed) == 1 and closed[0].store._lock is None  # the lock released
+
+
 def test_self_test_reports_a_failing_export(monkeypatch):
     import perfdesk.export.batch as batch
 
