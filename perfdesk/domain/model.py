@@ -124,6 +124,11 @@ class TableRow:
     cells: dict[str, str] = field(default_factory=dict)
 
 
+def copy_rows(rows: Iterable[TableRow]) -> list[TableRow]:
+    """Rows of a table section, each with its own copy of the cells (ids kept)."""
+    return [TableRow(row.id, dict(row.cells)) for row in rows]
+
+
 @dataclass
 class Form:
     project_id: str

@@ -14,7 +14,7 @@ import copy
 
 from PySide6.QtGui import QUndoCommand
 
-from perfdesk.domain.model import Form, Indicator, OverrideNote, Project, TableRow, Workspace
+from perfdesk.domain.model import Form, Indicator, OverrideNote, Project, TableRow, Workspace, copy_rows
 from perfdesk.domain.provenance import confirmed_provenance, is_carried
 
 
@@ -175,14 +175,14 @@ class SetTableCommand(Step):
     def __init__(self, ws: Workspace, form_id: str, section: str, rows: list[TableRow], text: str):
         super().__init__(text)
         self.ws, self.form_id, self.section = ws, form_id, section
-        self.old = [TableRow(r.id, dict(r.cells)) for r in ws.forms[form_id].tables.get(section, [])]
-        self.new = [TableRow(r.id, dict(r.cells)) for r in rows]
+        self.old = copy_rows(ws.forms[form_id].tables.get(section, []))
+        self.new = copy_rows(rows)
 
     def apply(self) -> None:
-        self.ws.set_table(self.form_id, self.section, [TableRow(r.id, dict(r.cells)) for r in self.new])
+        self.ws.set_table(self.form_id, self.section, copy_rows(self.new))
 
     def revert(self) -> None:
-        self.ws.set_table(self.form_id, self.section, [TableRow(r.id, dict(r.cells)) for r in self.old])
+        self.ws.set_table(self.form_id, self.section, copy_rows(self.old))
 
     def changed(self) -> bool:
         return [(r.id, r.cells) for r in self.old] != [(r.id, {k: v for k, v in r.cells.items() if v})

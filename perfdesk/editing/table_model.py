@@ -17,19 +17,15 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from perfdesk.domain.definition import ExtraColumn, SectionDef
-from perfdesk.domain.model import TableRow
-from perfdesk.domain.scoring import round2
+from perfdesk.domain.model import TableRow, copy_rows
 from perfdesk.domain.values import parse_number
 
 from .cell_plan import number_refusal
 from .commands import SetTableCommand
+from .funding_model import format_amount
 from .session import EditSession
 
 NUMBER_TYPES = ("amount", "number")
-
-
-def _copy(rows) -> list[TableRow]:
-    return [TableRow(r.id, dict(r.cells)) for r in rows]
 
 
 class TableSectionModel(QAbstractTableModel):
@@ -149,7 +145,7 @@ class TableSectionModel(QAbstractTableModel):
         if text is None:
             self.refused.emit(why)
             return False
-        rows = _copy(self.rows)
+        rows = copy_rows(self.rows)
         row = rows[index.row()]
         column = self.columns[index.column()]
         if row.cells.get(column.key, "") == text:
@@ -161,7 +157,7 @@ class TableSectionModel(QAbstractTableModel):
         """A blank row at `position` (clamped). Returns its row number, -1 when refused."""
         if not self._editable():
             return -1
-        rows = _copy(self.rows)
+        rows = copy_rows(self.rows)
         position = max(0, min(position, len(rows)))
         rows.insert(position, TableRow())
         return position if self._push(rows, f"「{self.section.label}」添加一行") else -1
@@ -170,7 +166,7 @@ class TableSectionModel(QAbstractTableModel):
         """Remove the rows at `positions`. Returns how many went (0: refused or none)."""
         if not self._editable():
             return 0
-        rows = _copy(self.rows)
+        rows = copy_rows(self.rows)
         gone = {p for p in positions if 0 <= p < len(rows)}
         if not gone:
             return 0
@@ -181,7 +177,7 @@ class TableSectionModel(QAbstractTableModel):
         """Empty the (row, column) cells as one step. Returns how many had text."""
         if not self._editable():
             return 0
-        rows = _copy(self.rows)
+        rows = copy_rows(self.rows)
         cleared = 0
         for r, c in cells:
             if 0 <= r < len(rows) and 0 <= c < len(self.columns) and rows[r].cells.pop(self.columns[c].key, ""):
@@ -197,7 +193,7 @@ class TableSectionModel(QAbstractTableModel):
         cells changed (0: nothing happened)."""
         if not self._editable() or not block:
             return 0
-        rows = _copy(self.rows)
+        rows = copy_rows(self.rows)
         top = max(0, min(top, len(rows)))
         left = max(0, left)
         changed, refusals = 0, []
@@ -257,4 +253,4 @@ def _shown_number(text: str) -> str:
         number = parse_number(text)
     except ValueError:
         return text
-    return "" if number is None else f"{round2(number):,.2f}"
+    return format_amount(number)
