@@ -28,3 +28,14 @@ def _value(form: Form, attr: str, value):
     if section is not None and section.split_of(attr):
         return (value.kind, value.sign, value.number, value.unit) if value.is_quantitative else value.raw.strip()
     return value.raw
+
+
+def reopened(ws, form_id: str, path):
+    """`ws` written to a new file at `path` and read back: (the form, the whole workspace)."""
+    from perfdesk.store import FileStore
+
+    store = FileStore.create(path)
+    store.write_all(ws)
+    store.close()
+    with FileStore.open(path, read_only=True) as again:
+        return again.workspace.forms[form_id], again.workspace

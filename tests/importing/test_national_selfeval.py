@@ -18,9 +18,8 @@ from perfdesk.domain.values import parse
 from perfdesk.export import export_forms
 from perfdesk.importing import import_file, import_files
 from perfdesk.layout import build_grid
-from perfdesk.store import FileStore
 
-from .conftest import document
+from .conftest import document, reopened
 from .handmade import Layout, save_docx, save_xlsx
 
 DEFINITION = "national-selfeval-2021"
@@ -152,20 +151,14 @@ def test_hand_made_files_are_read_whole(fmt, messy, tmp_path, registry):
 
 def test_file_round_trip_exports_and_lossless_re_import(tmp_path, registry):
     ws, form = _workspace()
-    path = tmp_path / "自评.perfdesk"
-    store = FileStore.create(path)
-    store.write_all(ws)
-    store.close()
-    with FileStore.open(path, read_only=True) as again:
-        copy = again.workspace.forms[form.id]
-        reopened = again.workspace
+    copy, reopened_ws = reopened(ws, form.id, tmp_path / "自评.perfdesk")
     assert document(copy) == document(form)
     for fmt in ("xlsx", "docx"):
-        paths = export_forms(reopened, [copy], registry, fmt, tmp_path / fmt, with_list=False)
+        paths = export_forms(reopened_ws, [copy], registry, fmt, tmp_path / fmt, with_list=False)
         [result] = import_files(paths, registry)
         [found] = result.forms
         assert found.definition_id == DEFINITION and document(found.form) == document(form), fmt
-    [pdf] = export_forms(reopened, [copy], registry, "pdf", tmp_path / "pdf", with_list=False)
+    [pdf] = export_forms(reopened_ws, [copy], registry, "pdf", tmp_path / "pdf", with_list=False)
     text = "".join(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
                                   check=True).stdout.split())
     assert "项目支出绩效自评表" in text and "部分路段征地未完成" in text and "98.50" in text

@@ -18,9 +18,8 @@ from perfdesk.domain.values import parse
 from perfdesk.export import export_forms
 from perfdesk.importing import import_file, import_files
 from perfdesk.layout import build_grid
-from perfdesk.store import FileStore
 
-from .conftest import document
+from .conftest import document, reopened
 from .handmade import Layout, save_docx, save_xlsx
 
 UNIT = "某县水利局"
@@ -83,22 +82,16 @@ def test_the_self_evaluation_scores_prints_and_round_trips(tmp_path, registry):
     for label in ("部门整体支出绩效自评表", "部门（单位）名称", "年度预算（万元）", "年度主要任务", "任务名称", "主要内容",
                   "预算金额", "完成情况", "1,200.50"):
         assert label in texts, label
-    path = tmp_path / "部门.perfdesk"
-    store = FileStore.create(path)
-    store.write_all(ws)
-    store.close()
-    with FileStore.open(path, read_only=True) as again:
-        copy = again.workspace.forms[form.id]
-        reopened = again.workspace
+    copy, reopened_ws = reopened(ws, form.id, tmp_path / "部门.perfdesk")
     assert [r.cells for r in copy.tables["tasks"]] == [r.cells for r in form.tables["tasks"]]
     for fmt in ("xlsx", "docx"):
-        paths = export_forms(reopened, [copy], registry, fmt, tmp_path / fmt, with_list=False)
+        paths = export_forms(reopened_ws, [copy], registry, fmt, tmp_path / fmt, with_list=False)
         [result] = import_files(paths, registry)
         [found] = result.forms
         assert found.definition_id == "unit-selfeval-2021", found.chosen
         assert document(found.form) == document(form)
         assert _by_value(found.form) == _by_value(form), fmt  # amounts by value: 1200.5 == 1200.50
-    [pdf] = export_forms(reopened, [copy], registry, "pdf", tmp_path / "pdf", with_list=False)
+    [pdf] = export_forms(reopened_ws, [copy], registry, "pdf", tmp_path / "pdf", with_list=False)
     text = "".join(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
                                   check=True).stdout.split())
     assert "部门整体支出绩效自评表" in text and "河道综合治理" in text and "1,200.50" in text
