@@ -43,6 +43,7 @@ from perfdesk.domain.definition import (
 
 from perfdesk.places import shipped
 
+from .label_weights import WEIGHT_HEADING, WEIGHTS_LABEL
 from .schema import Problem, check_raw, line_of
 
 FORMS_DIR = shipped("forms")  # the built-in definitions: forms/ beside the package
@@ -108,9 +109,7 @@ def _section(raw: dict, unit: str) -> SectionDef:
         else (),
         sums=tuple(SumRule(s["total"], tuple(s["parts"])) for s in raw.get("sums", ())),
         budget_score=BudgetScoreDef(**budget) if budget else None,
-        indicator_columns=tuple((c["key"], c["label"]) for c in raw.get("columns", ()))
-        if type_ is SectionType.INDICATORS
-        else (),
+        indicator_columns=_indicator_columns(raw) if type_ is SectionType.INDICATORS else (),
         split_columns=tuple((c["key"], tuple(c["split"])) for c in raw.get("columns", ()) if "split" in c)
         if type_ is SectionType.INDICATORS
         else (),
@@ -129,6 +128,17 @@ def _section(raw: dict, unit: str) -> SectionDef:
         options={k: v for k, v in raw.items() if k not in {
             "type", "key", "label", "fields", "rows", "columns", "sums", "budget_score"}},
     )
+
+
+def _indicator_columns(raw: dict) -> tuple[tuple[str, str], ...]:
+    """The indicator table's columns (key, label). A definition that prints the weights in the
+    三级 name (`weights = "label"`) gets a weight column right after 三级 that is never printed:
+    the editor, validation, scoring and roll forward see a weight column like any other."""
+    columns = [(c["key"], c["label"]) for c in raw.get("columns", ())]
+    if raw.get("weights") == WEIGHTS_LABEL and all(key != "weight" for key, _ in columns):
+        at = next((i + 1 for i, (key, _) in enumerate(columns) if key == "level3"), len(columns))
+        columns.insert(at, ("weight", WEIGHT_HEADING))
+    return tuple(columns)
 
 
 def _taxonomy(raw: dict) -> Taxonomy:

@@ -17,6 +17,8 @@ from typing import Any, Iterator
 
 from perfdesk.domain.definition import EXTRA_TYPES
 
+from .label_weights import PLACEHOLDER, WEIGHTS_CHOICES, WEIGHTS_LABEL, label_format_problem
+
 # A spec maps each allowed key to the spec of its value: None for a plain value (string,
 # number, list of strings…), a dict for a table, a one-element list for an array of tables.
 Spec = dict[str, Any]
@@ -51,6 +53,7 @@ _SECTION_BY_TYPE: dict[str, Spec] = {
         "note_label": None,
     },
     "indicators": {"columns": [{"key": None, "label": None, "split": None, "type": None, "labels": None}],
+                   "weights": None, "weight_label": None,
                    "starting_rows": [{"level1": None, "level2": None, "level3": None, "target": None,
                                       "weight": None}]},
     "total": {},
@@ -160,6 +163,7 @@ def _section(raw: Any, index: int) -> Iterator[Problem]:
                 yield Problem(path + ("columns", c_index, "type"),
                               f"列“{key}”的 type 应是 {' / '.join(EXTRA_TYPES)} 之一，现为“{type_of}”")
     if type_ == "indicators":
+        yield from _weights_setting(raw, path)
         seen: set[str] = set()
         for c_index, column in enumerate(raw.get("columns", ()) if isinstance(raw.get("columns"), list) else ()):
             if not isinstance(column, dict):
@@ -186,6 +190,37 @@ def _section(raw: Any, index: int) -> Iterator[Problem]:
                 elif not (isinstance(split, list) and len(split) == 3 and all(isinstance(x, str) for x in split)):
                     yield Problem(path + ("columns", c_index, "split"),
                                   "split 应是三个列名，如 [\"指标性质\", \"指标值\", \"度量单位\"]")
+
+
+def _weights_setting(raw: dict, path: tuple[Any, ...]) -> Iterator[Problem]:
+    """`weights = "column" | "label"` and `weight_label` (perfdesk/formdefs/label_weights.py): a
+    definition that prints the weights in the 三级 name has no weight column of its own, and a
+    三级 column to print them in."""
+    weights = raw.get("weights", WEIGHTS_CHOICES[0])
+    if weights not in WEIGHTS_CHOICES:
+        yield Problem(path + ("weights",), f"weights 应是 \"column\"（分值单独一列）或 \"label\"（分值写在三级指标名称中，"
+                                           f"如“验收合格率（10分）”），现为“{weights}”")
+        return
+    if "weight_label" in raw:
+        if weights != WEIGHTS_LABEL:
+            yield Problem(path + ("weight_label",), "weight_label 只用于 weights = \"label\"（分值写在三级指标名称中）；"
+                                                    "分值单独一列时不要写它")
+        else:
+            problem = label_format_problem(raw["weight_label"])
+            if problem:
+                yield Problem(path + ("weight_label",), problem)
+    if weights != WEIGHTS_LABEL:
+        return
+    columns = raw.get("columns") if isinstance(raw.get("columns"), list) else []
+    keys = [c.get("key") for c in columns if isinstance(c, dict)]
+    for c_index, column in enumerate(columns):
+        if isinstance(column, dict) and column.get("key") == "weight":
+            yield Problem(path + ("columns", c_index, "key"),
+                          "weights = \"label\" 时分值印在三级指标名称中（如“验收合格率（10分）”），不能再有 weight 列："
+                          "删去这一列，或改为 weights = \"column\"")
+    if "level3" not in keys:
+        yield Problem(path + ("weights",), f"weights = \"label\" 要把分值印在三级指标名称中，但指标表没有 level3 列"
+                                           f"（分值的写法：weight_label，默认 \"（{PLACEHOLDER}分）\"）")
 
 
 def _extra_column(column: dict, path: tuple[Any, ...]) -> Iterator[Problem]:

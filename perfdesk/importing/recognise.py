@@ -21,6 +21,7 @@ from perfdesk.domain.definition import FormDefinition, FormKind, SectionDef, Sec
 from perfdesk.domain.model import Form, Indicator, TableRow
 from perfdesk.domain.validation import parse_date
 from perfdesk.domain.values import parse, unit_factor
+from perfdesk.formdefs.label_weights import printed_columns, split_weight, weights_in_label
 
 from .grid import Block, Cell, Row, key
 
@@ -270,11 +271,13 @@ class _Region:
                 why.append(f"字段标签 {fields} 个")
             section = d.section(SectionType.INDICATORS)
             if section:
-                printed = [label for _, label in section.printed_columns()]
+                printed = [label for _, label in printed_columns(section)]
                 columns = sum(key(label) in self.keys for label in printed)
                 score += 3 * columns
                 if columns:
                     why.append(f"指标列 {columns}/{len(printed)} 个")
+                if weights_in_label(section):
+                    score += self._label_weights_fit(d, why)
             amounts = 0
             for funding in d.sections_of(SectionType.FUNDING):
                 for column in funding.columns:
@@ -303,6 +306,33 @@ class _Region:
             ranked.append((score, d, why))
         ranked.sort(key=lambda item: item[0], reverse=True)
         return ranked
+
+    def _label_weights_fit(self, definition: FormDefinition, why: list[str]) -> float:
+        """How a definition that prints the weights in the 三级 names (`weights = "label"`) fits:
+        better than the same layout with a weight column when the table has no weight column
+        (+1), more so when its 三级 names carry weights (+4, `验收合格率（10分）`); worse when the
+        table has a weight column of its own (-1). Labels decide as elsewhere: these only part
+        layouts that print the same headings otherwise."""
+        header = self.indicator_header(definition)
+        if header is None:
+            return 0.0
+        header_row, columns = header
+        if "weight" in columns:
+            why.append("表中有分值列")
+            return -1.0
+        section = definition.section(SectionType.INDICATORS)
+        level3 = columns.get("level3")
+        carried = 0
+        if level3 is not None:
+            for row in self.rows[header_row + 1:]:
+                text = _value_in(row, level3)
+                if text and split_weight(text, section)[1] is not None:
+                    carried += 1
+        if carried:
+            why.append(f"三级指标名称中写有分值 {carried} 项")
+            return 4.0
+        why.append("表中没有分值列")
+        return 1.0
 
     # -- reading -------------------------------------------------------------------------
     def read(self, definitions: Sequence[FormDefinition], records: Sequence[FormRecord] = ()) -> FoundForm | str:
@@ -498,7 +528,7 @@ class _Region:
 
     def indicator_header(self, definition: FormDefinition) -> tuple[int, dict[str, Cell]] | None:
         section = definition.section(SectionType.INDICATORS)
-        exact = {key(label): k for k, label in section.printed_columns()} if section else {}
+        exact = {key(label): k for k, label in printed_columns(section)} if section else {}
         for column, aliases in section.column_aliases if section else ():
             for alias in aliases:
                 exact.setdefault(key(alias), column)
@@ -545,6 +575,9 @@ class _Region:
                 continue  # a fixed empty 二级 row, or text below the table
             weight, _ = parse_amount(values.get("weight", ""))
             score, _ = parse_amount(values.get("score", ""))
+            if weights_in_label(section):  # 验收合格率（10分）: the name, and the weight if no column gave one
+                values["level3"], in_label = split_weight(values.get("level3", ""), section)
+                weight = weight if weight is not None else in_label
             extra = {}
             for column in section.extra_columns if section is not None else ():
                 text = column.normalise(values.get(column.key, ""))
@@ -582,7 +615,7 @@ def _labels_of(definition: FormDefinition) -> set[str]:
         labels.add(key(section.label))
         labels.update(key(f.label) for f in section.fields)
         labels.update(key(label) for _, label in section.indicator_columns)
-        labels.update(key(label) for _, label in section.printed_columns())
+        labels.update(key(label) for _, label in printed_columns(section))
         labels.update(key(alias) for _, aliases in section.column_aliases for alias in aliases)
         for column in section.columns:
             labels.add(key(column.label))

@@ -14,6 +14,7 @@ from perfdesk.domain.definition import FormDefinition, SectionDef, SectionType
 from perfdesk.domain.model import Form, Indicator, Workspace
 from perfdesk.domain.scoring import FormScore, score_form
 from perfdesk.domain.values import Value
+from perfdesk.formdefs.label_weights import label_with_weight, printed_columns, weights_in_label
 
 from .grid import Cell, CellKind, PrintGrid, Row, Style, measure_rows
 from .settings import LayoutSettings, settings_of
@@ -470,8 +471,9 @@ def _indicators(b: GridBuilder, definition: FormDefinition, section: SectionDef,
 
 
 def _printed_columns(section: SectionDef) -> tuple[list[str], list[str]]:
-    """The printed indicator columns and their labels (see SectionDef.printed_columns)."""
-    printed = section.printed_columns()
+    """The printed indicator columns and their labels (see SectionDef.printed_columns): no weight
+    column when the weights are printed in the 三级 name (`weights = "label"`)."""
+    printed = printed_columns(section)
     return [key for key, _ in printed], [label for _, label in printed]
 
 
@@ -537,6 +539,8 @@ def _indicator_row(b: GridBuilder, section: SectionDef, cols, labels, keys, r: i
             continue
         if key in ("target", "actual"):
             text = getattr(ind, key).raw.strip()
+        elif key == "level3" and weights_in_label(section):  # 验收合格率（10分）
+            text = label_with_weight(ind.level3, ind.weight, section)
         else:
             text = str(getattr(ind, key, "") or "")
         b.add(r, col, text, colspan=span, style=b.text if key in LEFT_COLUMNS else b.value, where=where)
@@ -547,6 +551,9 @@ def _total(b: GridBuilder, definition: FormDefinition, section: SectionDef, form
     keys = _printed_columns(indicators)[0] if indicators else []
     cols = _indicator_cols(b, keys)
     r = b.row()
+    if "score" in cols and "weight" not in cols and weights_in_label(indicators):
+        _total_with_label_weights(b, definition, section, indicators, cols["score"], score, r)
+        return
     if "weight" not in cols or "score" not in cols:
         b.add(r, 0, section.label or "总分", colspan=b.ncols, kind=CellKind.LABEL, style=b.label)
         return
@@ -559,6 +566,23 @@ def _total(b: GridBuilder, definition: FormDefinition, section: SectionDef, form
     # Exactly what `perfdesk score` reports: the derived total, or a person's explicit override.
     total = score.total if scored else None
     b.number_cell(r, score_col, score_span, total, f"{label}「得分」")
+    after = score_col + score_span
+    if after < b.ncols:
+        b.add(r, after, "", colspan=b.ncols - after)
+    b.keep.append((r - 1, r))
+
+
+def _total_with_label_weights(b: GridBuilder, definition: FormDefinition, section: SectionDef,
+                              indicators: SectionDef, score_cell: tuple[int, int], score: FormScore,
+                              r: int) -> None:
+    """The 总分 row of a layout that prints the weights in the 三级 names: the total weight goes
+    with the label the same way (总分（100分）), the score under 得分."""
+    score_col, score_span = score_cell
+    scored = definition.scoring is not None
+    base = section.label or "总分"
+    label = label_with_weight(base, score.weight_total if scored else None, indicators)
+    b.add(r, 0, label, colspan=score_col, kind=CellKind.LABEL, style=b.label, where=base)
+    b.number_cell(r, score_col, score_span, score.total if scored else None, f"{base}「得分」")
     after = score_col + score_span
     if after < b.ncols:
         b.add(r, after, "", colspan=b.ncols - after)

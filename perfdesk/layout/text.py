@@ -17,8 +17,9 @@ LINE_SPACING = 1.25  # line height as a multiple of the font size
 
 # Characters that must not begin a line (Chinese line-breaking rules).
 _NO_LINE_START = set("，。、；：？！）》」』】〕〉’”%％,.;:?!)]}·…—～°")
-# Runs kept together when possible: Latin words, numbers with their sign and decimals.
-_TOKEN = re.compile(r"[A-Za-z0-9.,%+\-=<>≥≤/()（）_@#&'\"]+|\s+|.", re.DOTALL)
+# Runs kept together when possible: a weight printed after a name ("（7.5分）", weights = "label"),
+# Latin words, numbers with their sign and decimals.
+_TOKEN = re.compile(r"[(（][0-9.]+ ?分[)）]|[A-Za-z0-9.,%+\-=<>≥≤/()（）_@#&'\"]+|\s+|.", re.DOTALL)
 # XML 1.0 forbids most control characters; a pasted one must not break the Word/Excel file.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
