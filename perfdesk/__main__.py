@@ -9,6 +9,9 @@ off from here until the work that needs to be fast is done, then everything aliv
 collector resumes for what comes after. `perfdesk.cli.main` resumes it as soon as it knows
 the command is not the window's; the window resumes it after its first frame
 (`perfdesk.app.run`). Importing `perfdesk.cli` as a library leaves the collector alone.
+
+Before anything else is imported, the compiled dataclass methods of earlier starts are made
+available (`perfdesk.codecache`), and what this run compiled anew is kept when it ends.
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     gc.disable()
+    from perfdesk import codecache
+
+    codecache.install()
     try:
         from perfdesk.cli import main as cli_main
 
         return cli_main(argv)
     finally:
         resume_collector()
+        codecache.save()
 
 
 def resume_collector() -> None:
