@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 
 from perfdesk.domain.definition import FormKind
 from perfdesk.domain.validation import Severity
@@ -93,6 +93,9 @@ class OutlineModel(QAbstractItemModel):
         self._accept = None
         self.shown_forms = 0  # how many forms the tree shows
         self._shown_ids: frozenset | None = None  # which, as of the last set_filter
+        # Forms whose status icon a view asked for before their analysis was known: analysed
+        # on the next turn of the event loop, after the frame being painted (see data()).
+        self._unknown: set[str] = set()
         self._sync()
         session.outlineChanged.connect(self._sync)
         session.analysisChanged.connect(self._on_analysis_changed)
@@ -253,6 +256,20 @@ class OutlineModel(QAbstractItemModel):
                 index = self.createIndex(node.position, 0, node)
                 self.dataChanged.emit(index, index, roles)
 
+    def _analyse_later(self, form_id: str) -> None:
+        if not self._unknown:
+            QTimer.singleShot(0, self, self._analyse_unknown)  # not after the model is gone
+        self._unknown.add(form_id)
+
+    def _analyse_unknown(self) -> None:
+        """Analyse the forms whose icon was asked for (they are on screen) and show their icons."""
+        unknown, self._unknown = self._unknown, set()
+        forms = self.session.workspace.forms
+        for form_id in unknown:
+            if form_id in forms:
+                self.session.analysis(form_id)
+                self._on_analysis_changed(form_id)
+
     def _on_analysis_changed(self, form_id: str) -> None:
         index = self.index_of_form(form_id)
         if index.isValid():
@@ -355,11 +372,18 @@ class OutlineModel(QAbstractItemModel):
                 return project.name if project else ""
             label = KIND_LABELS[ws.forms[node.key].kind]
             return f"{label}{FINAL_SUFFIX}" if ws.is_final(node.key) else label
-        if node.kind == FORM and role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole):
+        if node.kind == FORM and role == Qt.ItemDataRole.DecorationRole:
+            # Painting never waits for a form's analysis: a form not analysed yet is drawn
+            # without its icon and analysed right after this frame (the window's first frame
+            # shows the file's first form without analysing every form the tree shows).
+            analysis = self.session.known_analysis(node.key)
+            if analysis is None:
+                self._analyse_later(node.key)
+                return None
+            severity = worst(analysis.issues)
+            return severity_icon(severity) if severity else None
+        if node.kind == FORM and role == Qt.ItemDataRole.ToolTipRole:
             issues = self.session.analysis(node.key).issues
-            severity = worst(issues)
-            if role == Qt.ItemDataRole.DecorationRole:
-                return severity_icon(severity) if severity else None
             counts = {s: sum(1 for i in issues if i.severity is s) for s in Severity}
             text = (f"{counts[Severity.ERROR]} 个错误，{counts[Severity.WARNING]} 个警告，"
                     f"{counts[Severity.INFO]} 条提示" if issues else "没有发现问题")

@@ -126,6 +126,10 @@ class EditSession(QObject):
     def form(self, form_id: str) -> Form:
         return self.workspace.forms[form_id]
 
+    def known_analysis(self, form_id: str) -> Analysis | None:
+        """The form's analysis if it has been worked out already; never works one out."""
+        return self._analysis.get(form_id)
+
     def analysis(self, form_id: str) -> Analysis:
         analysis = self._analysis.get(form_id)
         if analysis is None:

@@ -86,3 +86,45 @@ def test_a_read_only_window_disables_every_action_that_writes(window, demo_path,
     assert len(writing) >= 10 and not any(a.isEnabled() for a in writing)
     assert window.import_action.isEnabled() and window.rollforward_action.isEnabled()
     second.close()
+
+
+def test_the_first_frame_analyses_only_the_form_it_shows_and_the_tree_icons_follow(qtbot, demo_path):
+    """Painting the navigator never waits for forms' analyses: the window's first frame works
+    out the shown form's alone; the icons of the other forms the tree shows come on the next
+    turn of the event loop, the same icons as an analysis done at once gives."""
+    from PySide6.QtCore import Qt
+
+    from perfdesk.app import create_application
+    from perfdesk.editing.indicator_model import severity_icon, worst
+    from perfdesk.editing.outline_model import FORM
+    from perfdesk.ui.main_window import MainWindow
+
+    create_application()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_file(demo_path)
+    session, model = window.session, window.navigator.model
+    window.show()
+    window.repaint()  # the first frame, painted now, with no event handled after it
+    analysed = {form_id for form_id in session.workspace.forms if session.known_analysis(form_id)}
+    assert analysed == {window.editor.form_id}
+
+    nodes = [node for (kind, _), node in model._nodes.items() if kind == FORM]
+    tree = window.navigator.tree
+    shown = [node.key for node in nodes if tree.viewport().rect().intersects(
+        tree.visualRect(model.createIndex(node.position, 0, node)))]
+    assert len(shown) > 3  # the tree shows several forms, whose icons were asked for
+    changed = []
+    model.dataChanged.connect(lambda first, last, roles: changed.append(first.internalPointer().key)
+                              if Qt.ItemDataRole.DecorationRole in roles else None)
+    qtbot.waitUntil(lambda: all(session.known_analysis(form_id) for form_id in shown), timeout=3000)
+    assert set(shown) - {window.editor.form_id} <= set(changed)
+    for form_id in shown:
+        index = model.index_of_form(form_id)
+        severity = worst(session.analysis(form_id).issues)
+        icon = model.data(index, Qt.ItemDataRole.DecorationRole)
+        if severity is None:
+            assert icon is None
+        else:
+            assert icon.cacheKey() == severity_icon(severity).cacheKey()
+    window.close()
