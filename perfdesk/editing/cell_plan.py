@@ -11,6 +11,8 @@ value with its column's rules and leaves out
 - values that would not change anything;
 
 and turns the rows of a block below the table into new rows, filled in as they are inserted.
+Where the definition prints the weights in the 三级 names (`weights = "label"`), a 三级 typed or
+pasted as `验收合格率（10分）` is the name and the row's weight: two cells of one step.
 The result is a list of undo commands the caller runs as ONE step (`EditSession.push_all`).
 
 A row with one changed cell gets the plain `SetIndicatorCommand`; a row with several gets a
@@ -26,7 +28,9 @@ from typing import Iterable, Sequence
 
 from perfdesk.domain.model import INDICATOR_ATTRS, INDICATOR_NUMBER_ATTRS, INDICATOR_VALUE_ATTRS, Indicator, Workspace
 from perfdesk.domain.provenance import Provenance, confirmed_provenance
+from perfdesk.domain.definition import SectionDef
 from perfdesk.domain.values import NUMBER_LIMIT, Value, parse, parse_number
+from perfdesk.formdefs.label_weights import split_weight, weights_in_label
 
 from .commands import InsertIndicatorsCommand, SetIndicatorCommand, Step, set_amount_command
 
@@ -157,10 +161,32 @@ def _coerced(cells: Iterable[tuple[str, object]], bands: Sequence,
     return wanted
 
 
+def split_label_weights(row_cells: list[tuple[str, object]], section: SectionDef | None) -> list[tuple[str, object]]:
+    """One row's cells, with a 三级 written as `验收合格率（10分）` split into the name and the weight
+    when `section` prints the weights in the 三级 names. A weight given for the same row as a
+    cell of its own wins over the one in the name; elsewhere the text stays as typed."""
+    if not weights_in_label(section):
+        return row_cells
+    given = any(key == "weight" for key, _ in row_cells)
+    out: list[tuple[str, object]] = []
+    for key, value in row_cells:
+        text = value.raw if isinstance(value, Value) else value
+        if key == "level3" and isinstance(text, str):
+            name, weight = split_weight(text, section)
+            if weight is not None:
+                out.append((key, name))
+                if not given:
+                    out.append(("weight", weight))
+                continue
+        out.append((key, value))
+    return out
+
+
 def plan_cells(ws: Workspace, form_id: str, cells: Iterable[tuple[int, str, object]], text: str,
-               bands: Sequence = ()) -> CellPlan:
+               bands: Sequence = (), section: SectionDef | None = None) -> CellPlan:
     """Cells given as (row, column key or attribute, typed text or value); rows outside the
-    table are skipped. One command per changed row, in the order the rows first appear."""
+    table are skipped. One command per changed row, in the order the rows first appear.
+    `section`: the form's indicators section, for weights written in the 三级 name."""
     form = ws.forms[form_id]
     by_row: dict[int, list[tuple[str, object]]] = {}
     for row, key, value in cells:
@@ -169,7 +195,7 @@ def plan_cells(ws: Workspace, form_id: str, cells: Iterable[tuple[int, str, obje
     plan = CellPlan()
     for row, row_cells in by_row.items():
         indicator = form.indicators[row]
-        changes = _row_changes(indicator, _coerced(row_cells, bands, plan.refused))
+        changes = _row_changes(indicator, _coerced(split_label_weights(row_cells, section), bands, plan.refused))
         if not changes:
             continue
         if len(changes) == 1:
@@ -182,7 +208,8 @@ def plan_cells(ws: Workspace, form_id: str, cells: Iterable[tuple[int, str, obje
 
 
 def plan_block(ws: Workspace, form_id: str, keys: Sequence[str], top: int, left: int,
-               block: Sequence[Sequence[object]], text: str, bands: Sequence = ()) -> CellPlan:
+               block: Sequence[Sequence[object]], text: str, bands: Sequence = (),
+               section: SectionDef | None = None) -> CellPlan:
     """A rectangular block (rows of texts or values) put at (top, left) of a table whose
     columns are `keys`. Rows below the last one become new rows, which take their 一级 /
     二级 from the row above the block (they join its group) unless the block gives them."""
@@ -196,14 +223,14 @@ def plan_block(ws: Workspace, form_id: str, keys: Sequence[str], top: int, left:
             existing.extend((top + r, key, value) for key, value in row_cells)
         else:
             below.append(row_cells)
-    plan = plan_cells(ws, form_id, existing, text, bands)
+    plan = plan_cells(ws, form_id, existing, text, bands, section)
     if below:
         template = form.indicators[top - 1] if 0 < top <= count else None
         rows = []
         for i, row_cells in enumerate(below):
             indicator = Indicator(level1=template.level1 if template else "",
                                   level2=template.level2 if template else "")
-            changes = _row_changes(indicator, _coerced(row_cells, bands, plan.refused))
+            changes = _row_changes(indicator, _coerced(split_label_weights(row_cells, section), bands, plan.refused))
             for key, new in changes.items():
                 setattr(indicator, key, parse(new) if key in INDICATOR_VALUE_ATTRS else new)
             plan.cells += len(changes)

@@ -26,6 +26,7 @@ from perfdesk.domain.overrides import now_text
 from perfdesk.domain.scoring import explain_row
 from perfdesk.domain.provenance import Provenance, is_carried, last_year_map
 from perfdesk.domain.validation import Issue, Severity
+from perfdesk.formdefs.label_weights import label_with_weight, weights_in_label
 
 from .cell_plan import CellPlan, grade_applies, plan_block, plan_cells
 from .cell_plan import number_refusal, parse_decimal
@@ -207,12 +208,25 @@ class IndicatorTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if (role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self.columns)):
+            return self._header_tooltip(self.columns[section][0])
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             return self.columns[section][1]
         if orientation == Qt.Orientation.Vertical:
             return str(section + 1)
+        return None
+
+    def _header_tooltip(self, key: str) -> str | None:
+        """What a heading means where it is not obvious: the weights of a layout that prints
+        them in the 三级 names."""
+        if key in ("weight", "level3") and weights_in_label(self.indicator_section()):
+            example = label_with_weight("验收合格率", Decimal(10), self.indicator_section())
+            if key == "weight":
+                return f"本表样不单列分值：分值印在三级指标名称后（如“{example}”），在此填写。"
+            return f"打印为“名称{example[len('验收合格率'):]}”；输入“{example}”即同时填入名称和分值。"
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -230,6 +244,12 @@ class IndicatorTableModel(QAbstractTableModel):
     def grade_applies(indicator: Indicator) -> bool:
         """The rules turn a grade into a score only where the target is not a number."""
         return grade_applies(indicator.target)
+
+    def indicator_section(self):
+        """The form's indicators section (its columns, and where its weights are printed)."""
+        if self.form_id is None or self.form_id not in self.session.workspace.forms:
+            return None
+        return self.session.definition(self.form_id).section(SectionType.INDICATORS)
 
     def bands(self):
         definition = self.session.definition(self.form_id) if self.form_id else None
@@ -422,7 +442,7 @@ class IndicatorTableModel(QAbstractTableModel):
         if self.form_id is None or self.form_id not in self.session.workspace.forms:
             return CellPlan()
         cells = list(cells)
-        plan = plan_cells(self.session.workspace, self.form_id, cells, text, self.bands())
+        plan = plan_cells(self.session.workspace, self.form_id, cells, text, self.bands(), self.indicator_section())
         return self._plan_extras(plan, cells, text)
 
     def plan_block(self, top: int, left: int, block, text: str) -> CellPlan:
@@ -430,7 +450,8 @@ class IndicatorTableModel(QAbstractTableModel):
         if self.form_id is None or self.form_id not in self.session.workspace.forms:
             return CellPlan()
         keys = [key for key, _ in self.columns]
-        plan = plan_block(self.session.workspace, self.form_id, keys, top, left, block, text, self.bands())
+        plan = plan_block(self.session.workspace, self.form_id, keys, top, left, block, text, self.bands(),
+                          self.indicator_section())
         cells = [(top + r, keys[left + c], value) for r, values in enumerate(block)
                  for c, value in enumerate(values) if 0 <= left + c < len(keys)]
         return self._plan_extras(plan, cells, text)
