@@ -20,10 +20,11 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from .definition import FormDefinition, FormKind, SectionDef, SectionType
+from .definition import ExtraColumn, FormDefinition, FormKind, SectionDef, SectionType
 from .model import Form, Indicator, Workspace
 from .scoring import FormScore, band_range, comparable_actual, level1_weights, round2, score_form
-from .values import EQ, GE, GT, _fold, is_sane_number, print_style, same_unit, sane_number, unit_factor
+from .values import (EQ, GE, GT, _fold, is_sane_number, parse_number, print_style, same_unit, sane_number,
+                     unit_factor)
 
 
 class Severity(str, Enum):
@@ -107,6 +108,13 @@ _MAYBE_PLACEHOLDER = re.compile("[*XxＸｘ＊]")
 _DATE_IN_TEXT = re.compile(
     r"(?<!\d)(?:((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号])?)?"
     r"|((?:19|20)\d{2})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?!\d))")
+# W15: a whole text that is a date in a `date` column: 2026-06-30, 2026/6/30, 2026.6.30,
+# 2026年6月30日, 2026年6月, 2026年, 2026-06, 2026.6, optionally followed by 底 / 末 / 前 (2026年底前).
+_WHOLE_DATE = re.compile(
+    r"\s*(?:((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号])?)?"
+    r"|((?:19|20)\d{2})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)\s*(?:底|末)?\s*(?:以前|之前|前)?\s*")
+# The typed columns whose values W15 checks (an extra indicator column or a table section's).
+TYPED_COLUMNS = ("number", "amount", "date")
 # Labels of the columns that are not fields or indicator columns, as people call them.
 PLAIN_WEIGHT_TOTAL = Decimal(100)  # E17: the weights of an unscored form with a 权重 column
 _COLUMN_WORDS = {"weight": "分值合计", "total": "总分", "budget_score": "预算执行率得分"}
@@ -181,6 +189,8 @@ class _Checker:
     def _column_label(self, section: SectionDef | None, column: str) -> str:
         if section is not None and section.type is SectionType.INDICATORS and column in self.columns:
             return self.columns[column]
+        if section is not None and section.type is SectionType.TABLE and section.extra(column) is not None:
+            return section.extra(column).label
         if section is not None and section.type is SectionType.FUNDING and "." in column:
             row_key, col_key = column.split(".", 1)
             row = next((r for r in section.rows if r.key == row_key), None)
@@ -210,6 +220,7 @@ class _Checker:
     def run(self) -> list[Issue]:
         self.check_header()
         self.check_funding()
+        self.check_tables()
         self.check_texts()
         if self.indicators is not None:
             self.check_indicators()
@@ -360,8 +371,15 @@ class _Checker:
         plan_end = self.plan_end() if taxonomy.timeliness else None
         cost = taxonomy.cost_level
         level1_present = set()
+        typed = [c for c in self.indicators.extra_columns if c.type in TYPED_COLUMNS]
         for indicator in self.form.indicators:
             name = indicator.level3.strip()
+            for column in typed:
+                text = indicator.extra.get(column.key, "")
+                why = typed_problem(column, text, self.form.year)
+                if why:
+                    self.add_row("W15", Severity.WARNING, indicator, column.key,
+                                 f"“{name or '（未命名）'}”的「{column.label}」{why}")
             level1_present.add(indicator.level1.strip())
             if name:
                 seen[name].append(indicator)
@@ -515,6 +533,30 @@ class _Checker:
                      f"指标值“{target.raw.strip()}”只是笼统的表述，难以衡量是否达成。"
                      f"建议写成可衡量的形式，例如{example}。")
 
+    def _annual_amount(self) -> tuple[Decimal, str] | None:
+        """The year's funding total in the form's own unit and its label, for W16: the total
+        row of the first sum rule — in a self-evaluation its 全年预算数 (when empty, its
+        年初预算数), otherwise the last column that has it (年度资金 of a two-half block)."""
+        for section in self.definition.sections_of(SectionType.FUNDING):
+            for rule in section.sums:
+                row = next(r for r in section.rows if r.key == rule.total)
+                if section.budget_score is not None:
+                    spec = section.budget_score
+                    wanted = [spec.budget] + ([spec.initial] if spec.initial else [])
+                    candidates = [c for key in wanted for c in section.columns if c.key == key]
+                else:
+                    candidates = list(reversed(section.columns))
+                for column in candidates:
+                    if column.rows and rule.total not in column.rows:
+                        continue
+                    value = self._amount(section, rule.total, column.key)
+                    if value is not None:
+                        label = column.row_label(row)
+                        if section.budget_score is not None:
+                            label = f"{label}（{column.label}）"
+                        return value, label
+        return None
+
     def _annual_total(self) -> tuple[Decimal, str] | None:
         """The year's funding total in 元 and its label, for W8."""
         for section in self.definition.sections_of(SectionType.FUNDING):
@@ -528,6 +570,56 @@ class _Checker:
                         factor = unit_factor(self.definition.amount_unit, "元") or Decimal(1)
                         return value * factor, f"{column.row_label(row)}"
         return None
+
+    def check_tables(self) -> None:  # W15, W16, W17 of the form's own table sections (年度主要任务)
+        unit = self.definition.amount_unit
+        for section in self.definition.sections_of(SectionType.TABLE):
+            columns = section.extra_columns
+            rows = self.form.tables.get(section.key, [])
+            if not columns or not rows:
+                continue
+            name_column = columns[0]
+            amounts = [c for c in columns if c.type == "amount"]
+            sums = {c.key: Decimal(0) for c in amounts}
+            left_out = {c.key: 0 for c in amounts}
+            for number, row in enumerate(rows, start=1):
+                for column in columns:
+                    text = row.cells.get(column.key, "")
+                    why = typed_problem(column, text, self.form.year)
+                    if why:
+                        self.add("W15", Severity.WARNING, section, f"「{column.label}」{why}",
+                                 row=number, column=column.key)
+                    if column.type == "amount" and text.strip():
+                        value = typed_number(column, text)
+                        if value is None:
+                            left_out[column.key] += 1
+                        else:
+                            sums[column.key] += value
+                if not row.cells.get(name_column.key, "").strip():
+                    filled = [c for c in columns[1:] if row.cells.get(c.key, "").strip()]
+                    if any(c.type == "amount" for c in filled):
+                        named = "".join(f"「{c.label}」" for c in filled)
+                        self.add("W17", Severity.WARNING, section,
+                                 f"这一行填了{named}，但没有{name_column.label}。"
+                                 f"请填写{name_column.label}，或删除这一行。",
+                                 row=number, column=name_column.key)
+            if not amounts:
+                continue
+            annual = self._annual_amount()
+            if annual is None:
+                continue
+            total, label = annual
+            for column in amounts:
+                value = sums[column.key]
+                if value > total:
+                    note = (f"（另有 {left_out[column.key]} 行的{column.label}不是数字，未计入）"
+                            if left_out[column.key] else "")
+                    self.add("W16", Severity.WARNING, section,
+                             f"「{section.label}」各行{column.label}合计 {_num(value)} {unit}{note}，"
+                             f"超过{label}{'' if label.endswith('）') else ' '}{_num(total)} {unit}"
+                             f"（多 {_num(value - total)} {unit}）。"
+                             f"请核对各行的{column.label}，或核对{label}。",
+                             column=column.key)
 
     def check_cost_cap(self, indicator: Indicator, annual: tuple[Decimal, str] | None) -> None:  # W8
         if annual is None or not self._is_cost(indicator):
@@ -744,6 +836,54 @@ class _Checker:
             self.add("E10", Severity.ERROR, self.indicators,
                      f"申报表中的指标 {'、'.join('“' + m + '”' for m in missing)} 未出现在自评表中。"
                      f"请插入行补上这些指标；如指标确经调整，请把替代它们的行标记为“已调整”。")
+
+
+def typed_number(column: ExtraColumn, text: str) -> Decimal | None:
+    """The number a `number` / `amount` cell holds (an amount as its column stores it, with
+    1,200.50 and 1200.5万元 read), or None when it is not one."""
+    try:
+        return parse_number(column.normalise(text) if column.type == "amount" else text)
+    except ValueError:
+        return None
+
+
+def is_typed_date(text: str) -> bool:
+    """A `date` cell's whole text names a real date: 2026-06-30, 2026年6月30日, 2026年6月,
+    2026年, 2026.6, 2026年底前 …"""
+    match = _WHOLE_DATE.fullmatch(_fold(text))
+    if match is None:
+        return False
+    groups = match.groups()
+    year_text, month_text, day_text = groups[:3] if groups[0] else groups[3:]
+    if not month_text:
+        return True
+    month = int(month_text)
+    if not 1 <= month <= 12:
+        return False
+    if not day_text:
+        return True
+    try:
+        date(int(year_text), month, int(day_text))
+    except ValueError:
+        return False
+    return True
+
+
+def typed_problem(column: ExtraColumn, text: str, year: int) -> str | None:
+    """W15: why a value of a `number`, `amount` or `date` column is not one (the rest of the
+    message after the cell's name), or None when it is, or is empty, or the column takes text."""
+    text = (text or "").strip()
+    if not text or column.type not in TYPED_COLUMNS:
+        return None
+    if column.type == "date":
+        if is_typed_date(text):
+            return None
+        return (f"“{text}”不是日期。请按“{year}-06-30”或“{year}年6月30日”的格式填写"
+                f"（也可写“{year}年6月”“{year}年底前”）。")
+    if typed_number(column, text) is not None:
+        return None
+    what = "金额" if column.type == "amount" else "数字"
+    return f"“{text}”不是{what}。请只填数字，例如 1200.5 或 1,200.50；说明文字请写在其他栏。"
 
 
 def _date_in_text(text: str) -> date | None:
