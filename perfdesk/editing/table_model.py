@@ -9,12 +9,16 @@ refused with a Chinese reason on `refused` and nothing is stored. A finalised (�
 refused by the session's guard like every other edit (it offers 撤回定稿 first).
 
 The model re-reads the form after every step that touched it (`analysisChanged`, as the
-funding model does): undo, redo, an import or roll forward all show at once.
+funding model does): undo, redo, an import or roll forward all show at once. A cell an issue is
+about (W15 a 预算金额 that is no number, W17 an amount without a 任务名称) is coloured by its worst
+severity with the messages as its tooltip; an issue of a whole column (W16 the sum of 预算金额)
+marks the column's heading.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush
 
 from perfdesk.domain.definition import ExtraColumn, SectionDef
 from perfdesk.domain.model import TableRow, copy_rows
@@ -23,6 +27,7 @@ from perfdesk.domain.values import parse_number
 from .cell_plan import number_refusal
 from .commands import SetTableCommand
 from .funding_model import format_amount
+from .indicator_model import SEVERITY_COLORS, severity_icon, worst
 from .session import EditSession
 
 NUMBER_TYPES = ("amount", "number")
@@ -37,13 +42,43 @@ class TableSectionModel(QAbstractTableModel):
         self.form_id: str | None = None
         self.section: SectionDef | None = None
         self._shown: list[tuple[str, dict]] = []  # (row id, cells) as last announced to the view
+        self._marks_of = None  # (the Analysis they were taken from, {(row, key): issues})
+        self._marks_shown: dict = {}  # the marks as last announced to the view
         session.analysisChanged.connect(self._on_analysis_changed)
 
     def set_form(self, form_id: str | None, section: SectionDef | None) -> None:
         self.beginResetModel()
         self.form_id, self.section = form_id, section
+        self._marks_of = None
         self.endResetModel()
         self._shown = self._signature()
+        self._marks_shown = self._mark_signature()
+
+    # -- issues -----------------------------------------------------------------------------------
+    def marks(self) -> dict:
+        """The issues of this section by (row index, column key); a whole column's under
+        (None, column key). Taken once per analysis (one per step)."""
+        if self.form_id is None or self.section is None or self.form_id not in self.session.workspace.forms:
+            return {}
+        analysis = self.session.analysis(self.form_id)
+        if self._marks_of is None or self._marks_of[0] is not analysis:
+            marks: dict = {}
+            for issue in analysis.issues:
+                location = issue.location
+                if location.section != self.section.key or location.item_id is not None:
+                    continue
+                row = location.row - 1 if location.row is not None else None
+                marks.setdefault((row, location.column), []).append(issue)
+            self._marks_of = (analysis, marks)
+        return self._marks_of[1]
+
+    def cell_issues(self, row: int, column: int) -> list:
+        if not 0 <= column < len(self.columns):
+            return []
+        return self.marks().get((row, self.columns[column].key), [])
+
+    def _mark_signature(self) -> dict:
+        return {key: tuple((i.severity, i.code, i.message) for i in issues) for key, issues in self.marks().items()}
 
     # -- what is shown -------------------------------------------------------------------------
     @property
@@ -74,8 +109,14 @@ class TableSectionModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 unit = self._amount_unit() if column.type == "amount" else ""
                 return f"{column.label}（{unit}）" if unit and unit not in column.label else column.label
-            if role == Qt.ItemDataRole.ToolTipRole and column.type in NUMBER_TYPES:
-                return f"{column.label}：只填数字，例如 1200.5 或 1,200.50"
+            issues = self.marks().get((None, column.key), []) if role in _ISSUE_ROLES else []
+            if role == Qt.ItemDataRole.DecorationRole:
+                return severity_icon(worst(issues)) if issues else None
+            if role == Qt.ItemDataRole.ToolTipRole:
+                lines = [_issue_line(i) for i in issues]
+                if column.type in NUMBER_TYPES:
+                    lines.append(f"{column.label}：只填数字，例如 1200.5 或 1,200.50")
+                return "\n".join(lines) or None
             return None
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return str(section + 1)
@@ -105,9 +146,16 @@ class TableSectionModel(QAbstractTableModel):
             if number:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and text and self.columns[index.column()].type == "longtext":
-            return text
-        return None
+        if role not in _ISSUE_ROLES:
+            return None
+        issues = self.cell_issues(index.row(), index.column())
+        severity = worst(issues)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(SEVERITY_COLORS[severity]) if severity else None
+        if role == Qt.ItemDataRole.DecorationRole:
+            return severity_icon(severity) if severity else None
+        long_text = text if text and self.columns[index.column()].type == "longtext" else ""
+        return "\n".join([_issue_line(i) for i in issues] + ([long_text] if long_text else [])) or None
 
     def flags(self, index):
         if not index.isValid():
@@ -232,6 +280,7 @@ class TableSectionModel(QAbstractTableModel):
             return
         new = self._signature()
         old, self._shown = self._shown, new
+        old_marks, self._marks_shown = self._marks_shown, self._mark_signature()
         if [i for i, _ in old] != [i for i, _ in new]:
             # Rows came or went (added, removed, undone): the whole grid again.
             self.beginResetModel()
@@ -239,9 +288,21 @@ class TableSectionModel(QAbstractTableModel):
             return
         for r, ((_, before), (_, after)) in enumerate(zip(old, new)):
             for c, column in enumerate(self.columns):
-                if before.get(column.key, "") != after.get(column.key, ""):
+                key = (r, column.key)
+                if before.get(column.key, "") != after.get(column.key, "") \
+                        or old_marks.get(key) != self._marks_shown.get(key):
                     index = self.index(r, c)
                     self.dataChanged.emit(index, index)
+        for c, column in enumerate(self.columns):
+            if old_marks.get((None, column.key)) != self._marks_shown.get((None, column.key)):
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, c, c)
+
+
+_ISSUE_ROLES = (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole)
+
+
+def _issue_line(issue) -> str:
+    return f"{issue.severity.label}（{issue.code}）：{issue.message}"
 
 
 def _shown_number(text: str) -> str:

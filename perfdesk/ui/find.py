@@ -1,5 +1,7 @@
 """UI layer: 查找 (Ctrl+F) — find text across the whole file, step through the hits with
-下一个 / 上一个 (Enter / Shift+Enter), or pick one in the list; each jumps to its cell."""
+下一个 / 上一个 (Enter / Shift+Enter), or pick one in the list; each jumps to its cell: an indicator
+cell (the definition's own columns too), a header field or text, or a row of a table section
+(年度主要任务), selected in its grid. There is no 替换 (replace): a hit is edited in its cell."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from perfdesk.editing.find import Hit, find_all
 
+from .table_section import show_table_cell
+
 
 class FindDialog(QDialog):
     """Not modal: the person edits the form with the hits still listed."""
@@ -33,7 +37,7 @@ class FindDialog(QDialog):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.query = QLineEdit()
-        self.query.setPlaceholderText("项目名称、三级指标、指标值、实际完成值、表头文字…")
+        self.query.setPlaceholderText("项目名称、表头文字、年度主要任务、三级指标、指标值、指标解释…")
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(self.next)
         self.query.textChanged.connect(lambda _text: self._stale())
@@ -114,7 +118,16 @@ class FindDialog(QDialog):
         self.current = index
         self.results.setCurrentRow(index)
         hit = self.hits[index]
-        shown = self.window_.show_location(hit.form_id, hit.location)
+        session = self.window_.session
+        location = hit.current_location(session.workspace) if session is not None else None
+        if location is None:  # a table row removed since the search
+            gone = hit.row_id is not None and session is not None and hit.form_id in session.workspace.forms
+            self.status.setText(f"第 {index + 1} / {len(self.hits)} 处" + ("（该行已删除）" if gone else "（该表已不在文件中）"))
+            return False
+        shown = self.window_.show_location(hit.form_id, location)
+        if shown and hit.row_id is not None:
+            # The editor brings the table section into sight; the grid selects the row's cell.
+            shown = show_table_cell(getattr(self.window_, "editor", None), location)
         self.status.setText(f"第 {index + 1} / {len(self.hits)} 处" + ("" if shown else "（该表已不在文件中）"))
         return shown
 

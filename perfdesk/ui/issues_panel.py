@@ -1,5 +1,6 @@
 """UI layer: the issues panel — every issue of the form (or of the whole file), filtered by
-severity; clicking one takes the user to the cell."""
+severity; clicking one takes the user to the cell: an indicator cell, a field, an amount, or a
+row and column of a table section's grid (年度主要任务, W15–W17)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
 from perfdesk.domain.validation import Severity
 from perfdesk.editing.issues_model import ISSUE_ROLE, IssueListModel
 from perfdesk.editing.session import EditSession
+
+from .table_section import show_table_cell
 
 
 class IssuesPanel(QWidget):
@@ -134,6 +137,20 @@ class IssuesPanel(QWidget):
     def _on_clicked(self, index) -> None:
         form_id, issue = index.data(ISSUE_ROLE)
         self.issueActivated.emit(form_id, issue)
+        if issue.location.item_id is None and issue.location.column is not None:
+            # The window shows the form and brings a table section into sight; its grid
+            # selects the issue's row and column (nothing happens for other sections).
+            show_table_cell(self._editor(), issue.location)
+
+    def _editor(self):
+        """The form editor of the window this panel is docked in (a floating dock included)."""
+        widget = self.parentWidget()
+        while widget is not None:
+            editor = getattr(widget, "editor", None)
+            if editor is not None:
+                return editor
+            widget = widget.parentWidget()
+        return None
 
     # -- remedies ----------------------------------------------------------------------------
     def fixes_at(self, row: int) -> list:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyledItemDelegate,
     QTableView,
@@ -370,3 +371,56 @@ class TableSectionPanel(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self.add_button.setEnabled(not read_only)
         self.delete_button.setEnabled(not read_only)
+
+    def show_cell(self, row: int | None, column: str | None) -> bool:
+        """Select the cell an issue or a 查找 hit points at: `row` counts from 1, `column` is
+        the column's key. No row (a check of the whole column, such as the sum of 预算金额):
+        the whole column is selected. The grid takes the focus either way."""
+        view, model = self.view, self.model
+        keys = [c.key for c in model.columns]
+        col = keys.index(column) if column in keys else 0
+        view.setFocus()
+        if model.rowCount() == 0 or not model.columnCount():
+            return row is None
+        if row is None:
+            view.setCurrentIndex(model.index(0, col))
+            view.selectColumn(col)
+            self._reveal(0, col)
+            QTimer.singleShot(0, self, lambda c=col: self._reveal(0, c))
+            return True
+        if not 1 <= row <= model.rowCount():
+            return False
+        view._go_to(row - 1, col)
+        self._reveal(row - 1, col)
+        # Again once laid out: a form just put on show has its boxes placed, and the grid's
+        # rows fitted to their text, on the next turn of the event loop.
+        QTimer.singleShot(0, self, lambda r=row - 1, c=col: self._reveal(r, c))
+        return True
+
+    def _reveal(self, row: int, column: int) -> None:
+        """The cell in sight: in the grid, and in the editor's scrolling top part."""
+        index = self.model.index(row, column)
+        if not index.isValid():
+            return
+        self.view.scrollTo(index)
+        outer = self.view._outer()
+        if not isinstance(outer, QScrollArea) or outer.widget() is None:
+            return
+        rect = self.view.visualRect(index)
+        if not rect.isValid():
+            return
+        centre = self.view.viewport().mapTo(outer.widget(), rect.center())
+        outer.ensureVisible(centre.x(), centre.y(), 20, rect.height() // 2 + 8)
+
+
+def show_table_cell(editor, location) -> bool:
+    """In the form editor: select the table-section cell `location` points at (a Location of
+    a 年度主要任务 row: its section key, 1-based row and column key). False when the editor shows
+    another form or has no such section. The editor's own `show_location` brings the section
+    into sight; this selects the row and column in the grid."""
+    if editor is None or location is None:
+        return False
+    for section, model, panel in getattr(editor, "tables", ()):
+        if model.form_id == location.form_id and section.key == location.section:
+            return panel.show_cell(location.row, location.column)
+    return False
