@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from perfdesk.editing.find import Hit, find_all
 
-from .table_section import show_table_cell
 
 
 class FindDialog(QDialog):
@@ -125,9 +124,6 @@ class FindDialog(QDialog):
             self.status.setText(f"第 {index + 1} / {len(self.hits)} 处" + ("（该行已删除）" if gone else "（该表已不在文件中）"))
             return False
         shown = self.window_.show_location(hit.form_id, location)
-        if shown and hit.row_id is not None:
-            # The editor brings the table section into sight; the grid selects the row's cell.
-            shown = show_table_cell(getattr(self.window_, "editor", None), location)
         self.status.setText(f"第 {index + 1} / {len(self.hits)} 处" + ("" if shown else "（该表已不在文件中）"))
         return shown
 

@@ -547,7 +547,8 @@ class FormEditor(QWidget):
                 return False
             self.indicator_panel.view.select_cell(row, column if column >= 0 else max(model.column_of("level3"), 0))
             return True
-        if location.column and location.column in self.field_widgets:
+        if location.column and location.column in self.field_widgets \
+                and self.field_sections.get(location.column, location.section) == location.section:
             widget = self.field_widgets[location.column]
             self._reveal(widget)
             self.scroll.ensureWidgetVisible(widget)
@@ -566,8 +567,10 @@ class FormEditor(QWidget):
             if location.section == section.key:
                 self._reveal(panel)
                 self.scroll.ensureWidgetVisible(panel)
-                panel.view.setFocus()
-                return True
+                if location.column is None:
+                    panel.view.setFocus()
+                    return True
+                return panel.show_cell(location.row, location.column)  # the row and column in the grid
         if location.section == "indicators" or location.section == "total":
             self.indicator_panel.view.setFocus()
             return True

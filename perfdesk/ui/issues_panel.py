@@ -22,7 +22,6 @@ from perfdesk.domain.validation import Severity
 from perfdesk.editing.issues_model import ISSUE_ROLE, IssueListModel
 from perfdesk.editing.session import EditSession
 
-from .table_section import show_table_cell
 
 
 class IssuesPanel(QWidget):
@@ -137,20 +136,6 @@ class IssuesPanel(QWidget):
     def _on_clicked(self, index) -> None:
         form_id, issue = index.data(ISSUE_ROLE)
         self.issueActivated.emit(form_id, issue)
-        if issue.location.item_id is None and issue.location.column is not None:
-            # The window shows the form and brings a table section into sight; its grid
-            # selects the issue's row and column (nothing happens for other sections).
-            show_table_cell(self._editor(), issue.location)
-
-    def _editor(self):
-        """The form editor of the window this panel is docked in (a floating dock included)."""
-        widget = self.parentWidget()
-        while widget is not None:
-            editor = getattr(widget, "editor", None)
-            if editor is not None:
-                return editor
-            widget = widget.parentWidget()
-        return None
 
     # -- remedies ----------------------------------------------------------------------------
     def fixes_at(self, row: int) -> list:

@@ -411,16 +411,3 @@ class TableSectionPanel(QWidget):
             return
         centre = self.view.viewport().mapTo(outer.widget(), rect.center())
         outer.ensureVisible(centre.x(), centre.y(), 20, rect.height() // 2 + 8)
-
-
-def show_table_cell(editor, location) -> bool:
-    """In the form editor: select the table-section cell `location` points at (a Location of
-    a 年度主要任务 row: its section key, 1-based row and column key). False when the editor shows
-    another form or has no such section. The editor's own `show_location` brings the section
-    into sight; this selects the row and column in the grid."""
-    if editor is None or location is None:
-        return False
-    for section, model, panel in getattr(editor, "tables", ()):
-        if model.form_id == location.form_id and section.key == location.section:
-            return panel.show_cell(location.row, location.column)
-    return False
