@@ -526,7 +526,8 @@ class FormEditor(QWidget):
             return
         analysis = self.session.analysis(form_id)
         for key, widget in self.field_widgets.items():
-            issues = analysis.cell_issues(None, key)
+            section = self.field_sections.get(key)  # not a table column of the same key
+            issues = [i for i in analysis.cell_issues(None, key) if section in (None, i.location.section)]
             severity = worst(issues)
             style = MARK_STYLES[severity.value] if severity else ""
             target = widget.edit if isinstance(widget, DateField) else widget
