@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from perfdesk.domain.model import Workspace
+from perfdesk.domain.scoring import score_form
 from perfdesk.domain.validation import validate_form
 from perfdesk.export import export_forms
 from perfdesk.importing import apply_import, import_file, import_files
@@ -156,3 +157,42 @@ def test_a_word_table_with_weights_in_the_names(tmp_path, registry):
     found = _only_form(import_file(path, registry))
     assert found.definition_id == LABEL_ID, found.chosen
     assert [(i.level3, i.weight) for i in found.form.indicators] == EXPECTED
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_a_self_evaluation_with_weights_in_the_names_round_trips(tmp_path, fmt):
+    """A scored layout with the weights in the names (a user's definition): weights, entered
+    scores and the 总分（100分） row come back as they were, and the layout is told apart from the
+    same layout with a 分值 column although its 预算执行率 line prints a 分值 heading."""
+    from perfdesk.domain.definition import FormKind
+    from perfdesk.domain.model import Form, Indicator, Project
+    from perfdesk.domain.values import parse
+    from perfdesk.formdefs import FORMS_DIR, Registry
+
+    from tests.formdefs.test_label_weights import selfeval_label_text
+
+    (tmp_path / "defs").mkdir()
+    (tmp_path / "defs" / "selfeval-label.toml").write_text(selfeval_label_text(), encoding="utf-8")
+    registry = Registry.from_dirs([FORMS_DIR, tmp_path / "defs"])
+    ws = Workspace()
+    project = ws.add_project(Project("政务外网运维"))
+    form = ws.add_form(Form(project_id=project.id, kind=FormKind.SELF_EVALUATION, year=2024,
+                            definition_id="selfeval-label-weights", fields={"project_name": "政务外网运维"}))
+    for position, ((level1, level2, _, nature, value, unit), (name, weight)) in enumerate(zip(ROWS, EXPECTED)):
+        target = value if nature == "定性" else f"{nature}{value}{unit}"
+        ws.insert_indicator(form.id, position, Indicator(level1=level1, level2=level2, level3=name,
+                                                         target=parse(target), actual=parse(target),
+                                                         weight=weight * D("0.9")))
+    ws.set_indicator(form.id, form.indicators[4].id, "score", D("6.5"))  # a person's judgement
+    ws.set_amount(form.id, "total.budget", D(100))
+    ws.set_amount(form.id, "total.executed", D(95))
+    [exported] = export_forms(ws, [form], registry, fmt, tmp_path / "out", with_list=False)
+    again = _only_form(import_file(exported, registry))
+    assert again.definition_id == "selfeval-label-weights", again.chosen
+    assert [(i.level3, i.weight, i.score) for i in again.form.indicators] == \
+        [(i.level3, i.weight, i.score) for i in form.indicators]
+    assert {k: v for k, v in again.form.amounts.items() if v is not None} == \
+        {k: v for k, v in form.amounts.items() if v is not None}
+    definition = registry.get("selfeval-label-weights")
+    assert score_form(again.form, definition).total == score_form(form, definition).total
+    assert score_form(again.form, definition).weight_total == 100
