@@ -419,7 +419,9 @@ def plan_self_evaluations(source_ws: Workspace, target_ws: Workspace, definition
         form.indicators = [ind for ind, _ in pairs]
         form.tables = _own_tables(source, definition)
         form_plan.rows = [row for _, row in pairs]
-        weights, notes = default_weights(form.indicators, definition)
+        weights, notes = _declared_weights(source, source_def, form.indicators, definition)
+        if weights is None:
+            weights, notes = default_weights(form.indicators, definition)
         for ind, weight in zip(form.indicators, weights):
             ind.weight = weight
         form_plan.flags.extend(notes)
@@ -427,6 +429,31 @@ def plan_self_evaluations(source_ws: Workspace, target_ws: Workspace, definition
         form_plan.flags.extend(_year_flags(form, definition))
         form_plan.form = form
     return plan
+
+
+def _plain_weights(definition: FormDefinition) -> bool:
+    """A declaration whose rows carry 权重 totalling 100 (a weight column, or in the 三级 name)."""
+    return definition.kind is FormKind.DECLARATION and definition.has_column("weight") and definition.scoring is None
+
+
+def _kept_weight(old: Indicator, source: Form, source_def: FormDefinition, definition: FormDefinition):
+    """A declaration's 权重 into the next declaration that has them too, whichever way each prints them."""
+    return old.weight if source.kind is FormKind.DECLARATION and _plain_weights(source_def) and \
+        _plain_weights(definition) else None
+
+
+def _declared_weights(source: Form, source_def: FormDefinition, rows, definition: FormDefinition):
+    """The declaration's 权重 (totalling 100) scaled to what the self-evaluation's rows share
+    (100 − 预算执行率), in proportion; None when the declaration has none for every row."""
+    from .weights import apportion
+
+    old = {i.id: i.weight for i in source.indicators}
+    weights = [old.get(Provenance.from_text(r.provenance).indicator_id) for r in rows]
+    if not _plain_weights(source_def) or definition.scoring is None or not rows or \
+            any(w is None or w < 0 for w in weights) or sum(weights) <= 0:
+        return None, []
+    total = definition.scoring.total_weight - definition.scoring.budget_weight
+    return apportion(total, weights), [f"分值按申报表的权重比例折算为 {_num(total)} 分，请复核。"]
 
 
 def _initial_amounts(source: Form, source_def: FormDefinition, form: Form, definition: FormDefinition) -> list[str]:
@@ -504,6 +531,7 @@ def plan_declarations(source_ws: Workspace, target_ws: Workspace, definitions, f
             prov = Provenance(source.id, old.id, source.year, source.kind.value, choice.value,
                               ("level1", "level2", "level3", "target"))
             row.indicator = Indicator(level1=level1, level2=level2, level3=old.level3, target=target,
+                                      weight=_kept_weight(old, source, source_def, definition),
                                       provenance=prov.to_text(), extra=_own_columns(old, definition))
             if note:
                 row.notes.append(note)

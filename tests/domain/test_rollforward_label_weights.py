@@ -73,3 +73,24 @@ def test_between_declarations_either_way_the_label_layout_is_the_column_layout(r
 def test_a_label_layout_declaration_stays_in_its_layout(registry):
     plan = plan_rollforward(declaration(LABEL_ID), Workspace(), registry, FormKind.DECLARATION, 2026, 2027)
     assert plan.to_create[0].form.definition_id == LABEL_ID
+
+
+@pytest.mark.parametrize("source,target", [(COLUMN_ID, COLUMN_ID), (LABEL_ID, COLUMN_ID), (COLUMN_ID, LABEL_ID)])
+def test_a_declarations_weights_carry_into_next_years_declaration(registry, source, target):
+    """权重 are part of what a declaration declares: next year's starts from them, whichever
+    way each layout prints them (never silently reset to defaults)."""
+    plan = plan_rollforward(declaration(source), Workspace(), registry, FormKind.DECLARATION, 2026, 2027,
+                            definition_id=target)
+    assert [i.weight for i in plan.to_create[0].form.indicators] == [w for *_, w in ROWS]
+
+
+@pytest.mark.parametrize("source", [COLUMN_ID, LABEL_ID])
+def test_into_a_self_evaluation_the_declared_weights_are_scaled_to_the_indicators_share(registry, source):
+    """The self-evaluation's rows share 100 − 预算执行率 (90): the declaration's 10/40/30/20 become
+    9/36/27/18, in proportion, with a note asking to review them."""
+    plan = plan_self_evaluations(declaration(source), Workspace(), registry, 2026)
+    (form_plan,) = plan.to_create
+    definition = registry.get(form_plan.form.definition_id)
+    share = definition.scoring.total_weight - definition.scoring.budget_weight
+    assert [i.weight for i in form_plan.form.indicators] == [w * share / 100 for *_, w in ROWS]
+    assert any("权重比例" in note for note in form_plan.flags)
