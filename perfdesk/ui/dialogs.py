@@ -20,6 +20,19 @@ from perfdesk.formdefs import Registry
 FILE_FILTER = "PerfDesk 文件 (*.perfdesk);;所有文件 (*)"
 
 
+def clear_button_once_typed(edit: QLineEdit) -> None:
+    """The field's ✕ (clear) button, turned on when the field first holds text: it shows only
+    then anyway. Turning it on looks its icon up in the desktop's icon theme, some 40 ms on a
+    Linux desktop (measured under X), which neither the window's first frame nor a dialog's
+    opening need wait for."""
+    def turn_on(text: str) -> None:
+        if text:
+            edit.textChanged.disconnect(turn_on)
+            edit.setClearButtonEnabled(True)
+
+    edit.textChanged.connect(turn_on)
+
+
 def _buttons(dialog: QDialog, ok: str = "确定") -> QtWidgets.QDialogButtonBox:
     standard = QtWidgets.QDialogButtonBox.StandardButton
     box = QtWidgets.QDialogButtonBox(standard.Ok | standard.Cancel)

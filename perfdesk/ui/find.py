@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from perfdesk.editing.find import Hit, find_all
 
+from .dialogs import clear_button_once_typed
 
 
 class FindDialog(QDialog):
@@ -37,7 +38,7 @@ class FindDialog(QDialog):
         row = QHBoxLayout()
         self.query = QLineEdit()
         self.query.setPlaceholderText("项目名称、表头文字、年度主要任务、三级指标、指标值、指标解释…")
-        self.query.setClearButtonEnabled(True)
+        clear_button_once_typed(self.query)
         self.query.returnPressed.connect(self.next)
         self.query.textChanged.connect(lambda _text: self._stale())
         self.previous_button = QPushButton("上一个")

@@ -35,7 +35,7 @@ from perfdesk.editing.indicator_model import worst
 from perfdesk.editing.outline_model import FORM, KIND_LABELS, PROJECT, UNIT, OutlineModel, OutlineRole
 from perfdesk.editing.session import EditSession
 
-from .dialogs import Ask, NewFormDialog
+from .dialogs import Ask, NewFormDialog, clear_button_once_typed
 
 TEXT_DELAY_MS = 150  # typing in the filter box: the tree follows once the keys pause
 CHECK_SLICE_S = 0.015  # the status check analyses forms for this long, then lets events in
@@ -152,7 +152,7 @@ class NavigatorFilter(QWidget):
         layout.setSpacing(2)
         self.text = QLineEdit()
         self.text.setPlaceholderText("筛选：项目名称")
-        self.text.setClearButtonEnabled(True)
+        clear_button_once_typed(self.text)
         self.text.setToolTip("只显示名称中含有这些字的项目")
         top = QHBoxLayout()
         top.setSpacing(2)

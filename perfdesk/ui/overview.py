@@ -42,6 +42,7 @@ from perfdesk.domain.scoring import FormScore, budget_score
 from perfdesk.editing.session import EditSession
 
 from .charts import GradeChart, RateChart, WeightChart
+from .dialogs import clear_button_once_typed
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 40
 FORM_ROLE = Qt.ItemDataRole.UserRole + 41  # the form a double-click opens
@@ -260,7 +261,7 @@ class OverviewView(QWidget):
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.search = QLineEdit()
         self.search.setPlaceholderText("筛选项目名称…")
-        self.search.setClearButtonEnabled(True)
+        clear_button_once_typed(self.search)
         self.search.setMaximumWidth(260)
         self.which = QComboBox()
         for label, _ in FILTERS:

@@ -3,7 +3,8 @@ the same once used."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QToolButton
 
 from perfdesk.paths import settings_path
 from perfdesk.ui.form_editor import DateField
@@ -92,7 +93,6 @@ def test_the_first_frame_analyses_only_the_form_it_shows_and_the_tree_icons_foll
     """Painting the navigator never waits for forms' analyses: the window's first frame works
     out the shown form's alone; the icons of the other forms the tree shows come on the next
     turn of the event loop, the same icons as an analysis done at once gives."""
-    from PySide6.QtCore import Qt
 
     from perfdesk.app import create_application
     from perfdesk.editing.indicator_model import severity_icon, worst
@@ -128,3 +128,17 @@ def test_the_first_frame_analyses_only_the_form_it_shows_and_the_tree_icons_foll
         else:
             assert icon.cacheKey() == severity_icon(severity).cacheKey()
     window.close()
+
+
+def test_the_filter_fields_turn_their_clear_button_on_with_their_first_text(window, qtbot):
+    """The ✕ of a filter field costs an icon-theme lookup: it is turned on once the field holds
+    text (when Qt would first show it), and then clears the field as ever."""
+    field = window.navigator.filter.text
+    assert not field.isClearButtonEnabled()
+    field.setFocus()
+    qtbot.keyClicks(field, "x")
+    assert field.isClearButtonEnabled()
+    (button,) = field.findChildren(QToolButton)  # the ✕ Qt draws inside the field
+    assert button.isVisible()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert field.text() == "" and field.isClearButtonEnabled()
