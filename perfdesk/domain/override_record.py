@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Iterable, Sequence
 from xml.parsers import expat
-from xml.sax.saxutils import escape
 
 from .definition import FormDefinition, FormKind
 from .model import Form, OverrideNote
@@ -121,6 +120,12 @@ def to_json(record: FormRecord) -> str:
     return text
 
 
+def _escape(text: str) -> str:
+    """Text for an XML element's content (what xml.sax.saxutils.escape does; that module would
+    bring urllib and the email package into every command that can export)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def record_xml(records: Iterable[FormRecord]) -> tuple[bytes | None, int]:
     """The custom XML part for `records` and how many forms it holds; (None, 0) when there is
     nothing to carry. A form whose record is too long is left out (it imports as a file
@@ -136,7 +141,7 @@ def record_xml(records: Iterable[FormRecord]) -> tuple[bytes | None, int]:
         text = to_json(record)
         if len(text) > MAX_FORM_CHARS:
             continue
-        element = f"<form>{escape(text)}</form>".encode("utf-8")
+        element = f"<form>{_escape(text)}</form>".encode("utf-8")
         if size + len(element) > MAX_RECORD_BYTES:
             break
         parts.append(element)

@@ -330,3 +330,13 @@ def test_the_record_is_not_printed(tmp_path, demo_ws, registry):
             where = [n for n in archive.namelist() if "评审会议决定的总分".encode() in archive.read(n)]
         assert where == [record_part(path)]
         assert not where[0].startswith(printed)
+
+
+def test_markup_characters_in_a_record_read_back_as_typed():
+    """A reason or a name may hold < > & (e.g. “<5%”, “A&B”): the record escapes them."""
+    note = OverrideNote("偏差<5% & 无>说明 ]]> &amp;", "2024-05-06T09:30:15", Decimal("4.25"))
+    records = [FormRecord("项目<A&B>", 2024, FormKind.SELF_EVALUATION,
+                          (RowScore(1, "指标<1>&2", KeptScore(Decimal("3.5"), note)),), None, None)]
+    data, count = record_xml(records)
+    assert count == 1 and b"<form>" in data and b"&lt;A&amp;B&gt;" in data
+    assert parse_record_xml(data) == records
