@@ -1,6 +1,7 @@
 """Window fixtures: a demo file under tmp_path and a main window on it."""
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from perfdesk.app import create_application
 from perfdesk.cli import write_demo
@@ -12,16 +13,31 @@ def demo_path(tmp_path):
     return write_demo(tmp_path / "demo.perfdesk")
 
 
-@pytest.fixture
-def window(qtbot, demo_path):
+def show_window(qtbot, path):
+    """A main window on `path`, shown (closed by the caller)."""
     create_application()
     window = MainWindow()
     qtbot.addWidget(window)
-    assert window.open_file(demo_path)
+    assert window.open_file(path)
     window.show()
     qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, demo_path):
+    window = show_window(qtbot, demo_path)
     yield window
     window.close()
+
+
+def focus_table(window, qtbot=None):
+    """The indicator table, with the keyboard focus, as after a click into it."""
+    window.activateWindow()
+    view = window.editor.indicator_panel.view
+    view.setFocus()
+    QApplication.processEvents()
+    return view
 
 
 def form_id_of(window, project, year=2022):

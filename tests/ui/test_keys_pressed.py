@@ -6,19 +6,11 @@ Enter in the multi-line editor commits while Alt+Enter makes a new line."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QPlainTextEdit
+from PySide6.QtWidgets import QComboBox, QPlainTextEdit
 
-from .conftest import open_form
+from .conftest import focus_table, open_form
 
 ALT, CTRL = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier
-
-
-def focus_table(window, qtbot):
-    window.activateWindow()
-    view = window.editor.indicator_panel.view
-    view.setFocus()
-    QApplication.processEvents()
-    return view
 
 
 def test_alt_down_opens_the_level_drop_downs_and_moves_nothing(window, qtbot):

@@ -8,12 +8,13 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from perfdesk.domain.definition import FormKind
 from perfdesk.domain.model import Form, Indicator, Project, Workspace
 from perfdesk.domain.values import parse
 from perfdesk.store import FileStore
+
+from .conftest import focus_table, show_window
 
 D = Decimal
 LABEL_ID = "national-declaration-2021-label-weights"
@@ -50,31 +51,15 @@ def label_path(tmp_path):
 
 @pytest.fixture
 def window(qtbot, label_path):
-    from perfdesk.app import create_application
-    from perfdesk.ui.main_window import MainWindow
-
-    create_application()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    assert window.open_file(label_path)
-    window.show()
-    qtbot.waitExposed(window)
+    window = show_window(qtbot, label_path)
     window.navigator.select_form("f1")
     assert window.editor.form_id == "f1"
     yield window
     window.close()
 
 
-def _view(window):
-    window.activateWindow()
-    view = window.editor.indicator_panel.view
-    view.setFocus()
-    QApplication.processEvents()
-    return view
-
-
 def test_the_grid_has_an_editable_weight_column_after_the_name(window, qtmodeltester):
-    model = _view(window).model()
+    model = focus_table(window).model()
     qtmodeltester.check(model, force_py=True)
     labels = [label for _, label in model.columns]
     assert labels[labels.index("三级指标") + 1] == "分值"
@@ -89,7 +74,7 @@ def test_the_grid_has_an_editable_weight_column_after_the_name(window, qtmodelte
 
 
 def test_typing_a_name_with_its_weight_is_one_undo_step(window, qtbot, label_path):
-    view = _view(window)
+    view = focus_table(window)
     model, session = view.model(), window.session
     level3 = model.column_of("level3")
     depth = session.undo_stack.count()
@@ -112,7 +97,7 @@ def test_typing_a_name_with_its_weight_is_one_undo_step(window, qtbot, label_pat
 
 
 def test_a_name_without_a_weight_leaves_the_weight_alone(window, label_path):
-    model = _view(window).model()
+    model = focus_table(window).model()
     assert model.setData(model.index(0, model.column_of("level3")), "养护道路总里程")
     assert rows_of(on_disk(label_path))[0] == ("养护道路总里程", D(50))
     assert model.setData(model.index(0, model.column_of("weight")), "45")
@@ -120,7 +105,7 @@ def test_a_name_without_a_weight_leaves_the_weight_alone(window, label_path):
 
 
 def test_pasting_names_with_weights_fills_both_columns_in_one_step(window, label_path):
-    view = _view(window)
+    view = focus_table(window)
     model, session = view.model(), window.session
     depth = session.undo_stack.count()
     view.select_cell(1, model.column_of("level3"))
@@ -134,7 +119,7 @@ def test_pasting_names_with_weights_fills_both_columns_in_one_step(window, label
 
 
 def test_a_pasted_weight_column_wins_over_the_name(window, label_path):
-    view = _view(window)
+    view = focus_table(window)
     model = view.model()
     view.select_cell(2, model.column_of("level3"))
     assert view.paste_clipboard("市民满意度（15分）\t25") > 0
@@ -166,7 +151,7 @@ def test_balancing_weights_works_as_with_a_column(window, label_path, monkeypatc
     from perfdesk.ui.dialogs import WeightDialog, WeightPlan
 
     session = window.session
-    model = _view(window).model()
+    model = focus_table(window).model()
     assert model.setData(model.index(0, model.column_of("weight")), "20")  # 20 + 30 + 20: not 100
     assert any(i.code == "E17" for i in session.analysis("f1").issues)
     depth = session.undo_stack.count()
