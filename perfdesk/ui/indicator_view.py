@@ -324,6 +324,7 @@ class IndicatorView(QTableView):
         # the columns slide under the frozen part instead of jumping a column at a time.
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self._frozen_editing = False  # a frozen cell is being edited here: the overlay steps aside
+        self._scroll_before_edit = 0  # the sideways scroll when that edit began
         self._opening_editor = False
         self.frozen = FrozenColumns(self)
         # connected after the frozen view's own slots: its rows and columns are in step by then
@@ -539,6 +540,9 @@ class IndicatorView(QTableView):
     def _end_frozen_edit(self) -> None:
         if self._frozen_editing and self.state() != QAbstractItemView.State.EditingState:
             self._frozen_editing = False
+            # The table went left to show the editor under the frozen columns: it goes back to
+            # where the user had scrolled, as if the cell had been edited in place.
+            self.horizontalScrollBar().setValue(self._scroll_before_edit)
             self.update_frozen_geometry()
 
     # -- row heights: wrapped long texts ----------------------------------------------------
@@ -790,6 +794,7 @@ class IndicatorView(QTableView):
             # The editor opens in the table underneath: bring the frozen columns' own place
             # into sight there, and let the frozen part step aside while the cell is edited.
             self._frozen_editing = True
+            self._scroll_before_edit = self.horizontalScrollBar().value()  # back there afterwards
             self.horizontalScrollBar().setValue(0)
             self.frozen.hide()
         self._opening_editor = True
@@ -797,8 +802,9 @@ class IndicatorView(QTableView):
             opened = super().edit(index, trigger, event)
         finally:
             self._opening_editor = False
-        if frozen_cell and not opened:
+        if frozen_cell and not opened:  # (Qt asks on every move of the current cell)
             self._frozen_editing = False
+            self.horizontalScrollBar().setValue(self._scroll_before_edit)
             self.update_frozen_geometry()
         if opened and trigger == QAbstractItemView.EditTrigger.EditKeyPressed:
             # F2 as in Excel: the caret at the end of the text, nothing selected.

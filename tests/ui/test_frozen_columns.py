@@ -122,8 +122,10 @@ def test_editing_a_frozen_cell_while_scrolled_right(wide, qtbot):
     view = wide.editor.indicator_panel.view
     model, frozen = view.model(), view.frozen
     level3 = model.column_of("level3")
-    scrolled_right(view, qtbot)
+    bar = scrolled_right(view, qtbot)
+    right = bar.value()
     view.select_cell(3, level3)
+    assert bar.value() == right  # selecting a frozen cell does not scroll sideways
     qtbot.keyClick(view, Qt.Key.Key_F2)
     editor = view.focusWidget()
     assert isinstance(editor, QPlainTextEdit) and editor.isVisible()
@@ -136,13 +138,14 @@ def test_editing_a_frozen_cell_while_scrolled_right(wide, qtbot):
     settle(qtbot)
     assert frozen.isVisible()
     assert view.currentIndex().row() == 4  # Enter went down, as before
+    assert bar.value() == right  # and the table is scrolled where the user left it
     # a double click on the frozen part edits there too
     qtbot.mouseDClick(frozen.viewport(), Qt.MouseButton.LeftButton, pos=cell_center(view, 6, level3))
     editor = view.focusWidget()
     assert isinstance(editor, QPlainTextEdit) and view.currentIndex().row() == 6
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
     settle(qtbot)
-    assert frozen.isVisible()
+    assert frozen.isVisible() and bar.value() == right
 
 
 def test_clicks_and_menus_on_the_frozen_part_act_on_the_table(wide, qtbot):
