@@ -247,3 +247,18 @@ def test_finalising_twice_is_refused(demo_file, capsys):
     after = demo_file.read_bytes()
     code, _, err = run(["finalise", str(demo_file), "--year", "2022", "--note", "二"], capsys)
     assert code == 2 and "都已定稿" in err and demo_file.read_bytes() == after
+
+
+def test_commands_other_than_export_and_import_load_neither(tmp_path):
+    """Every command builds the whole argument parser, `export` and `import` included; their
+    renderers and readers (layouts, openpyxl, python-docx, reportlab) and the mail and web modules
+    the standard XML helpers drag in load only when those commands run."""
+    demo = write_demo(tmp_path / "demo.perfdesk")
+    probe = ("import sys; from perfdesk.cli import main; rc = main(['check', sys.argv[1]]); "
+             "heavy = ['perfdesk.export.batch', 'perfdesk.importing.importer', 'openpyxl', 'docx', "
+             "'reportlab', 'urllib.request', 'email.parser']; "
+             "print('LOADED', [m for m in heavy if m in sys.modules]); sys.exit(rc)")
+    result = subprocess.run([sys.executable, "-c", probe, str(demo)], capture_output=True, text=True,
+                            encoding="utf-8", env=dict(os.environ, PERFDESK_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 1, result.stderr  # the demo has forms with errors: check says so
+    assert "LOADED []" in result.stdout

@@ -24,9 +24,8 @@ from perfdesk.layout import PrintGrid, build_grid, build_list_grid, settings_of
 from perfdesk.layout.lists import list_title
 
 from .errors import ExportCancelled, ExportError, ExportTargetsExist, MissingGlyphs
-from .names import clean_name, safe_stem, safe_title, unique_paths
+from .names import FORMATS, clean_name, safe_stem, safe_title, unique_paths
 
-FORMATS = ("docx", "xlsx", "pdf")
 Progress = Callable[[int, int, str], None]
 
 

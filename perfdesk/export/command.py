@@ -19,8 +19,8 @@ from perfdesk.domain.model import Form, Workspace
 from perfdesk.formdefs import DefinitionError, Registry
 from perfdesk.store import FileStore, StoreError
 
-from .batch import FORMATS, export_forms, validation_errors
 from .errors import ExportError, ExportTargetsExist, MissingGlyphs
+from .names import FORMATS
 
 EXIT_OK, EXIT_REFUSED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -94,6 +94,8 @@ def run(args, registry: Registry) -> int:
 
 def _export(args, registry: Registry, ws: Workspace) -> int:
     forms = select_forms(ws, args.year, args.form)
+    from .batch import export_forms, validation_errors  # the renderers: only when exporting
+
     errors = validation_errors(ws, forms, registry)
     if errors and not args.force:
         for form, issues in errors:

@@ -23,6 +23,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+FORMATS = ("docx", "xlsx", "pdf")  # the kinds of file an export writes
+
 _RESERVED_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _DEVICE = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)\s*(\..*)?$", re.IGNORECASE)
 # Unicode categories that never belong in a file name: control, format (bidi overrides,

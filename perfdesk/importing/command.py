@@ -22,7 +22,6 @@ from perfdesk.formdefs import DefinitionError
 from perfdesk.store import FileStore, SaveError, StoreError, describe_write_error
 from perfdesk.store.file import shown_name, write_error_cause
 
-from .importer import apply_import, import_files, plan_import
 
 EXIT_OK, EXIT_UNUSABLE = 0, 2
 
@@ -102,6 +101,8 @@ def _open_target(path: Path, dry_run: bool) -> FileStore:
 
 
 def run_import(args, registry) -> int:
+    from .importer import apply_import, import_files, plan_import  # the readers: only when importing
+
     path = Path(args.into)
     definitions = registry
     if getattr(args, "definition", None):
