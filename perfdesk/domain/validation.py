@@ -580,21 +580,12 @@ class _Checker:
                 continue
             name_column = columns[0]
             amounts = [c for c in columns if c.type == "amount"]
-            sums = {c.key: Decimal(0) for c in amounts}
-            left_out = {c.key: 0 for c in amounts}
             for number, row in enumerate(rows, start=1):
                 for column in columns:
-                    text = row.cells.get(column.key, "")
-                    why = typed_problem(column, text, self.form.year)
+                    why = typed_problem(column, row.cells.get(column.key, ""), self.form.year)
                     if why:
                         self.add("W15", Severity.WARNING, section, f"「{column.label}」{why}",
                                  row=number, column=column.key)
-                    if column.type == "amount" and text.strip():
-                        value = typed_number(column, text)
-                        if value is None:
-                            left_out[column.key] += 1
-                        else:
-                            sums[column.key] += value
                 if not row.cells.get(name_column.key, "").strip():
                     filled = [c for c in columns[1:] if row.cells.get(c.key, "").strip()]
                     if any(c.type == "amount" for c in filled):
@@ -609,11 +600,11 @@ class _Checker:
             if annual is None:
                 continue
             total, label = annual
+            sums = table_amount_sums(section, rows)
             for column in amounts:
-                value = sums[column.key]
+                value, left_out = sums[column.key]
                 if value > total:
-                    note = (f"（另有 {left_out[column.key]} 行的{column.label}不是数字，未计入）"
-                            if left_out[column.key] else "")
+                    note = f"（另有 {left_out} 行的{column.label}不是数字，未计入）" if left_out else ""
                     self.add("W16", Severity.WARNING, section,
                              f"「{section.label}」各行{column.label}合计 {_num(value)} {unit}{note}，"
                              f"超过{label}{'' if label.endswith('）') else ' '}{_num(total)} {unit}"
@@ -867,6 +858,28 @@ def is_typed_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def table_amount_sums(section: SectionDef, rows) -> dict[str, tuple[Decimal, int]]:
+    """For each `amount` column of a table section (年度主要任务's 预算金额): the sum of the rows'
+    amounts and how many rows hold an amount that is not a number (left out of the sum). W16
+    checks the sum against the year's budget; the window shows it under the grid."""
+    sums: dict[str, tuple[Decimal, int]] = {}
+    for column in section.extra_columns:
+        if column.type != "amount":
+            continue
+        total, left_out = Decimal(0), 0
+        for row in rows:
+            text = row.cells.get(column.key, "")
+            if not text.strip():
+                continue
+            value = typed_number(column, text)
+            if value is None:
+                left_out += 1
+            else:
+                total += value
+        sums[column.key] = (total, left_out)
+    return sums
 
 
 def typed_problem(column: ExtraColumn, text: str, year: int) -> str | None:

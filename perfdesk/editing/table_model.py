@@ -107,7 +107,7 @@ class TableSectionModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             column = self.columns[section]
             if role == Qt.ItemDataRole.DisplayRole:
-                unit = self._amount_unit() if column.type == "amount" else ""
+                unit = self.amount_unit() if column.type == "amount" else ""
                 return f"{column.label}（{unit}）" if unit and unit not in column.label else column.label
             issues = self.marks().get((None, column.key), []) if role in _ISSUE_ROLES else []
             if role == Qt.ItemDataRole.DecorationRole:
@@ -122,7 +122,7 @@ class TableSectionModel(QAbstractTableModel):
             return str(section + 1)
         return None
 
-    def _amount_unit(self) -> str:
+    def amount_unit(self) -> str:
         if self.form_id is None or self.form_id not in self.session.workspace.forms:
             return ""
         return self.session.definition(self.form_id).amount_unit

@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from perfdesk.domain.validation import table_amount_sums
 from perfdesk.editing.clipboard import from_tsv, to_tsv
+from perfdesk.editing.funding_model import format_amount
 from perfdesk.editing.table_model import NUMBER_TYPES, TableSectionModel
 
 MAX_GRID_HEIGHT = 300  # beyond this the grid scrolls by itself
@@ -364,9 +366,33 @@ class TableSectionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
+        # 预算金额合计 at the right of the buttons (W16 checks the same sum against the year's
+        # budget); on their line, so the section is no taller for it
+        self.totals = QLabel()
+        self.totals.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        buttons.addWidget(self.totals)
         layout.addLayout(buttons)
         layout.addWidget(self.view)
+        for signal in (model.modelReset, model.dataChanged, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self._update_totals)
+        self._update_totals()
         self.set_read_only(model.session.read_only)
+
+    def _update_totals(self, *args) -> None:
+        model = self.model
+        section = model.section
+        sums = table_amount_sums(section, model.rows) if section is not None else {}
+        unit = model.amount_unit()
+        parts = []
+        for column in model.columns:
+            if column.key in sums:
+                value, left_out = sums[column.key]
+                note = f"（{left_out} 行不是数字，未计入）" if left_out else ""
+                parts.append(f"{column.label}合计 {format_amount(value)} {unit}{note}")
+        text = "；".join(parts)
+        if self.totals.text() != text:
+            self.totals.setText(text)
+        self.totals.setVisible(bool(text))
 
     def set_read_only(self, read_only: bool) -> None:
         self.add_button.setEnabled(not read_only)

@@ -261,3 +261,24 @@ def test_the_table_fits_a_1366x768_window(unit, qtbot, tmp_path):
     if os.environ.get("PERFDESK_SHOTS"):  # for a person to look at
         image.save(os.path.join(os.environ["PERFDESK_SHOTS"], "table-section.png"))
     assert image.width() >= min(1366, window.screen().availableGeometry().width()) - 8
+
+
+def test_the_grid_shows_the_sum_of_its_amounts_as_they_change(unit, qtbot):
+    """预算金额合计 beside the grid's buttons, in the form's unit, follows typing, new rows, deletions and
+    undo; an amount that is not a number (a hand-edited file) is named as left out."""
+    window, form_id, _ = unit
+    model, panel = _panel(window)
+    amount = [c.key for c in model.columns].index("amount")
+    assert panel.totals.isVisible()
+    assert panel.totals.text() == "预算金额合计 1,636.70 万元"  # 1200.50 + 350.00 + 86.20
+    _type_into(qtbot, panel.view, 2, amount, "100")
+    assert panel.totals.text() == "预算金额合计 1,650.50 万元"
+    window.session.undo_stack.undo()
+    assert panel.totals.text() == "预算金额合计 1,636.70 万元"
+    model.remove_rows([0])
+    assert panel.totals.text() == "预算金额合计 436.20 万元"
+    ws = window.session.workspace
+    row = ws.forms[form_id].tables["tasks"][0]
+    row.cells["amount"] = "约350万"  # as a file edited outside PerfDesk could hold it
+    model.set_form(form_id, model.section)
+    assert panel.totals.text() == "预算金额合计 86.20 万元（1 行不是数字，未计入）"
