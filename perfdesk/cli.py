@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -40,10 +41,53 @@ class UsageError(Exception):
     pass
 
 
+# argparse's own words (Python 3.11), as PerfDesk says them: (pattern of the English message,
+# its Chinese). Anything not listed stays as argparse wrote it, after "参数有误：".
+_ARGPARSE_ZH = [
+    (r"the following arguments are required: (.+)", "缺少参数 {0}"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数 {0}"),
+    (r"argument command: invalid choice: '(.*)' \(choose from (.*)\)", "没有“{0}”这个命令，可用的命令：{1}"),
+    (r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)", "{0} 的值“{1}”无效，可选：{2}"),
+    (r"argument (\S+): invalid int value: '(.*)'", "{0} 的值“{1}”不是整数"),
+    (r"argument (\S+): invalid (\w+) value: '(.*)'", "{0} 的值“{2}”无效"),
+    (r"argument (\S+): expected one argument", "{0} 后面要写一个值"),
+    (r"argument (\S+): not allowed with argument (\S+)", "{0} 不能与 {1} 同时使用"),
+    (r"one of the arguments (.+) is required", "{0} 中要写一个"),
+    (r"ambiguous option: (\S+) could match (.+)", "{0} 不明确，可能是 {1}"),
+]
+
+
+def _in_chinese(message: str) -> str:
+    for pattern, chinese in _ARGPARSE_ZH:
+        match = re.fullmatch(pattern, message)
+        if match:
+            return chinese.format(*match.groups())
+    return message
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse, speaking Chinese: its usage line, headings, -h and error messages."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def format_usage(self) -> str:
+        return _usage_in_chinese(super().format_usage())
+
+    def format_help(self) -> str:
+        return _usage_in_chinese(super().format_help())
+
     def error(self, message: str):  # argparse exits 2 with usage text; keep that, in Chinese
         self.print_usage(sys.stderr)
-        raise UsageError(f"参数有误：{message}")
+        raise UsageError(f"参数有误：{_in_chinese(message)}")
+
+
+def _usage_in_chinese(text: str) -> str:
+    return "用法：" + text[len("usage: "):] if text.startswith("usage: ") else text
 
 
 def write_demo(path: Path, *, overwrite: bool = False) -> Path:
@@ -211,9 +255,33 @@ def cmd_window(args, registry) -> int:
         from perfdesk import selftest
 
         return selftest.run()
+    missing = missing_display()
+    if missing:
+        raise Refused(missing)
     from perfdesk import app
 
     return app.run(getattr(args, "path", None), exit_after_paint=args.exit_after_paint)
+
+
+def missing_display(environ=None, platform: str | None = None) -> str | None:
+    """Why the window cannot open on this Linux machine (a Chinese sentence), or None. Qt itself
+    would print English plug-in errors and abort; no X or Wayland display is the usual cause (an
+    ssh session, a server, a cron job). Windows and macOS always have their screen; a platform
+    chosen with QT_QPA_PLATFORM (offscreen, vnc …) needs none."""
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux"):
+        return None
+    # QT_QPA_PLATFORM: one platform or several to try in turn ("wayland;xcb"), each with options
+    # after a colon; unset, Qt picks xcb or wayland itself.
+    chosen = [p.split(":")[0].strip() for p in environ.get("QT_QPA_PLATFORM", "").split(";") if p.strip()]
+    needs = {"xcb": "DISPLAY", "wayland": "WAYLAND_DISPLAY", "wayland-egl": "WAYLAND_DISPLAY"}
+    for name in chosen or ["xcb", "wayland"]:
+        if name not in needs or environ.get(needs[name]):
+            return None
+    return ("没有可用的显示器（未设置 DISPLAY 或 WAYLAND_DISPLAY），无法打开窗口。请在桌面上运行 PerfDesk；"
+            "在没有屏幕的机器上可用 xvfb-run perfdesk，或设置 QT_QPA_PLATFORM=offscreen。"
+            "check、export 等命令不需要显示器。")
 
 
 class Refused(Exception):

@@ -262,3 +262,57 @@ def test_commands_other_than_export_and_import_load_neither(tmp_path):
                             encoding="utf-8", env=dict(os.environ, PERFDESK_DATA_DIR=str(tmp_path / "data")))
     assert result.returncode == 1, result.stderr  # the demo has forms with errors: check says so
     assert "LOADED []" in result.stdout
+
+
+@pytest.mark.parametrize("environ,opens", [
+    ({}, False),
+    ({"DISPLAY": ":0"}, True),
+    ({"WAYLAND_DISPLAY": "wayland-0"}, True),
+    ({"QT_QPA_PLATFORM": "offscreen"}, True),
+    ({"QT_QPA_PLATFORM": "xcb"}, False),
+    ({"QT_QPA_PLATFORM": "xcb", "WAYLAND_DISPLAY": "wayland-0"}, False),
+    ({"QT_QPA_PLATFORM": "wayland;xcb", "DISPLAY": ":1"}, True),
+    ({"QT_QPA_PLATFORM": "vnc:size=1366x768"}, True),
+])
+def test_the_window_needs_a_display_on_linux(environ, opens):
+    from perfdesk.cli import missing_display
+
+    assert (missing_display(environ, "linux") is None) is opens
+    assert missing_display(environ, "win32") is None and missing_display(environ, "darwin") is None
+
+
+def test_no_display_is_a_chinese_refusal_before_qt_starts(tmp_path):
+    """Qt would print English plug-in errors and abort (exit 134); PerfDesk says why, exits 2 and
+    writes nothing (not even the demo file)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("a Linux rule")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["PERFDESK_DATA_DIR"] = str(tmp_path / "data")
+    result = subprocess.run([sys.executable, "-m", "perfdesk"], env=env, capture_output=True, text=True,
+                            encoding="utf-8", timeout=120)
+    assert result.returncode == 2
+    assert "没有可用的显示器" in result.stderr and "qt.qpa" not in result.stderr
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").glob("*.perfdesk"))
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["check"], "缺少参数 path"),
+    (["export", "x.perfdesk", "--format", "doc", "--out", "o"], "--format 的值“doc”无效，可选：'docx', 'xlsx', 'pdf'"),
+    (["overview", "x.perfdesk", "--year", "abc"], "--year 的值“abc”不是整数"),
+    (["check", "x.perfdesk", "--bogus"], "无法识别的参数 --bogus"),
+    (["nosuch"], "没有“nosuch”这个命令"),
+])
+def test_usage_errors_are_said_in_chinese(argv, said, capsys):
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and f"参数有误：{said}" in err
+    assert "用法：perfdesk" in err and "usage:" not in err and "argument" not in err
+
+
+def test_help_is_in_chinese(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["check", "-h"])
+    out = capsys.readouterr().out
+    assert exit_.value.code == 0
+    assert out.startswith("用法：perfdesk check") and "位置参数" in out and "显示本帮助并退出" in out
+    assert "usage" not in out and "show this help" not in out and "options:" not in out
