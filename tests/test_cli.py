@@ -316,3 +316,11 @@ def test_help_is_in_chinese(capsys):
     assert exit_.value.code == 0
     assert out.startswith("用法：perfdesk check") and "位置参数" in out and "显示本帮助并退出" in out
     assert "usage" not in out and "show this help" not in out and "options:" not in out
+
+
+def test_demo_into_a_folder_names_the_folder(tmp_path, capsys):
+    for force in ([], ["--force"]):
+        code = main(["demo", str(tmp_path), *force])
+        err = capsys.readouterr().err
+        assert code == 2 and "是一个文件夹，不是文件" in err and "示例.perfdesk" in err
+    assert list(tmp_path.iterdir()) == []  # nothing written

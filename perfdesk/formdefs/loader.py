@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import marshal
 import os
+import re
 import sys
 import zlib
 from decimal import Decimal
@@ -348,12 +349,40 @@ class _ParsedCache:
 _CACHE = _ParsedCache()
 
 
+# tomllib's messages (Python 3.11) as PerfDesk says them; {0} is the key or character the
+# message names. Any other message stays as tomllib wrote it.
+_TOML_ZH = [
+    (r"Expected '=' after a key in a key/value pair", "键的后面应是“=”"),
+    (r"Expected newline or end of document after a statement", "一行只能写一项，这一项后面不应再有内容"),
+    (r"Expected '\]' at the end of a table declaration", "表头（[...]）缺少结尾的“]”"),
+    (r"Expected '\]\]' at the end of an array declaration", "表头（[[...]]）缺少结尾的“]]”"),
+    (r"Invalid value", "值无效（文字要用英文双引号括起来，如 \"项目名称\"）"),
+    (r"Invalid statement", "这一行既不是“键 = 值”，也不是 [表头]"),
+    (r"Invalid initial character for a key part", "键以无效的字符开头"),
+    (r"Unclosed array", "方括号列表没有结束（缺少“]”）"),
+    (r"Unclosed inline table", "花括号 { } 没有结束（缺少“}”）"),
+    (r"Unterminated string", "文字缺少结尾的双引号"),
+    (r"Cannot overwrite a value", "同一个键写了两次"),
+    (r"Cannot declare (.+) twice", "{0} 声明了两次"),
+    (r"Duplicate inline table key (.+)", "花括号中键 {0} 写了两次"),
+    (r"Illegal character '\\n'", "文字到行尾还没有结束（缺少结尾的双引号）"),
+    (r"Illegal character (.+)", "不允许的字符 {0}"),
+    (r"Found invalid character (.+)", "无效的字符 {0}"),
+    (r"Invalid date or datetime", "日期或时间无效"),
+]
+
+
 def _toml_reason(exc: Exception) -> str:
     """tomllib's message ("Expected '=' after a key in a key/value pair (at line 3, column 5)"),
-    with the position in Chinese."""
+    in Chinese where PerfDesk knows it, with the position in Chinese."""
     text = str(exc)
     head, _, where = text.rpartition(" (at line ")
     if head and where.endswith(")"):
+        for pattern, chinese in _TOML_ZH:
+            match = re.fullmatch(pattern, head)
+            if match:
+                head = chinese.format(*match.groups())
+                break
         line, _, column = where[:-1].partition(", column ")
         return f"第 {line} 行第 {column} 列：{head}"
     return text

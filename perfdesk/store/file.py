@@ -445,6 +445,9 @@ class FileStore:
     @classmethod
     def create(cls, path: Path | str, *, overwrite: bool = False) -> "FileStore":
         path = Path(path)
+        if path.is_dir():
+            raise StoreError(f"{_shown_path(path)} 是一个文件夹，不是文件。请写出要建的文件名，"
+                             f"例如 {_shown_path(path / '示例.perfdesk')}")
         if path.exists() and not overwrite:
             raise StoreError(f"文件已存在：{_shown_path(path)}")
         if path.exists():

@@ -90,6 +90,19 @@ def test_invalid_toml_gives_the_position_in_chinese(tmp_path):
     assert "不是有效的 TOML：第 2 行" in _error_of(tmp_path)
 
 
+@pytest.mark.parametrize("text,said", [
+    ('id = "x"\nname = 项目\n', "第 2 行第 8 列：值无效（文字要用英文双引号括起来"),
+    ('id = "x"\nid = "y"\n', "第 2 行第 9 列：同一个键写了两次"),
+    ('id "x"\n', "第 1 行第 4 列：键的后面应是“=”"),
+    ('title = "未结束\n', "文字到行尾还没有结束（缺少结尾的双引号）"),
+    ('[layout\n', "表头（[...]）缺少结尾的“]”"),
+])
+def test_common_toml_mistakes_are_explained_in_chinese(tmp_path, text, said):
+    (tmp_path / "bad.toml").write_text(text, encoding="utf-8")
+    message = _error_of(tmp_path)
+    assert said in message and "Expected" not in message and "Invalid" not in message
+
+
 def test_user_folder_adds_and_overrides_definitions(tmp_path, monkeypatch):
     user = tmp_path / "userdata" / "forms"
     user.mkdir(parents=True)
