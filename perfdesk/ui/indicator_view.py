@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from perfdesk.domain.model import Indicator, OverrideNote
 from perfdesk.domain.provenance import confirmed_provenance
-from perfdesk.editing.clipboard import copy_range, copy_range_html, paste
+from perfdesk.editing.clipboard import paste, range_texts, to_html, to_tsv
 from perfdesk.editing.commands import (
     InsertIndicatorsCommand,
     MoveIndicatorsCommand,
@@ -691,13 +691,7 @@ class IndicatorView(QTableView):
         rows, columns = self.selection_rectangle()
         if not rows:
             return ""
-        text = copy_range(self.model(), rows, columns)
-        mime = QMimeData()
-        mime.setText(text)  # what paste reads back, here and in Excel / WPS
-        mime.setHtml(copy_range_html(self.model(), rows, columns))
-        QGuiApplication.clipboard().setMimeData(mime)
-        _hand_over_clipboard_at_exit()
-        return text
+        return copy_block(range_texts(self.model(), rows, columns))
 
     def paste_clipboard(self, text: str | None = None) -> int:
         model = self.model()
@@ -1100,6 +1094,19 @@ class IndicatorPanel(QWidget):
 
 
 _exit_hook = False
+
+
+def copy_block(block: list[list[str]]) -> str:
+    """A block of cell texts onto the clipboard as Excel and WPS take it: tab-separated text
+    (what paste reads back, here and there) and an HTML table whose cells stay text. Returns
+    the text. Every grid's Ctrl+C (the indicator table, a table section) copies through here."""
+    text = to_tsv(block)
+    mime = QMimeData()
+    mime.setText(text)
+    mime.setHtml(to_html(block))
+    QGuiApplication.clipboard().setMimeData(mime)
+    _hand_over_clipboard_at_exit()
+    return text
 
 
 def _hand_over_clipboard_at_exit() -> None:

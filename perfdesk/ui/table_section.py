@@ -33,9 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from perfdesk.domain.validation import table_amount_sums
-from perfdesk.editing.clipboard import from_tsv, to_tsv
+from perfdesk.editing.clipboard import from_tsv
 from perfdesk.editing.funding_model import format_amount
 from perfdesk.editing.table_model import NUMBER_TYPES, TableSectionModel
+
+from .indicator_view import copy_block
 
 MAX_GRID_HEIGHT = 300  # beyond this the grid scrolls by itself
 MIN_GRID_HEIGHT = 110  # a heading and three rows, however small the editor's top part
@@ -262,9 +264,7 @@ class TableSectionView(QTableView):
         rows = sorted({i.row() for i in indexes})
         columns = sorted({i.column() for i in indexes})
         model = self.model()
-        text = to_tsv([[model.text(r, c) for c in columns] for r in rows])
-        QGuiApplication.clipboard().setText(text)
-        return text
+        return copy_block([[model.text(r, c) for c in columns] for r in rows])
 
     def paste_clipboard(self, text: str | None = None) -> int:
         model = self.model()

@@ -282,3 +282,18 @@ def test_the_grid_shows_the_sum_of_its_amounts_as_they_change(unit, qtbot):
     row.cells["amount"] = "约350万"  # as a file edited outside PerfDesk could hold it
     model.set_form(form_id, model.section)
     assert panel.totals.text() == "预算金额合计 86.20 万元（1 行不是数字，未计入）"
+
+
+def test_ctrl_c_copies_rows_for_excel_as_the_indicator_table_does(unit, qtbot):
+    """Ctrl+C on task rows: tab-separated text as stored (amounts without thousands separators)
+    and the HTML table whose cells Excel / WPS keep as text — the indicator table's own copy."""
+    window, _, _ = unit
+    model, panel = _panel(window)
+    view = panel.view
+    view.setFocus()
+    view.setCurrentIndex(model.index(0, 0))
+    view.selectionModel().select(model.index(1, 2), view.selectionModel().SelectionFlag.Select)
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    mime = QApplication.clipboard().mimeData()
+    assert mime.text() == f"{TASKS[0][0]}\t{TASKS[0][2]}\r\n{TASKS[1][0]}\t{TASKS[1][2]}\r\n"
+    assert "mso-number-format" in mime.html() and "1200.50" in mime.html()
