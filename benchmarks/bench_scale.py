@@ -143,7 +143,6 @@ def window_child(path: Path) -> None:
     QStandardPaths.setTestModeEnabled(True)
 
     from perfdesk.app import create_application
-    from perfdesk.editing.outline_model import OutlineRole
 
     app = create_application()
     from perfdesk.ui.main_window import MainWindow

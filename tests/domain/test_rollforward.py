@@ -10,7 +10,6 @@ from perfdesk.domain.definition import FormKind
 from perfdesk.domain.model import Workspace
 from perfdesk.domain.provenance import Provenance, confirm_indicator, is_carried, last_year_values
 from perfdesk.domain.rollforward import (
-    Applied,
     PlanConflict,
     RowChoice,
     apply_plan,

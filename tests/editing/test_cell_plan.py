@@ -3,10 +3,8 @@ or 分值配平 needs — and everything it leaves out."""
 
 from decimal import Decimal
 
-import pytest
 from PySide6.QtCore import Qt
 
-from perfdesk.cli import write_demo
 from perfdesk.domain.definition import FormKind
 from perfdesk.domain.provenance import is_carried
 from perfdesk.domain.rollforward import apply_plan, plan_rollforward
@@ -14,9 +12,7 @@ from perfdesk.editing.cell_plan import SetRowCommand, plan_amount, plan_block, p
 from perfdesk.editing.clipboard import paste
 from perfdesk.editing.commands import InsertIndicatorsCommand, SetIndicatorCommand
 from perfdesk.editing.indicator_model import COMPUTED, GRADE, LAST_ACTUAL, LAST_TARGET, IndicatorTableModel
-from perfdesk.editing.session import EditSession
 from perfdesk.formdefs import default_registry
-from perfdesk.store import FileStore
 
 
 from .conftest import form_id_of, on_disk  # noqa: E402

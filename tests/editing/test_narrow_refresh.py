@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 
-from perfdesk.cli import write_demo
 from perfdesk.domain.definition import FormKind, SectionType
 from perfdesk.domain.provenance import is_carried
 from perfdesk.domain.rollforward import apply_plan, plan_rollforward
@@ -16,8 +15,6 @@ from perfdesk.editing.commands import SetIndicatorCommand
 from perfdesk.editing.funding_model import FundingModel
 from perfdesk.editing.indicator_model import COMPUTED, LAST_ACTUAL, IndicatorTableModel, Role
 from perfdesk.editing.issues_model import IssueListModel
-from perfdesk.editing.session import EditSession
-from perfdesk.store import FileStore
 
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
