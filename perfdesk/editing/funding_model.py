@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 
 from perfdesk.domain.definition import SectionDef
 from perfdesk.domain.scoring import round2
@@ -32,7 +32,7 @@ from perfdesk.domain.scoring import explain_budget
 
 from .cell_plan import number_refusal, parse_decimal, plan_amount
 from .commands import set_form_score_command
-from .indicator_model import OVERRIDE_TEXT, SEVERITY_COLORS, Role, format_decimal, override_tooltip, severity_icon, worst
+from .indicator_model import OVERRIDE_TEXT, SEVERITY_COLORS, Role, format_decimal, override_tooltip, severity_icon, solid, worst
 from .session import EditSession
 
 WEIGHT, RATE, SCORE = "@weight", "@rate", "@score"
@@ -174,7 +174,7 @@ class FundingModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.label_text(index.row(), index.column())
             if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(LABEL_BACKGROUND)
+                return solid(LABEL_BACKGROUND)
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             return None
@@ -187,9 +187,9 @@ class FundingModel(QAbstractTableModel):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
                 return self._computed_text(index.row(), key)
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(OVERRIDE_TEXT if overridden else COMPUTED_TEXT)
+                return solid(OVERRIDE_TEXT if overridden else COMPUTED_TEXT)
             if role == Qt.ItemDataRole.BackgroundRole and not self._is_budget_score(index):
-                return QBrush(CLOSED)
+                return solid(CLOSED)
             if role == Qt.ItemDataRole.ToolTipRole and self._is_budget_score(index):
                 budget = self.session.analysis(self.form_id).score.budget
                 try:
@@ -202,7 +202,7 @@ class FundingModel(QAbstractTableModel):
                 return (working + "\n" if working else "") + "按规则自动计算；输入其他分数即为人工评定（需说明理由）"
             return None
         if amount_key is None:
-            return QBrush(CLOSED) if role == Qt.ItemDataRole.BackgroundRole else None
+            return solid(CLOSED) if role == Qt.ItemDataRole.BackgroundRole else None
         value = form.amounts.get(amount_key)
         if role == Qt.ItemDataRole.DisplayRole:
             return format_amount(value)
@@ -217,7 +217,7 @@ class FundingModel(QAbstractTableModel):
         if severity is None:
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(SEVERITY_COLORS[severity])
+            return solid(SEVERITY_COLORS[severity])
         if role == Qt.ItemDataRole.DecorationRole:
             return severity_icon(severity)
         if role == Qt.ItemDataRole.ToolTipRole:

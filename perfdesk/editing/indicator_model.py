@@ -52,6 +52,14 @@ _ICON_COLORS = {Severity.ERROR: "#d32f2f", Severity.WARNING: "#f0a000", Severity
 _icons: dict[Severity, QIcon] = {}
 
 
+def solid(color: QColor) -> QBrush:
+    """A solid brush of `color`, for the models' BackgroundRole / ForegroundRole. Named with its
+    style because `QBrush(color)` alone has PySide weigh QBrush's QGradient constructors, which
+    builds QGradient's and QImage's Python classes (some 220 enum members, 2–3 ms of the
+    window's first frame) though no gradient is ever drawn."""
+    return QBrush(color, Qt.BrushStyle.SolidPattern)
+
+
 def severity_icon(severity: Severity) -> QIcon:
     """A small filled dot in the severity's colour (drawn, so no image files are needed)."""
     if severity not in _icons:
@@ -310,7 +318,7 @@ class IndicatorTableModel(QAbstractTableModel):
             return indicator.score_note if indicator.score is not None else None
         if key == "score" and indicator.score is not None:
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(OVERRIDE_TEXT)
+                return solid(OVERRIDE_TEXT)
             if role == Qt.ItemDataRole.FontRole:
                 return _bold()
         if role == Role.COMPUTED:
@@ -319,12 +327,12 @@ class IndicatorTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and key in NUMBER_COLUMNS + (COMPUTED,):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and key == COMPUTED:
-            return QBrush(QColor(110, 110, 110))
+            return solid(QColor(110, 110, 110))
         if role == Qt.ItemDataRole.ToolTipRole and key == COMPUTED:
             return self.explanation(indicator) or None
         if key in (LAST_TARGET, LAST_ACTUAL):
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(LAST_YEAR_TEXT)
+                return solid(LAST_YEAR_TEXT)
             if role == Qt.ItemDataRole.ToolTipRole:
                 last = self.last_year().get(indicator.id)
                 return f"{last.year}年{last.kind.label}中的同一指标" if last else "上年没有找到同名指标"
@@ -340,12 +348,12 @@ class IndicatorTableModel(QAbstractTableModel):
                 return override_tooltip(indicator.score, indicator.score_note, self.computed_of(indicator))
             carried = key in INDICATOR_ATTRS and is_carried(indicator, key)
             if carried and role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(CARRIED)
+                return solid(CARRIED)
             if carried and role == Qt.ItemDataRole.ToolTipRole:
                 return Provenance.from_text(indicator.provenance).describe() + "。修改或确认后不再标示。"
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(SEVERITY_COLORS[severity])
+            return solid(SEVERITY_COLORS[severity])
         if role == Qt.ItemDataRole.DecorationRole:
             return severity_icon(severity)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -18,7 +18,6 @@ marks the column's heading.
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush
 
 from perfdesk.domain.definition import ExtraColumn, SectionDef
 from perfdesk.domain.model import TableRow, copy_rows
@@ -27,7 +26,7 @@ from perfdesk.domain.values import parse_number
 from .cell_plan import number_refusal
 from .commands import SetTableCommand
 from .funding_model import format_amount
-from .indicator_model import SEVERITY_COLORS, severity_icon, worst
+from .indicator_model import SEVERITY_COLORS, severity_icon, solid, worst
 from .session import EditSession
 
 NUMBER_TYPES = ("amount", "number")
@@ -151,7 +150,7 @@ class TableSectionModel(QAbstractTableModel):
         issues = self.cell_issues(index.row(), index.column())
         severity = worst(issues)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(SEVERITY_COLORS[severity]) if severity else None
+            return solid(SEVERITY_COLORS[severity]) if severity else None
         if role == Qt.ItemDataRole.DecorationRole:
             return severity_icon(severity) if severity else None
         long_text = text if text and self.columns[index.column()].type == "longtext" else ""

@@ -42,6 +42,7 @@ from .dialogs import Ask
 from .indicator_view import IndicatorPanel
 from .table_section import TableSectionPanel
 from .totals_bar import TotalsBar
+from .viewports import own_viewport
 
 MARK_STYLES = {
     "error": "border: 2px solid #d32f2f; background: #fdecec;",
@@ -155,6 +156,7 @@ class LongTextEdit(QPlainTextEdit):
 class FundingTable(QTableView):
     def __init__(self, model: FundingModel, parent=None):
         super().__init__(parent)
+        own_viewport(self)
         self.setModel(model)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
@@ -216,6 +218,7 @@ class FormEditor(QWidget):
         self.top = QWidget()
         self.top_layout = QVBoxLayout(self.top)
         self.scroll = QScrollArea()
+        own_viewport(self.scroll)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidget(self.top)

@@ -55,6 +55,7 @@ from perfdesk.editing.indicator_model import (
 )
 
 from .dialogs import Ask, LevelDialog, WeightDialog
+from .viewports import own_viewport
 
 LEVEL_COLUMNS = ("level1", "level2")
 # frozen at the left when the table scrolls right (Excel's 冻结窗格): the columns up to 三级
@@ -211,6 +212,7 @@ class FrozenColumns(QTableView):
 
     def __init__(self, table: "IndicatorView"):
         super().__init__(table)
+        own_viewport(self)
         self.table = table
         self.setObjectName("frozenColumns")
         self.setModel(table.model())
@@ -281,6 +283,7 @@ class IndicatorView(QTableView):
 
     def __init__(self, model: IndicatorTableModel, parent=None):
         super().__init__(parent)
+        own_viewport(self)
         self.zoom = 100  # percent of the normal font and row height (Ctrl+wheel, Ctrl+= / Ctrl+0)
         self._base_point_size: float | None = None  # the font at 100 %, noted on the first zoom
         self.setModel(model)

@@ -22,6 +22,8 @@ from perfdesk.domain.validation import Severity
 from perfdesk.editing.issues_model import ISSUE_ROLE, IssueListModel
 from perfdesk.editing.session import EditSession
 
+from .viewports import own_viewport
+
 
 
 class IssuesPanel(QWidget):
@@ -61,6 +63,7 @@ class IssuesPanel(QWidget):
         bar.addWidget(self.hint)
         layout.addLayout(bar)
         self.view = QTableView()
+        own_viewport(self.view)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

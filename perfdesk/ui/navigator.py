@@ -36,6 +36,7 @@ from perfdesk.editing.outline_model import FORM, KIND_LABELS, PROJECT, UNIT, Out
 from perfdesk.editing.session import EditSession
 
 from .dialogs import Ask, NewFormDialog, clear_button_once_typed
+from .viewports import own_viewport
 
 TEXT_DELAY_MS = 150  # typing in the filter box: the tree follows once the keys pause
 CHECK_SLICE_S = 0.015  # the status check analyses forms for this long, then lets events in
@@ -242,6 +243,7 @@ class NavigatorPanel(QWidget):
         self.session = session
         self.model = OutlineModel(session, self)
         self.tree = QTreeView()
+        own_viewport(self.tree)
         self.tree.setModel(self.model)
         self.tree.setHeaderHidden(True)
         self.tree.setItemDelegate(_EvenRows(self.tree))

@@ -11,7 +11,7 @@ import time
 from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +39,7 @@ from perfdesk.domain.overview import (
     build_overview,
 )
 from perfdesk.domain.scoring import FormScore, budget_score
+from perfdesk.editing.indicator_model import solid
 from perfdesk.editing.session import EditSession
 
 from .charts import GradeChart, RateChart, WeightChart
@@ -144,12 +145,12 @@ class OverviewModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if key in ("declaration", "selfeval"):
-                return QBrush(STATUS_COLORS[line.status(FormKind.DECLARATION if key == "declaration"
+                return solid(STATUS_COLORS[line.status(FormKind.DECLARATION if key == "declaration"
                                                         else FormKind.SELF_EVALUATION)])
             if key == "errors" and line.errors:
-                return QBrush(STATUS_COLORS[ERRORS])
+                return solid(STATUS_COLORS[ERRORS])
             if key == "rate" and line.rate is not None and line.rate < 90:
-                return QBrush(QColor("#b35c00"))
+                return solid(QColor("#b35c00"))
             return None
         if role == Qt.ItemDataRole.ToolTipRole and key in ("declaration", "selfeval"):
             facts = line.declaration if key == "declaration" else line.self_evaluation

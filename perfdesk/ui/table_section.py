@@ -38,6 +38,7 @@ from perfdesk.editing.funding_model import format_amount
 from perfdesk.editing.table_model import NUMBER_TYPES, TableSectionModel
 
 from .indicator_view import copy_block
+from .viewports import own_viewport
 
 MAX_GRID_HEIGHT = 300  # beyond this the grid scrolls by itself
 MIN_GRID_HEIGHT = 110  # a heading and three rows, however small the editor's top part
@@ -107,6 +108,7 @@ class TableSectionView(QTableView):
 
     def __init__(self, model: TableSectionModel, parent=None):
         super().__init__(parent)
+        own_viewport(self)
         self.setModel(model)
         self.setItemDelegate(_CellDelegate(self))
         self.setWordWrap(True)
