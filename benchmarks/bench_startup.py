@@ -12,9 +12,14 @@ all processes) to the end of the first frame, printed by the child as `T_PAINT`:
   (b) PerfDesk: `perfdesk open DEMO` through `perfdesk.__main__.main`, the console script's
       own path (command line, QApplication with the CJK font and translator, crash handler, MainWindow, the demo
       file opened and its first form shown).
-"First frame" = the first QEvent.Paint of the table viewport (the QTableWidget's, PerfDesk's
-indicator table's), then a zero-timer, which runs after that paint and the flush of the
-window's backing store; under xcb `QGuiApplication.sync()` then waits for the X server. The
+"First frame" = the first QEvent.Paint of the table (the QTableWidget, PerfDesk's indicator
+table), then a zero-timer, which runs after that paint pass (the table, its viewport and the
+rest of the window are painted in one pass) and the flush of the window's backing store; under
+xcb `QGuiApplication.sync()` then waits for the X server. The filter watches the table itself,
+not its viewport: asking Qt's own viewport for its Python object makes PySide build the Python
+classes of some 70 widget classes (15–20 ms) that a window not watched would never pay — the
+bare window paid it up to 2026-12 and PerfDesk, which now makes its viewports in Python
+(perfdesk/ui/viewports.py), would not. The
 child then quits (PerfDesk after closing its window, so the file lock is released); the wall
 time until the process exited is printed too. The driver's only hook into PerfDesk is a
 wrapper around MainWindow.show that installs the paint filter; nothing under perfdesk/ knows
@@ -113,7 +118,7 @@ for r in range(60):
     for c in range(10):
         table.setItem(r, c, QTableWidgetItem(CELL.format(r + 1, c + 1)))
 table.resize(1400, 880)
-FirstPaint(table.viewport(), app.quit)
+FirstPaint(table, app.quit)
 table.show()
 sys.exit(app.exec())
 '''
@@ -188,7 +193,7 @@ def on_main_window(main_window):
             self.close()
             from PySide6.QtWidgets import QApplication
             QApplication.instance().quit()
-        target = self.editor.indicator_panel.view.viewport() if self.editor is not None else self
+        target = self.editor.indicator_panel.view if self.editor is not None else self
         self._bench_first_paint = FirstPaint(target, finish)
         _show(self)
 
