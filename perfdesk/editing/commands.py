@@ -195,11 +195,13 @@ class InsertIndicatorsCommand(Step):
     def __init__(self, ws: Workspace, form_id: str, rows: list[tuple[int, Indicator]], text: str):
         super().__init__(text)
         self.ws, self.form_id = ws, form_id
-        self.rows = [(position, copy.deepcopy(indicator)) for position, indicator in sorted(rows, key=lambda r: r[0])]
+        # Indicator.copy(): its own `extra` dict; every other field is immutable (str, Decimal,
+        # frozen Value / OverrideNote), so this is as safe as a deepcopy and some 10× cheaper.
+        self.rows = [(position, indicator.copy()) for position, indicator in sorted(rows, key=lambda r: r[0])]
 
     def apply(self) -> None:
         for position, indicator in self.rows:
-            self.ws.insert_indicator(self.form_id, position, copy.deepcopy(indicator))
+            self.ws.insert_indicator(self.form_id, position, indicator.copy())
 
     def revert(self) -> None:
         for _, indicator in reversed(self.rows):
@@ -211,7 +213,7 @@ class RemoveIndicatorsCommand(Step):
         super().__init__(text)
         self.ws, self.form_id = ws, form_id
         form = ws.forms[form_id]
-        self.rows = sorted(((form.position_of(i), copy.deepcopy(form.indicator(i))) for i in set(indicator_ids)),
+        self.rows = sorted(((form.position_of(i), form.indicator(i).copy()) for i in set(indicator_ids)),
                            key=lambda row: row[0])
 
     def apply(self) -> None:
@@ -220,7 +222,7 @@ class RemoveIndicatorsCommand(Step):
 
     def revert(self) -> None:
         for position, indicator in self.rows:
-            self.ws.insert_indicator(self.form_id, position, copy.deepcopy(indicator))
+            self.ws.insert_indicator(self.form_id, position, indicator.copy())
 
 
 class MoveIndicatorsCommand(Step):

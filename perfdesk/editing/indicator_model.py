@@ -125,6 +125,7 @@ class IndicatorTableModel(QAbstractTableModel):
         self._signatures: dict[str | None, dict] = {}
         self._written: dict[tuple[str, str], None] = {}  # cells the running step wrote
         self._renumber_from: int | None = None  # first row whose number a structure change moves
+        self._renumber_pending: int | None = None  # the least of those in the step so far
         # what the running step changed here: (indicator id, column key or None for the row)
         self._step_changes: dict[tuple[str, str | None], None] = {}
         self.last_step_changes: list[tuple[str, str | None]] = []  # the same, of the last step
@@ -189,9 +190,8 @@ class IndicatorTableModel(QAbstractTableModel):
 
     @property
     def indicators(self) -> list[Indicator]:
-        if self.form_id is None or self.form_id not in self.session.workspace.forms:
-            return []
-        return self.session.workspace.forms[self.form_id].indicators
+        form = self.session.workspace.forms.get(self.form_id) if self.form_id is not None else None
+        return form.indicators if form is not None else []
 
     def column_of(self, key: str) -> int:
         for i, (k, _) in enumerate(self.columns):
@@ -541,8 +541,16 @@ class IndicatorTableModel(QAbstractTableModel):
     def _renumber(self) -> None:
         """Row numbers are positions: below an inserted, removed or moved row every number
         changes, and the vertical header must repaint them (it keeps painting the old ones
-        otherwise — "7" twice, 13 missing)."""
+        otherwise — "7" twice, 13 missing). Announced once when the step ends, from the first
+        row any of its structure changes moved: a 100-row paste is one announcement, not 100
+        (each of which had the header read every number below it again)."""
         first, self._renumber_from = self._renumber_from, None
+        if first is not None:
+            pending = self._renumber_pending
+            self._renumber_pending = first if pending is None else min(pending, first)
+
+    def _announce_renumber(self) -> None:
+        first, self._renumber_pending = self._renumber_pending, None
         last = self.rowCount() - 1
         if first is not None and 0 <= first <= last:
             self.headerDataChanged.emit(Qt.Orientation.Vertical, first, last)
@@ -554,6 +562,7 @@ class IndicatorTableModel(QAbstractTableModel):
         self._flush()
 
     def _on_step_finished(self) -> None:
+        self._announce_renumber()
         self.last_step_changes, self._step_changes = list(self._step_changes), {}
         if self._written:  # cells written without an analysis of this form (should not happen)
             self._flush()
