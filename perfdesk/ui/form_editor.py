@@ -363,7 +363,6 @@ class FormEditor(QWidget):
             folded = title in self.collapsed
             toggle.setChecked(not folded)
             toggle.setArrowType(Qt.ArrowType.RightArrow if folded else Qt.ArrowType.DownArrow)
-            body.setVisible(not folded)
 
             def fold(expanded: bool, t=title, b=body, button=toggle) -> None:
                 b.setVisible(expanded)
@@ -372,7 +371,13 @@ class FormEditor(QWidget):
 
             toggle.toggled.connect(fold)
             outer.addWidget(toggle)
-        outer.addWidget(body)
+            # Hidden only once it has a parent: shown or hidden without one, a widget is a
+            # window of its own (under X one was created and mapped for every section of
+            # every form opened, 5–11 ms each, and could flash on screen).
+            outer.addWidget(body)
+            body.setHidden(folded)
+        else:
+            outer.addWidget(body)
         return box, layout
 
     def _fields_box(self, section: SectionDef) -> QWidget:

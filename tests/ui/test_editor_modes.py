@@ -204,3 +204,33 @@ def test_zoom_scales_the_table_with_ctrl_wheel_and_keys_and_is_remembered(window
     assert other.open_file(write_demo(tmp_path / "other.perfdesk"))
     assert other.editor.indicator_panel.view.zoom == 120  # the next window starts as it was left
     other.close()
+
+
+def test_opening_folding_and_switching_forms_shows_no_window_but_the_main_one(window, qtbot):
+    """Every part of a form is built inside the window: a widget shown before it has a parent
+    is a window of its own (under X created and mapped, it can flash on screen), as each
+    section's body once was."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QWidget
+
+    shown = []
+
+    class Spy(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
+                shown.append(type(watched).__name__)
+            return False
+
+    spy = Spy()
+    QApplication.instance().installEventFilter(spy)
+    try:
+        open_form(window, "补充日常经费")  # a self-evaluation, 2022
+        window.editor.section_toggles()[0].click()  # folded: the next form builds it folded
+        open_form(window, "专项业务费", year=2026)  # a declaration, with its task table
+        window.editor.section_toggles()[0].click()
+        open_form(window, "补充日常经费")
+        settle(qtbot)
+    finally:
+        QApplication.instance().removeEventFilter(spy)
+    assert shown == []
+    assert window.editor.section_toggles()[0].isChecked()
