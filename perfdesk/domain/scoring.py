@@ -52,6 +52,12 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP, context=wide)
 
 
+def format_amount(value: Decimal | None) -> str:
+    """An amount as the window's grids show it, rounded as scores are: 1,200.50; None → blank.
+    (Printed forms use layout.text.format_amount, with the layout's own places.)"""
+    return "" if value is None else f"{round2(value):,.2f}"
+
+
 BAD_NUMBER = "bad-number"  # a weight, target or actual number that cannot be used
 
 

@@ -533,16 +533,17 @@ class _Checker:
                      f"指标值“{target.raw.strip()}”只是笼统的表述，难以衡量是否达成。"
                      f"建议写成可衡量的形式，例如{example}。")
 
-    def _annual_amount(self) -> tuple[Decimal, str] | None:
-        """The year's funding total in the form's own unit and its label, for W16: the total
-        row of the first sum rule — in a self-evaluation its 全年预算数 (when empty, its
-        年初预算数), otherwise the last column that has it (年度资金 of a two-half block)."""
+    def _annual_cell(self, initial_too: bool):
+        """The year's funding total: the total row of the first sum rule, in the first of its
+        columns that holds an amount — in a self-evaluation its 全年预算数 (and, `initial_too`,
+        its 年初预算数 when that is empty), otherwise the last column that has the row (年度资金
+        of a two-half block). (section, row, column, amount in the form's unit) or None."""
         for section in self.definition.sections_of(SectionType.FUNDING):
+            spec = section.budget_score
             for rule in section.sums:
                 row = next(r for r in section.rows if r.key == rule.total)
-                if section.budget_score is not None:
-                    spec = section.budget_score
-                    wanted = [spec.budget] + ([spec.initial] if spec.initial else [])
+                if spec is not None:
+                    wanted = [spec.budget] + ([spec.initial] if initial_too and spec.initial else [])
                     candidates = [c for key in wanted for c in section.columns if c.key == key]
                 else:
                     candidates = list(reversed(section.columns))
@@ -551,25 +552,25 @@ class _Checker:
                         continue
                     value = self._amount(section, rule.total, column.key)
                     if value is not None:
-                        label = column.row_label(row)
-                        if section.budget_score is not None:
-                            label = f"{label}（{column.label}）"
-                        return value, label
+                        return section, row, column, value
         return None
+
+    def _annual_amount(self) -> tuple[Decimal, str] | None:
+        """The year's funding total in the form's own unit and its label, for W16."""
+        found = self._annual_cell(initial_too=True)
+        if found is None:
+            return None
+        section, row, column, value = found
+        label = column.row_label(row)
+        return value, f"{label}（{column.label}）" if section.budget_score is not None else label
 
     def _annual_total(self) -> tuple[Decimal, str] | None:
         """The year's funding total in 元 and its label, for W8."""
-        for section in self.definition.sections_of(SectionType.FUNDING):
-            for rule in section.sums:
-                for column in reversed(section.columns):
-                    if section.budget_score is not None and column.key != section.budget_score.budget:
-                        continue
-                    value = self._amount(section, rule.total, column.key)
-                    if value is not None:
-                        row = next(r for r in section.rows if r.key == rule.total)
-                        factor = unit_factor(self.definition.amount_unit, "元") or Decimal(1)
-                        return value * factor, f"{column.row_label(row)}"
-        return None
+        found = self._annual_cell(initial_too=False)
+        if found is None:
+            return None
+        _, row, column, value = found
+        return value * (unit_factor(self.definition.amount_unit, "元") or Decimal(1)), column.row_label(row)
 
     def check_tables(self) -> None:  # W15, W16, W17 of the form's own table sections (年度主要任务)
         unit = self.definition.amount_unit

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from perfdesk.domain.definition import SectionType
 from perfdesk.domain.model import Workspace
-from perfdesk.domain.scoring import round2
+from perfdesk.domain.scoring import format_amount
 from perfdesk.domain.validation import Location
 from perfdesk.domain.values import parse_number
 
@@ -57,7 +57,7 @@ def _amount_shown(text: str) -> str:
         number = parse_number(text)
     except ValueError:
         return ""
-    return "" if number is None else f"{round2(number):,.2f}"
+    return format_amount(number)
 
 
 def find_all(workspace: Workspace, registry, needle: str) -> list[Hit]:

@@ -24,7 +24,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from perfdesk.domain.definition import SectionDef
-from perfdesk.domain.scoring import round2
+from perfdesk.domain.scoring import format_amount
 
 from perfdesk.domain.model import OverrideNote
 from perfdesk.domain.overrides import now_text
@@ -32,7 +32,8 @@ from perfdesk.domain.scoring import explain_budget
 
 from .cell_plan import number_refusal, parse_decimal, plan_amount
 from .commands import set_form_score_command
-from .indicator_model import OVERRIDE_TEXT, SEVERITY_COLORS, Role, format_decimal, override_tooltip, severity_icon, solid, worst
+from .indicator_model import (OVERRIDE_TEXT, SEVERITY_COLORS, Role, format_decimal, issue_line, override_tooltip,
+                              severity_icon, solid, worst)
 from .session import EditSession
 
 WEIGHT, RATE, SCORE = "@weight", "@rate", "@score"
@@ -40,10 +41,6 @@ LABEL = "#label:"  # a column of row labels, beside the amounts of the section c
 CLOSED = QColor(240, 240, 240)
 LABEL_BACKGROUND = QColor(246, 247, 249)
 COMPUTED_TEXT = QColor(90, 90, 90)
-
-
-def format_amount(value: Decimal | None) -> str:
-    return "" if value is None else f"{round2(value):,.2f}"
 
 
 class FundingModel(QAbstractTableModel):
@@ -221,7 +218,7 @@ class FundingModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return severity_icon(severity)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(f"{i.severity.label}（{i.code}）：{i.message}" for i in issues)
+            return "\n".join(map(issue_line, issues))
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:

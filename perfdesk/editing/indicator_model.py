@@ -109,6 +109,11 @@ def worst(issues: list[Issue]) -> Severity | None:
     return min((issue.severity for issue in issues), key=_SEVERITY_RANK.__getitem__)
 
 
+def issue_line(issue: Issue) -> str:
+    """An issue as a line of a cell's or a field's tooltip: 警告（W15）：…"""
+    return f"{issue.severity.label}（{issue.code}）：{issue.message}"
+
+
 class IndicatorTableModel(QAbstractTableModel):
     # Why a typed number was not stored ("不是数字…（未保存）"): for the status bar.
     refused = Signal(str)
@@ -357,7 +362,7 @@ class IndicatorTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return severity_icon(severity)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(f"{i.severity.label}（{i.code}）：{i.message}" for i in issues)
+            return "\n".join(map(issue_line, issues))
         return None
 
     def _cell_issues(self, indicator: Indicator, key: str) -> list[Issue]:

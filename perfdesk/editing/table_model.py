@@ -21,12 +21,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from perfdesk.domain.definition import ExtraColumn, SectionDef
 from perfdesk.domain.model import TableRow, copy_rows
+from perfdesk.domain.scoring import format_amount
 from perfdesk.domain.values import parse_number
 
 from .cell_plan import number_refusal
 from .commands import SetTableCommand
-from .funding_model import format_amount
-from .indicator_model import SEVERITY_COLORS, severity_icon, solid, worst
+from .indicator_model import SEVERITY_COLORS, issue_line, severity_icon, solid, worst
 from .session import EditSession
 
 NUMBER_TYPES = ("amount", "number")
@@ -112,7 +112,7 @@ class TableSectionModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DecorationRole:
                 return severity_icon(worst(issues)) if issues else None
             if role == Qt.ItemDataRole.ToolTipRole:
-                lines = [_issue_line(i) for i in issues]
+                lines = [issue_line(i) for i in issues]
                 if column.type in NUMBER_TYPES:
                     lines.append(f"{column.label}：只填数字，例如 1200.5 或 1,200.50")
                 return "\n".join(lines) or None
@@ -154,7 +154,7 @@ class TableSectionModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return severity_icon(severity) if severity else None
         long_text = text if text and self.columns[index.column()].type == "longtext" else ""
-        return "\n".join([_issue_line(i) for i in issues] + ([long_text] if long_text else [])) or None
+        return "\n".join([issue_line(i) for i in issues] + ([long_text] if long_text else [])) or None
 
     def flags(self, index):
         if not index.isValid():
@@ -298,10 +298,6 @@ class TableSectionModel(QAbstractTableModel):
 
 
 _ISSUE_ROLES = (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole)
-
-
-def _issue_line(issue) -> str:
-    return f"{issue.severity.label}（{issue.code}）：{issue.message}"
 
 
 def _shown_number(text: str) -> str:

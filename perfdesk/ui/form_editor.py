@@ -34,7 +34,7 @@ from perfdesk.domain.definition import FieldDef, SectionDef, SectionType
 from perfdesk.domain.validation import Location, parse_date
 from perfdesk.editing.commands import TextFieldCommand, set_field_command
 from perfdesk.editing.funding_model import FundingModel
-from perfdesk.editing.indicator_model import IndicatorTableModel, worst
+from perfdesk.editing.indicator_model import IndicatorTableModel, issue_line, worst
 from perfdesk.editing.session import EditSession
 from perfdesk.editing.table_model import TableSectionModel
 
@@ -541,7 +541,7 @@ class FormEditor(QWidget):
             target = widget.edit if isinstance(widget, DateField) else widget
             if target.styleSheet() != style:
                 target.setStyleSheet(style)
-            target.setToolTip("\n".join(f"{i.severity.label}（{i.code}）：{i.message}" for i in issues))
+            target.setToolTip("\n".join(map(issue_line, issues)))
 
     # -- navigation ------------------------------------------------------------------------
     def show_location(self, location: Location) -> bool:

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from perfdesk.domain.scoring import format_amount
 from perfdesk.domain.validation import table_amount_sums
 from perfdesk.editing.clipboard import from_tsv
-from perfdesk.editing.funding_model import format_amount
 from perfdesk.editing.table_model import NUMBER_TYPES, TableSectionModel
 
 from .indicator_view import copy_block
