@@ -20,7 +20,7 @@ from perfdesk.cli import DEMO_NAME, write_demo  # noqa: E402
 from perfdesk.paths import APP_NAME, data_dir, settings_path  # noqa: E402
 from perfdesk.places import shipped  # noqa: E402
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QObject, QSettings, QTimer, QTranslator  # noqa: E402
+from PySide6.QtCore import QLibraryInfo, QSettings, QTimer, QTranslator  # noqa: E402
 
 
 def _declare_modules_to_pyside() -> None:
@@ -107,26 +107,6 @@ def recheck_font(app: QApplication) -> None:
         apply_font(app, family)
     if family != _saved_settings().value(FONT_KEY, ""):
         _saved_settings().setValue(FONT_KEY, family or "")
-
-
-class AfterFirstFrame(QObject):
-    """Runs `actions` right after the window's first frame: a zero-timer started by the window's
-    first paint event runs once that paint pass is over (a zero-timer started before it, by
-    `show()`, would run before the paint). It watches the window alone: a filter on the whole
-    application would have Python wrap every object that gets an event during start-up."""
-
-    def __init__(self, window, actions):
-        super().__init__(window)
-        self.window, self.actions = window, list(actions)
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Paint:
-            self.window.removeEventFilter(self)
-            for action in self.actions:
-                QTimer.singleShot(0, action)
-            self.actions = []
-        return False
 
 
 def app_icon() -> QIcon:
@@ -219,6 +199,7 @@ def run(path: str | None = None, *, exit_after_paint: bool = False) -> int:
     # Once the first frame is out: the collector, off since start-up (perfdesk.__main__),
     # resumes, and the remembered font family is confirmed.
     from perfdesk.__main__ import resume_collector
+    from perfdesk.ui.first_frame import AfterFirstFrame
 
     AfterFirstFrame(window, [set_chinese_locale, resume_collector, lambda: recheck_font(app)])
     if exit_after_paint:

@@ -9,7 +9,7 @@ import time
 import zlib
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -28,12 +28,12 @@ from perfdesk.paths import data_dir, settings_path
 from perfdesk.store import FileStore, StoreError
 
 from .dialogs import Ask
+from .first_frame import AfterFirstFrame
 from .form_editor import FormEditor
 from .issues_panel import IssuesPanel
 from .navigator import NavigatorPanel
 
 MAX_RECENT = 8
-ICON_DELAY_MS = 250  # the toolbar's icons, once the first window is on screen
 ISSUES_HEIGHT, ISSUES_HEIGHT_SMALL = 170, 112  # the 问题 strip's first height (px), small screens
 SMALL_WINDOW_HEIGHT = 800  # a window lower than this (a 1366×768 screen) counts as small
 NAVIGATOR_WIDTH = 260
@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self.find_dialog = None  # made when 查找 is first used
         self.help_dialog = None
         self._icons_set = False
+        self._icons_after = None  # the watcher that sets them after the first frame
         self._build_menus()
         self._build_toolbar()
         self._restore_layout()
@@ -385,10 +386,10 @@ class MainWindow(QMainWindow):
         if self._default_docks:
             self._default_docks = False
             self._size_docks()
-        if not self._icons_set:
-            # After the first paint: the style's Python type alone costs tens of milliseconds,
-            # and the window is usable (text buttons) before the icons come.
-            QTimer.singleShot(ICON_DELAY_MS, self, self.set_icons)
+        if not self._icons_set and self._icons_after is None:
+            # Right after the first frame: the style's Python type alone costs tens of
+            # milliseconds, and the window is usable (text buttons) before the icons come.
+            self._icons_after = AfterFirstFrame(self, [self.set_icons])
 
     def _panel_call(self, part: str | None, method: str, *args):
         if self.editor is None or self.editor.form_id is None:

@@ -1,0 +1,69 @@
+"""Work a window leaves for right after its first frame (perfdesk/ui/first_frame.py)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtWidgets import QWidget
+
+from perfdesk.app import create_application
+from perfdesk.ui.first_frame import AfterFirstFrame
+from perfdesk.ui.main_window import MainWindow
+
+
+class PaintLog(QObject):
+    """Appends `what()` to `log` at each paint event of the watched widget."""
+
+    def __init__(self, widget, log, what):
+        super().__init__(widget)
+        self.log, self.what = log, what
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self.log.append(self.what())
+        return False
+
+
+def settle(times: int = 3) -> None:
+    for _ in range(times):
+        QCoreApplication.processEvents()
+
+
+def test_the_actions_run_once_right_after_the_first_paint(qtbot):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    log = []
+    PaintLog(widget, log, lambda: "paint")
+    AfterFirstFrame(widget, [lambda: log.append("first"), lambda: log.append("second")])
+    settle()
+    assert log == []  # not shown: nothing painted, nothing run
+    widget.show()
+    qtbot.waitUntil(lambda: "second" in log)
+    assert log[0] == "paint"
+    assert log.index("first") < log.index("second")
+    widget.repaint()  # later frames run nothing again
+    widget.update()
+    settle()
+    assert log.count("first") == 1 and log.count("second") == 1
+
+
+def test_the_toolbar_icons_follow_the_first_frame_on_any_machine(qtbot, demo_path):
+    """Not a delay in milliseconds (a slow machine could paint after it; a fast one waited for
+    nothing): the icons come with the timers the first paint starts, and not before it."""
+    create_application()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_file(demo_path)
+    at_paint = []
+    PaintLog(window, at_paint, lambda: window._icons_set)
+    window.show()
+    qtbot.waitUntil(lambda: bool(at_paint))
+    assert at_paint[0] is False  # the first frame does not wait for the style's icons
+    settle()
+    assert window._icons_set
+    assert all(not getattr(window, key).icon().isNull() for key in window.TOOLBAR_ICONS)
+    window.hide()
+    window.show()  # shown again: one watcher, the icons once
+    settle()
+    assert window._icons_after is not None
+    window.close()
