@@ -33,6 +33,8 @@ class SectionType(str, Enum):
 
 @dataclass(frozen=True)
 class FieldDef:
+    """One field of a form's header: its key, label, kind of value and checks."""
+
     key: str
     label: str
     type: str = "text"  # text | longtext | choice | date | year
@@ -43,12 +45,16 @@ class FieldDef:
 
 @dataclass(frozen=True)
 class AmountRow:
+    """A row of a funding block (年度资金总额, 财政拨款, …)."""
+
     key: str
     label: str
 
 
 @dataclass(frozen=True)
 class AmountColumn:
+    """A column of a funding block (年初预算数, 全年执行数, …) and the rows it has a cell in."""
+
     key: str
     label: str
     rows: tuple[str, ...] = ()  # the rows this column has a cell in; empty = all
@@ -117,6 +123,8 @@ class ExtraColumn:
 
 @dataclass(frozen=True)
 class SectionDef:
+    """One section of a form definition (header, funding, goals, indicators, …) with its parts."""
+
     type: SectionType
     key: str
     label: str = ""
@@ -170,6 +178,8 @@ class SectionDef:
 
 @dataclass(frozen=True)
 class Level1Def:
+    """An 一级指标 of a taxonomy, its 二级指标 and its default share of the weights."""
+
     name: str
     level2: tuple[str, ...]
     weight: Decimal | None = None  # default share of the indicator weights (self-evaluation)
@@ -178,6 +188,8 @@ class Level1Def:
 
 @dataclass(frozen=True)
 class Taxonomy:
+    """The 一级 / 二级 indicator names a form uses, and which of them the checks look for."""
+
     profile: str
     level1: tuple[Level1Def, ...]
     satisfaction: str | None = None  # the 一级 whose absence is W10
@@ -222,6 +234,8 @@ class Taxonomy:
 
 @dataclass(frozen=True)
 class GradeBand:
+    """A 评定档次: its share of 分值 from low to high, and its fixed score where the rule says so."""
+
     key: str
     label: str
     low: Decimal  # share of 分值, inclusive
@@ -240,6 +254,8 @@ NA_RULES = (NA_KEEP, NA_RESCALE)
 
 @dataclass(frozen=True)
 class ScoringSettings:
+    """How a definition's self-evaluation is scored: weights, rules for reverse indicators and grades."""
+
     budget_weight: Decimal = Decimal(10)
     total_weight: Decimal = Decimal(100)
     reverse_rule: str = "linear"  # linear | ratio
@@ -299,6 +315,8 @@ class CheckSettings:
 
 @dataclass(frozen=True)
 class FormDefinition:
+    """A form's layout as data (forms/*.toml): its sections, taxonomy and scoring."""
+
     id: str
     name: str
     kind: FormKind

@@ -87,6 +87,8 @@ def new_id() -> str:
 
 @dataclass
 class Indicator:
+    """One row of the indicator table: 一级 / 二级 / 三级, target, actual, 分值, 得分, 偏差原因."""
+
     id: str = field(default_factory=new_id)
     level1: str = ""
     level2: str = ""
@@ -131,6 +133,8 @@ def copy_rows(rows: Iterable[TableRow]) -> list[TableRow]:
 
 @dataclass
 class Form:
+    """One filed form (a declaration or a self-evaluation) of a project and year."""
+
     project_id: str
     kind: FormKind
     year: int
@@ -170,12 +174,16 @@ class Form:
 
 @dataclass
 class Project:
+    """A project whose forms the file holds."""
+
     name: str
     id: str = field(default_factory=new_id)
 
 
 @dataclass
 class Unit:
+    """The budget unit the file belongs to (单位名称, 主管部门)."""
+
     name: str = ""
     department: str = ""  # 主管部门
 

@@ -67,6 +67,8 @@ class KeptScore:
 
 @dataclass(frozen=True)
 class RowScore:
+    """A row's kept override in a form's record: the row's place, its 三级 name and the score."""
+
     position: int  # index in the form's indicator table
     level3: str
     kept: KeptScore

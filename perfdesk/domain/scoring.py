@@ -63,6 +63,8 @@ BAD_NUMBER = "bad-number"  # a weight, target or actual number that cannot be us
 
 @dataclass(frozen=True)
 class RowScore:
+    """The score of one indicator row: its usable 分值, the rules' score, a person's, and the rule."""
+
     indicator_id: str
     weight: Decimal | None  # the usable 分值 (None: blank or unusable)
     computed: Decimal | None  # by the rules; None when the rules cannot say (no actual yet)
@@ -96,6 +98,8 @@ class RowScore:
 
 @dataclass(frozen=True)
 class BudgetScore:
+    """The 预算执行率 score: the rate, its weight, the computed score and the one kept."""
+
     rate: Decimal | None  # 执行率 as a fraction (0.681161…)
     weight: Decimal
     computed: Decimal | None  # by the formula; None when an amount is missing
@@ -116,6 +120,8 @@ class BudgetScore:
 
 @dataclass(frozen=True)
 class FormScore:
+    """A form's scores: the budget line, each indicator row and the total."""
+
     budget: BudgetScore | None
     rows: dict[str, RowScore] = field(default_factory=dict)
     weight_total: Decimal = ZERO

@@ -39,6 +39,8 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True)
 class Location:
+    """Where an issue is: form, section and, in a table, the row and column."""
+
     form_id: str
     section: str  # a section key of the definition: header, funding, goals, indicators, total …
     item_id: str | None = None  # the indicator id, for rows of the indicator table
@@ -69,6 +71,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Issue:
+    """One problem found by validation: its code, severity, place and Chinese message."""
+
     code: str
     severity: Severity
     location: Location

@@ -16,6 +16,7 @@ Everything here is plain text work on a `SectionDef`; no Qt, no print layout.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -35,10 +36,16 @@ _OPEN, _CLOSE = r"[(（［\[【]", r"[)）］\]】]"
 # What the importer and the editor read as a weight after a name, whatever the definition's own
 # spelling: （10分） (10分) （10 分） （分值：10） （权重10）. A bare （10） is not a weight: names
 # carry counts that way (覆盖区县（16）).
-_GENERIC = (
-    re.compile(rf"{_OPEN}\s*(?P<w>{_NUMBER})\s*分\s*{_CLOSE}$"),
-    re.compile(rf"{_OPEN}\s*(?:分值|权重|分数)\s*[:：]?\s*(?P<w>{_NUMBER})\s*分?\s*{_CLOSE}$"),
+# Compiled when first needed (a paste or an import), not while the window starts.
+_GENERIC_TEXTS = (
+    rf"{_OPEN}\s*(?P<w>{_NUMBER})\s*分\s*{_CLOSE}$",
+    rf"{_OPEN}\s*(?:分值|权重|分数)\s*[:：]?\s*(?P<w>{_NUMBER})\s*分?\s*{_CLOSE}$",
 )
+
+
+@functools.cache
+def _generic_patterns() -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(text) for text in _GENERIC_TEXTS)
 
 
 def label_format_problem(value: object) -> str | None:
@@ -124,7 +131,7 @@ def split_weight(text: str, section: SectionDef | None = None) -> tuple[str, Dec
     # Only the end of the text can hold the weight: the search starts there, so a long cell (a
     # hostile file's megabyte of spaces) costs no more than a short one.
     start = max(0, len(stripped) - len(fmt) - _LONGEST_NUMBER)
-    for pattern in (own, *_GENERIC):
+    for pattern in (own, *_generic_patterns()):
         match = pattern.search(stripped, start)
         if match is not None:
             number = unicodedata.normalize("NFKC", match.group("w"))

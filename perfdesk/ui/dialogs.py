@@ -103,6 +103,8 @@ class Ask:
 
 @dataclass(frozen=True)
 class NewForm:
+    """What the 新建 dialog asked for: the project, the year and the form definition."""
+
     project_name: str
     year: int
     definition_id: str
@@ -160,6 +162,8 @@ class NewFormDialog(QDialog):
 
 @dataclass(frozen=True)
 class WeightPlan:
+    """What the 分值配平 dialog asked for: each 一级's total and how to spread it."""
+
     groups: tuple[tuple[str, Decimal], ...]  # (一级, group total)
     mode: str
     rescale_scores: bool = True  # move entered (人工评定) scores with their rows' new weights
