@@ -29,7 +29,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from . import schema
+from . import schema, schema_snapshot
 from .file import DamagedFile
 
 
@@ -77,10 +77,14 @@ def expected_schema(version: int) -> dict[tuple[str, str], tuple[str, str | None
 
 
 def check_schema(conn: sqlite3.Connection, version: int) -> None:
-    """Refuse (DamagedFile) a file whose schema holds anything PerfDesk did not create."""
+    """Refuse (DamagedFile) a file whose schema holds anything PerfDesk did not create.
+
+    A file of the latest version is first compared with `schema_snapshot.EXPECTED` (what the
+    replay gave when the snapshot was made), which spares a start the replay; only when that
+    differs is the replay the judge, so a snapshot that does not fit this SQLite (or is stale)
+    can cost time but never refuse a good file."""
     if version not in schema.STEPS:
         raise _damaged(f"文件格式版本（{version}）无效。{UNCHANGED}")
-    expected = dict(expected_schema(version))
     steps = 0
 
     def budget() -> int:
@@ -97,6 +101,17 @@ def check_schema(conn: sqlite3.Connection, version: int) -> None:
         raise
     finally:
         conn.set_progress_handler(None, 0)
+    if (version == schema.LATEST == schema_snapshot.VERSION
+            and _schema_difference(rows, schema_snapshot.EXPECTED) is None):
+        return
+    problem = _schema_difference(rows, expected_schema(version))
+    if problem is not None:
+        raise _damaged(problem)
+
+
+def _schema_difference(rows, expected: dict) -> str | None:
+    """The first way `rows` (of sqlite_master) differ from `expected`, in Chinese; None if not."""
+    expected = dict(expected)
     for kind, name, table, sql in rows:
         key = (kind, name)
         want = expected.pop(key, None) or _SQLITE_EXTRAS.get(key)
@@ -107,14 +122,15 @@ def check_schema(conn: sqlite3.Connection, version: int) -> None:
                 why = "打开或修改文件时会执行其中的指令"
             else:
                 why = "PerfDesk 不会创建它，它可能来自其他程序或被人改动"
-            raise _damaged(f"文件中含有 PerfDesk 不会创建的{word}“{shown}”（{why}）。"
-                           f"为安全起见，PerfDesk 不打开此文件。{UNCHANGED}")
+            return (f"文件中含有 PerfDesk 不会创建的{word}“{shown}”（{why}）。"
+                    f"为安全起见，PerfDesk 不打开此文件。{UNCHANGED}")
         if (table, _normal(sql) if isinstance(sql, str) or sql is None else sql) != want:
-            raise _damaged(f"文件中{word}“{shown}”的定义与 PerfDesk 创建的不同（可能被其他程序改动过）。"
-                           f"为安全起见，PerfDesk 不打开此文件。{UNCHANGED}")
+            return (f"文件中{word}“{shown}”的定义与 PerfDesk 创建的不同（可能被其他程序改动过）。"
+                    f"为安全起见，PerfDesk 不打开此文件。{UNCHANGED}")
     if expected:
         kind, name = sorted(expected)[0]
-        raise _damaged(f"文件缺少{_KIND_WORDS.get(kind, '对象')}“{name}”，已损坏。{UNCHANGED}")
+        return f"文件缺少{_KIND_WORDS.get(kind, '对象')}“{name}”，已损坏。{UNCHANGED}"
+    return None
 
 
 # -- the rows ------------------------------------------------------------------------------------
