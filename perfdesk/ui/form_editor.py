@@ -39,6 +39,7 @@ from perfdesk.editing.session import EditSession
 from perfdesk.editing.table_model import TableSectionModel
 
 from .dialogs import Ask
+from .looks import bold
 from .indicator_view import IndicatorPanel
 from .table_section import TableSectionPanel
 from .totals_bar import TotalsBar
@@ -214,7 +215,8 @@ class FormEditor(QWidget):
 
         self.title = QLabel()
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title.setStyleSheet("font-size: 17px; font-weight: bold; padding: 4px;")
+        bold(self.title, pixel_size=17)
+        self.title.setMargin(4)
         self.top = QWidget()
         self.top_layout = QVBoxLayout(self.top)
         self.scroll = QScrollArea()
@@ -359,7 +361,7 @@ class FormEditor(QWidget):
             toggle.setCheckable(True)
             toggle.setAutoRaise(True)
             toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            toggle.setStyleSheet("font-weight: bold")
+            bold(toggle)
             folded = title in self.collapsed
             toggle.setChecked(not folded)
             toggle.setArrowType(Qt.ArrowType.RightArrow if folded else Qt.ArrowType.DownArrow)

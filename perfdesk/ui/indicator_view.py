@@ -55,6 +55,7 @@ from perfdesk.editing.indicator_model import (
 )
 
 from .dialogs import Ask, LevelDialog, WeightDialog
+from .looks import bold, fill, text_color
 from .viewports import own_viewport
 
 LEVEL_COLUMNS = ("level1", "level2")
@@ -856,7 +857,7 @@ class IndicatorPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
         self.title = QLabel("绩效指标")
-        self.title.setStyleSheet("font-weight: bold")
+        bold(self.title)
         bar.addWidget(self.title)
         bar.addStretch(1)
         self.buttons: dict[str, QToolButton] = {}
@@ -881,7 +882,9 @@ class IndicatorPanel(QWidget):
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.explanation.setStyleSheet("color: #333; padding: 2px 4px; background: #f4f6fa;")
+        text_color(self.explanation, "#333")
+        fill(self.explanation, "#f4f6fa")
+        self.explanation.setContentsMargins(4, 2, 4, 2)
         self.explanation.hide()
         layout.addWidget(self.explanation)
         model.reason_asker = self._ask_reason

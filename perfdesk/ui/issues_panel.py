@@ -22,6 +22,7 @@ from perfdesk.domain.validation import Severity
 from perfdesk.editing.issues_model import ISSUE_ROLE, IssueListModel
 from perfdesk.editing.session import EditSession
 
+from .looks import text_color
 from .viewports import own_viewport
 
 
@@ -59,7 +60,7 @@ class IssuesPanel(QWidget):
         self.fix_button.setEnabled(False)
         bar.addWidget(self.fix_button)
         self.hint = QLabel("单击一条问题可跳到对应单元格")
-        self.hint.setStyleSheet("color: #666")
+        text_color(self.hint, "#666")
         bar.addWidget(self.hint)
         layout.addLayout(bar)
         self.view = QTableView()

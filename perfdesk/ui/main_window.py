@@ -34,6 +34,10 @@ from .issues_panel import IssuesPanel
 from .navigator import NavigatorPanel
 
 MAX_RECENT = 8
+# The strips above the form; set when first shown (a style sheet costs the start even hidden).
+READ_ONLY_STYLE = ("background: #fff3cd; color: #6b4e00; border: 1px solid #e0c46c;"
+                   " padding: 6px; font-weight: bold;")
+FINAL_STYLE = "background: #e8f5e9; color: #1b5e20;"
 ISSUES_HEIGHT, ISSUES_HEIGHT_SMALL = 170, 112  # the 问题 strip's first height (px), small screens
 SMALL_WINDOW_HEIGHT = 800  # a window lower than this (a 1366×768 screen) counts as small
 NAVIGATOR_WIDTH = 260
@@ -100,8 +104,6 @@ class MainWindow(QMainWindow):
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fff3cd; color: #6b4e00; border: 1px solid #e0c46c;"
-                                  " padding: 6px; font-weight: bold;")
         self.banner.hide()
         self.central = QWidget()
         self.central_layout = QVBoxLayout(self.central)
@@ -109,7 +111,6 @@ class MainWindow(QMainWindow):
         self.central_layout.addWidget(self.banner)
         # 已定稿: a strip above a finalised form, with the way back to editing it.
         self.final_banner = QWidget()
-        self.final_banner.setStyleSheet("background: #e8f5e9; color: #1b5e20;")
         strip = QHBoxLayout(self.final_banner)
         strip.setContentsMargins(8, 4, 8, 4)
         self.final_label = QLabel()
@@ -484,6 +485,8 @@ class MainWindow(QMainWindow):
         self.navigator.tree.clicked.connect(self._on_tree_node)
         self.navigator.tree.selectionModel().currentChanged.connect(lambda current, _: self._on_tree_node(current))
         read_only = session.read_only
+        if read_only and not self.banner.styleSheet():  # styled when first needed: see ui/looks.py
+            self.banner.setStyleSheet(READ_ONLY_STYLE)
         self.banner.setVisible(read_only)
         self.banner.setText(f"只读：{session.store.read_only_reason}" if read_only else "")
         # The actions themselves, not findChildren(QAction): that would wrap every object in
@@ -672,6 +675,8 @@ class MainWindow(QMainWindow):
             self.final_label.setText(f"已定稿（{mark.at[:16].replace('T', ' ')}，快照{name}）。"
                                      f"修改前需要撤回定稿并说明原因。")
             self.withdraw_button.setEnabled(not self.session.read_only)
+            if not self.final_banner.styleSheet():  # styled when first needed: see ui/looks.py
+                self.final_banner.setStyleSheet(FINAL_STYLE)
         self.final_banner.setVisible(showing)
 
     def show_final_history(self, form_id: str | None = None):

@@ -36,6 +36,7 @@ from perfdesk.editing.outline_model import FORM, KIND_LABELS, PROJECT, UNIT, Out
 from perfdesk.editing.session import EditSession
 
 from .dialogs import Ask, NewFormDialog, clear_button_once_typed
+from .looks import text_color
 from .viewports import own_viewport
 
 TEXT_DELAY_MS = 150  # typing in the filter box: the tree follows once the keys pause
@@ -185,7 +186,7 @@ class NavigatorFilter(QWidget):
         top.addWidget(self.clear_button)
         layout.addLayout(row)
         self.note = QLabel()
-        self.note.setStyleSheet("color: #666")
+        text_color(self.note, "#666")
         self.note.hide()
         layout.addWidget(self.note)
         self.set_years([])

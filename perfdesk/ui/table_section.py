@@ -38,6 +38,7 @@ from perfdesk.editing.clipboard import from_tsv
 from perfdesk.editing.table_model import NUMBER_TYPES, TableSectionModel
 
 from .indicator_view import copy_block
+from .looks import text_color
 from .viewports import own_viewport
 
 MAX_GRID_HEIGHT = 300  # beyond this the grid scrolls by itself
@@ -358,7 +359,7 @@ class TableSectionPanel(QWidget):
         self.delete_button.setToolTip("删除选中的行（Ctrl+-；选中整行后也可按 Delete）")
         self.delete_button.clicked.connect(self.view.delete_rows)
         hint = QLabel("可从 Excel 复制多行后按 Ctrl+V 粘贴；Shift+Enter 换行")
-        hint.setStyleSheet("color: #777;")
+        text_color(hint, "#777")
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.add_button)

@@ -7,8 +7,6 @@ edit that moves no total costs no relayout."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton
 
 from perfdesk.domain.scoring import level1_weights
@@ -21,6 +19,7 @@ from perfdesk.editing.indicator_model import format_decimal
 from perfdesk.editing.session import EditSession
 
 from .dialogs import Ask
+from .looks import fill
 
 GOOD, BAD, MUTED = "#1b7f3b", "#c62828", "#555555"
 
@@ -41,7 +40,7 @@ class TotalsBar(QFrame):
         self.session = session
         self.form_id: str | None = None
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("TotalsBar { background: #f6f8fa; }")
+        fill(self, "#f6f8fa")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         self.weights = QLabel()
@@ -68,6 +67,7 @@ class TotalsBar(QFrame):
         if self.form_id is None or self.form_id not in self.session.workspace.forms:
             for label in (self.weights, self.score, self.issues):
                 _show(label, "")
+            self.total_button.hide()
             return
         form = self.session.form(self.form_id)
         definition = self.session.definition(self.form_id)
@@ -80,6 +80,7 @@ class TotalsBar(QFrame):
         if not definition.scored:
             _show(self.weights, f"指标 {len(form.indicators)} 项")
             _show(self.score, "")
+            self.total_button.hide()  # a declaration has no 总分 to decide
             return
         score = analysis.score
         expected = definition.scoring.total_weight
@@ -117,6 +118,7 @@ class TotalsBar(QFrame):
         _show(self.score, _chip(shown, colour, True) + "　" + _chip(f"等级 {grade}", "#111111", True))
         self.total_button.setText("总分按计算" if form.total is not None else "人工确定总分…")
         self.total_button.setEnabled(not self.session.read_only)
+        self.total_button.show()
 
     def toggle_total_override(self) -> bool:
         """人工确定总分… (a value and a reason) or 总分按计算, as one step."""

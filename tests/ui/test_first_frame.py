@@ -67,3 +67,20 @@ def test_the_toolbar_icons_follow_the_first_frame_on_any_machine(qtbot, demo_pat
     settle()
     assert window._icons_after is not None
     window.close()
+
+
+def test_the_first_window_draws_its_plain_looks_without_style_sheets(window):
+    """A style sheet costs the start its own style and a re-polish (ui/looks.py); the first
+    window keeps them for what only a sheet draws: the table's grid and the frozen columns'
+    edge. Bold titles, grey hints and the totals bar's background come from font and palette."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QWidget
+
+    styled = sorted({type(w).__name__ for w in window.findChildren(QWidget) if w.styleSheet()})
+    assert styled == ["FrozenColumns", "IndicatorView"]
+    editor = window.editor
+    assert editor.title.font().bold() and editor.title.font().pixelSize() == 17
+    assert editor.indicator_panel.title.font().bold()
+    assert window.issues.hint.palette().color(QPalette.ColorRole.WindowText).name() == "#666666"
+    totals = editor.totals
+    assert totals.autoFillBackground() and totals.palette().color(QPalette.ColorRole.Window).name() == "#f6f8fa"

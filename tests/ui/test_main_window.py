@@ -356,6 +356,7 @@ def test_second_window_on_the_same_file_is_read_only(window, demo_path, qtbot):
     second.show()
     assert second.session.read_only
     assert second.banner.isVisible() and "只读" in second.banner.text()
+    assert "#fff3cd" in second.banner.styleSheet()  # its look comes with it (ui/looks.py)
     assert "只读" in second.windowTitle()
     form_id = open_form(second, "补充日常经费")
     model = second.editor.indicator_model

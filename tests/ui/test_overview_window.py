@@ -105,6 +105,7 @@ def test_finalise_the_year_then_an_edit_asks_to_withdraw(window, monkeypatch, qt
     assert window.session.undo_stack.count() == 0
     form_id = open_form(window, "补充日常经费")
     assert window.final_banner.isVisible() and "已定稿" in window.final_label.text()
+    assert "#e8f5e9" in window.final_banner.styleSheet()
     model = window.editor.indicator_model
     column = model.column_of("actual")
     index = model.index(2, column)

@@ -136,9 +136,11 @@ def test_typing_a_score_asks_for_a_reason_and_cancel_keeps_the_rule(window, demo
 
 
 def test_total_override_is_explicit_with_a_reason_and_prints(window, demo_path, monkeypatch):
-    form_id = open_form(window, "补充日常经费")
     bar = window.editor.totals
-    assert bar.total_button.text() == "人工确定总分…"
+    assert window.session.form(window.editor.form_id).kind.value == "declaration"
+    assert bar.total_button.isHidden()  # a declaration has no 总分: no empty button either
+    form_id = open_form(window, "补充日常经费")
+    assert bar.total_button.text() == "人工确定总分…" and bar.total_button.isVisible()
     answers = iter(["90", "专家组复核意见"])
     monkeypatch.setattr(Ask, "text", classmethod(lambda cls, parent, title, label, value="": next(answers)))
     assert bar.toggle_total_override()
