@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QMimeData, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QPalette, QTextCursor
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -94,6 +94,8 @@ def caret_to_end(editor) -> None:
         editor.deselect()
         editor.end(False)
     elif isinstance(editor, QPlainTextEdit):
+        from PySide6.QtGui import QTextCursor  # its Python type when a long text is first edited
+
         editor.moveCursor(QTextCursor.MoveOperation.End)
 
 
