@@ -351,6 +351,8 @@ class IndicatorView(QTableView):
         self._span_signature = ()
         self.refresh_spans()
         self.fit_rows(range(model.rowCount()))
+        # Measured at the widths just set: the re-fit their resize events asked for is done.
+        self._refit.stop()
 
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:
         """Spans follow the 一级 / 二级 texts: look again only when one of those changed.

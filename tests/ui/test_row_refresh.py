@@ -30,3 +30,19 @@ def test_a_long_paste_refreshes_the_table_once(window, monkeypatch):
     frozen = view.frozen
     assert frozen.model().rowCount() == model.rowCount()
     assert all(frozen.rowHeight(r) == view.rowHeight(r) for r in range(model.rowCount()))
+
+
+def test_a_form_switch_measures_each_row_once(window, qtbot, monkeypatch):
+    """Setting the columns' widths on a new form asks for a re-fit; the fit right after has
+    measured at those widths, so none follows (it was a second pass over every row, 50 ms
+    later, on every switch and at start)."""
+    view = window.editor.indicator_panel.view
+    measured = []
+    real_fit = indicator_view.IndicatorView.fit_rows
+    monkeypatch.setattr(indicator_view.IndicatorView, "fit_rows",
+                        lambda self, rows: (measured.extend(rows), real_fit(self, list(rows)))[1])
+    open_form(window, "补充日常经费")
+    rows = window.editor.indicator_model.rowCount()
+    assert not view._refit.isActive()
+    qtbot.wait(120)  # past the re-fit's 50 ms
+    assert sorted(measured) == list(range(rows)), measured
