@@ -247,8 +247,10 @@ def test_the_first_window_leaves_what_it_does_not_show_for_later(tmp_path):
     # PySide builds a class's Python type (with all its enums) on first use; asking Qt's own
     # viewport of a view for its Python object builds every widget class it might be (see
     # perfdesk/ui/viewports.py), `QBrush(color)` QGradient's. The first window needs none.
+    # The toolbar's icons are read from Qt's images, not asked of QStyle (its Python type alone
+    # is tens of milliseconds; under X it searches the desktop's icon themes).
     qt_later = {"PySide6.QtWidgets": ("QWizard", "QMessageBox", "QFileDialog", "QCalendarWidget",
-                                      "QGraphicsView", "QMdiArea", "QTabBar"),
+                                      "QGraphicsView", "QMdiArea", "QTabBar", "QStyle"),
                 "PySide6.QtGui": ("QGradient",)}
     code = ("import sys\nfrom perfdesk import cli\n"
             f"code = cli.main(['open', {str(demo)!r}, '--exit-after-paint'])\n"
