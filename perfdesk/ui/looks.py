@@ -1,8 +1,8 @@
 """Text weight, text colour and background of a widget through its font and palette.
 
 A style sheet on a widget makes Qt give that widget (and each child) a style-sheet style,
-which re-polishes it and parses the sheet: some 12 M instructions of a cold start for the
-few plain labels and buttons of the first window (benchmarks/bench_startup_ir.py). Font and
+which re-polishes it and parses the sheet: 5 M instructions of a cold start for the few
+plain labels and buttons of the first window (benchmarks/bench_startup_ir.py). Font and
 palette give the same look without it. Borders and the marks of fields with issues stay
 style sheets: there the sheet is what draws."""
 

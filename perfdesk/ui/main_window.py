@@ -79,9 +79,8 @@ def standard_icon(pixmap: str, image: str) -> QIcon:
     """Qt's picture of a standard action (QStyle.StandardPixmap `pixmap`), read from the images
     built into Qt (`image`-16.png, -32.png …): what the style gives when the desktop has no icon
     theme, on every desktop alike. Asking the style instead builds QStyle's Python type and,
-    under X, searches the desktop's icon themes: 130–170 ms at start on a Linux desktop
-    (measured under Xvfb), which landed before the first frame. A Qt without those files gets
-    the style's icon, as before."""
+    under X, searches the desktop's icon themes: 130–170 ms at start (measured under Xvfb),
+    during which the window answers nothing. A Qt without those files gets the style's icon."""
     icon = QIcon()
     for size in QT_IMAGE_SIZES:
         path = f"{QT_IMAGES}{image}-{size}.png"
