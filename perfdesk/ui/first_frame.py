@@ -10,9 +10,9 @@ class AfterFirstFrame(QObject):
     the window is shown): a zero-timer started by the window's paint event runs once that pass,
     and the flush of the window to the screen, are over (a zero-timer started before it, by
     `show()`, would run before the paint). Unlike a delay in milliseconds it does not depend on
-    how fast the machine is. Under X the window's first paint pass can come before its children
-    are painted, so the actions may still run before the whole first frame is on screen: only
-    cheap work belongs here (the toolbar icons' 150 ms did not). It
+    how fast the machine is. Under X the window is painted a second time right after the first
+    (the server exposes it again), and the actions run between the two passes, holding the
+    second one back: only cheap work belongs here (the toolbar icons' 150 ms did not). It
     watches the window alone: a filter on the whole application would have Python wrap every
     object that gets an event during start-up."""
 
