@@ -18,8 +18,11 @@ table), then an event the filter posts (high priority), which Qt delivers once t
 the window's backing store are over; under xcb `QGuiApplication.sync()` then waits for the X
 server. Until 2026-12 the end was a zero-timer started at that paint; it ran after any timer
 the program had started earlier in the same pass, so work PerfDesk does right after its
-first frame (perfdesk/ui/first_frame.py) was counted as if it came before it. A posted event
-is delivered before those timers, whichever the program: the frame is on screen by then. The filter watches the table itself,
+first frame (perfdesk/ui/first_frame.py) was counted as if it came before it. Offscreen the
+posted event is delivered before those timers. Under xcb the server exposes the window again
+right after the first pass and the window is painted a second time; the event comes after
+that second pass, and timers started in the first pass run before it, as they did before
+the marker. The filter watches the table itself,
 not its viewport: asking Qt's own viewport for its Python object makes PySide build the Python
 classes of some 70 widget classes (15–20 ms) that a window not watched would never pay — the
 bare window paid it up to 2026-12 and PerfDesk, which now makes its viewports in Python
