@@ -251,16 +251,26 @@ def test_the_first_window_leaves_what_it_does_not_show_for_later(tmp_path):
     # is tens of milliseconds; under X it searches the desktop's icon themes).
     qt_later = {"PySide6.QtWidgets": ("QWizard", "QMessageBox", "QFileDialog", "QCalendarWidget",
                                       "QGraphicsView", "QMdiArea", "QTabBar", "QStyle"),
-                "PySide6.QtGui": ("QGradient",)}
+                "PySide6.QtGui": ("QGradient", "QTextCursor")}
     code = ("import sys\nfrom perfdesk import cli\n"
             f"code = cli.main(['open', {str(demo)!r}, '--exit-after-paint'])\n"
             f"print('QT_LATER', sorted(n for m, names in {qt_later!r}.items() for n in names "
             "if n in vars(sys.modules[m])))\n"
             f"print('LATER', sorted(m for m in sys.modules if m.split('.')[0] in {later!r} "
             f"or m in {later!r} or m.startswith(('perfdesk.export.', 'perfdesk.importing.'))))\n"
+            # The generic weight patterns are compiled by a paste or an import, not by the start.
+            "from perfdesk.formdefs import label_weights\n"
+            "print('PATTERNS', label_weights._generic_patterns.cache_info().currsize)\n"
+            # A dataclass without a docstring gets one from inspect.signature while its module
+            # is imported: 20 such classes cost the start 5 M instructions.
+            "import dataclasses\n"
+            "print('NO_DOC', sorted(f'{v.__module__}.{v.__qualname__}' for m in list(sys.modules.values()) "
+            "if getattr(m, '__name__', '').startswith('perfdesk') for v in vars(m).values() "
+            "if isinstance(v, type) and dataclasses.is_dataclass(v) and v.__module__ == m.__name__ "
+            "and (v.__doc__ or '').startswith(v.__name__ + '(')))\n"
             "sys.exit(code)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8",
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "首次绘制" in out.stdout  # the window was painted
-    assert out.stdout.strip().splitlines()[-2:] == ["QT_LATER []", "LATER []"]
+    assert out.stdout.strip().splitlines()[-4:] == ["QT_LATER []", "LATER []", "PATTERNS 0", "NO_DOC []"]
