@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +31,7 @@ from perfdesk.domain.scoring import FormScore, score_form
 from perfdesk.domain.validation import Issue, Severity, count_by_severity, validate_workspace
 from perfdesk.formdefs import DefinitionError, Registry, default_registry
 from perfdesk.store import FileStore, StoreError
+from perfdesk.wording import in_chinese
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 DEMO_NAME = "示例-上海市公积金管理中心.perfdesk"
@@ -58,11 +58,7 @@ _ARGPARSE_ZH = [
 
 
 def _in_chinese(message: str) -> str:
-    for pattern, chinese in _ARGPARSE_ZH:
-        match = re.fullmatch(pattern, message)
-        if match:
-            return chinese.format(*match.groups())
-    return message
+    return in_chinese(_ARGPARSE_ZH, message)
 
 
 class _Parser(argparse.ArgumentParser):

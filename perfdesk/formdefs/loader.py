@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import marshal
 import os
-import re
 import sys
 import zlib
 from decimal import Decimal
@@ -43,6 +42,7 @@ from perfdesk.domain.definition import (
 )
 
 from perfdesk.places import shipped
+from perfdesk.wording import in_chinese
 
 from .label_weights import WEIGHT_HEADING, WEIGHTS_LABEL
 from .schema import Problem, check_raw, line_of
@@ -378,11 +378,7 @@ def _toml_reason(exc: Exception) -> str:
     text = str(exc)
     head, _, where = text.rpartition(" (at line ")
     if head and where.endswith(")"):
-        for pattern, chinese in _TOML_ZH:
-            match = re.fullmatch(pattern, head)
-            if match:
-                head = chinese.format(*match.groups())
-                break
+        head = in_chinese(_TOML_ZH, head)
         line, _, column = where[:-1].partition(", column ")
         return f"第 {line} 行第 {column} 列：{head}"
     return text
