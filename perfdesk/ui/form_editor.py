@@ -350,7 +350,10 @@ class FormEditor(QWidget):
         box.setFrameShape(QFrame.Shape.StyledPanel)
         outer = QVBoxLayout(box)
         outer.setContentsMargins(8, 6, 8, 8)
-        body = QWidget()
+        # A parent from the start: shown or hidden without one, a widget is a window of its own
+        # (under X one was created and mapped for every section of every form opened, 5–11 ms
+        # each, and could flash on screen).
+        body = QWidget(box)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         if title:
@@ -365,6 +368,7 @@ class FormEditor(QWidget):
             folded = title in self.collapsed
             toggle.setChecked(not folded)
             toggle.setArrowType(Qt.ArrowType.RightArrow if folded else Qt.ArrowType.DownArrow)
+            body.setHidden(folded)
 
             def fold(expanded: bool, t=title, b=body, button=toggle) -> None:
                 b.setVisible(expanded)
@@ -373,13 +377,7 @@ class FormEditor(QWidget):
 
             toggle.toggled.connect(fold)
             outer.addWidget(toggle)
-            # Hidden only once it has a parent: shown or hidden without one, a widget is a
-            # window of its own (under X one was created and mapped for every section of
-            # every form opened, 5–11 ms each, and could flash on screen).
-            outer.addWidget(body)
-            body.setHidden(folded)
-        else:
-            outer.addWidget(body)
+        outer.addWidget(body)
         return box, layout
 
     def _fields_box(self, section: SectionDef) -> QWidget:

@@ -387,14 +387,19 @@ class MainWindow(QMainWindow):
                     "find_action": "查找", "import_action": "导入", "rollforward_action": "结转",
                     "export_action": "导出", "preview_action": "打印预览"}
     # Each action's picture: the style's standard pixmap, and the name of Qt's own image of it.
-    TOOLBAR_ICONS = {"new_action": ("SP_FileIcon", "file"), "open_action": ("SP_DialogOpenButton", "standardbutton-open"),
-                     "undo_action": ("SP_ArrowBack", "arrow-left"), "redo_action": ("SP_ArrowForward", "arrow-right"),
-                     "find_action": ("SP_FileDialogContentsView", "filecontents"),
-                     "import_action": ("SP_ArrowDown", "arrow-down"), "rollforward_action": ("SP_BrowserReload", "refresh"),
-                     "export_action": ("SP_DialogSaveButton", "standardbutton-save"),
-                     "preview_action": ("SP_FileDialogDetailedView", "viewdetailed"),
-                     "save_action": ("SP_DialogSaveButton", "standardbutton-save"),
-                     "help_action": ("SP_DialogHelpButton", "standardbutton-help")}
+    TOOLBAR_ICONS = {
+        "new_action": ("SP_FileIcon", "file"),
+        "open_action": ("SP_DialogOpenButton", "standardbutton-open"),
+        "undo_action": ("SP_ArrowBack", "arrow-left"),
+        "redo_action": ("SP_ArrowForward", "arrow-right"),
+        "find_action": ("SP_FileDialogContentsView", "filecontents"),
+        "import_action": ("SP_ArrowDown", "arrow-down"),
+        "rollforward_action": ("SP_BrowserReload", "refresh"),
+        "export_action": ("SP_DialogSaveButton", "standardbutton-save"),
+        "preview_action": ("SP_FileDialogDetailedView", "viewdetailed"),
+        "save_action": ("SP_DialogSaveButton", "standardbutton-save"),
+        "help_action": ("SP_DialogHelpButton", "standardbutton-help"),
+    }
 
     def set_icons(self) -> None:
         """The actions' icons (once): Qt's own pictures of the standard actions (see

@@ -10,8 +10,8 @@ costs nothing.
 
 `own_viewport` sets the widget up as Qt sets up its own (object name, background role — a
 QScrollArea's shows its parent's background, an item view's the Base colour —, background
-filled); Qt does the rest in `setViewport` (parent, focus proxy, event filter, gestures). tests/ui/test_viewports.py compares the result with Qt's own viewport attribute
-by attribute.
+filled); Qt does the rest in `setViewport` (parent, focus proxy, event filter, gestures).
+tests/ui/test_viewports.py compares the result with Qt's own viewport attribute by attribute.
 """
 
 from __future__ import annotations
