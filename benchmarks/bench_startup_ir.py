@@ -59,18 +59,28 @@ def children(demo: Path, floor: tuple[str, str]) -> dict[str, list[str]]:
     }
 
 
-def count(args: list[str], env: dict[str, str], out: Path) -> int:
-    """Instructions up to the first frame: the count of the first dump callgrind writes."""
+def callgrind(args: list[str], env: dict[str, str], out: Path) -> subprocess.CompletedProcess:
+    """Run a child under callgrind; it writes one count (out.1, out.2, …) at each os.getppid()."""
     for old in out.parent.glob(out.name + "*"):
         old.unlink()
-    subprocess.run(["valgrind", "--tool=callgrind", "--dump-before=os_getppid*", f"--callgrind-out-file={out}",
-                    *args], env=env, capture_output=True, text=True, timeout=900, check=True)
-    first = out.parent / f"{out.name}.1"
-    text = first.read_text(encoding="utf-8", errors="replace")
+    return subprocess.run(["valgrind", "--tool=callgrind", "--dump-before=os_getppid*", f"--callgrind-out-file={out}",
+                           *args], env=env, capture_output=True, text=True, encoding="utf-8", timeout=900, check=True)
+
+
+def dumped(out: Path, number: int) -> int:
+    """The instructions counted in callgrind's `number`th dump."""
+    dump = out.parent / f"{out.name}.{number}"
+    text = dump.read_text(encoding="utf-8", errors="replace")
     match = re.search(r"^(?:summary|totals):\s*(\d+)", text, re.MULTILINE)
     if match is None:
-        raise RuntimeError(f"no count in {first}")
+        raise RuntimeError(f"no count in {dump}")
     return int(match.group(1))
+
+
+def count(args: list[str], env: dict[str, str], out: Path) -> int:
+    """Instructions up to the first frame: the count of the first dump callgrind writes."""
+    callgrind(args, env, out)
+    return dumped(out, 1)
 
 
 # --phases: where the instructions of each start go. A phase ends where its child calls
@@ -147,19 +157,11 @@ def phase_children(demo: Path) -> dict[str, list[str]]:
 
 def count_phases(args: list[str], env: dict[str, str], out: Path) -> list[tuple[str, int]]:
     """[(phase, instructions)] of one child under callgrind, in order."""
-    for old in out.parent.glob(out.name + "*"):
-        old.unlink()
-    result = subprocess.run(["valgrind", "--tool=callgrind", "--dump-before=os_getppid*",
-                             f"--callgrind-out-file={out}", *args],
-                            env=env, capture_output=True, text=True, encoding="utf-8", timeout=900, check=True)
+    result = callgrind(args, env, out)
     labels = [line[len("PHASE "):] for line in result.stdout.splitlines() if line.startswith("PHASE ")]
     phases = []
     for number, label in enumerate(labels, 1):
-        text = Path(f"{out}.{number}").read_text(encoding="utf-8", errors="replace")
-        match = re.search(r"^(?:summary|totals):\s*(\d+)", text, re.MULTILINE)
-        if match is None:
-            raise RuntimeError(f"no count in {out}.{number}")
-        phases.append((label, int(match.group(1))))
+        phases.append((label, dumped(out, number)))
         if label == FIRST_FRAME:
             break
     if not phases or phases[-1][0] != FIRST_FRAME:
