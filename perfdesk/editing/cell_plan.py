@@ -211,25 +211,24 @@ def plan_block(ws: Workspace, form_id: str, keys: Sequence[str], top: int, left:
                block: Sequence[Sequence[object]], text: str, bands: Sequence = (),
                section: SectionDef | None = None) -> CellPlan:
     """A rectangular block (rows of texts or values) put at (top, left) of a table whose
-    columns are `keys`. Rows below the last one become new rows, which take their 一级 /
-    二级 from the row above the block (they join its group) unless the block gives them."""
+    columns are `keys`. Rows below the last one become new rows; the 一级 / 二级 cells are
+    read as `continue_merged_levels` says."""
     form = ws.forms[form_id]
     count = len(form.indicators)
     existing: list[tuple[int, str, object]] = []
-    below: list[list[tuple[str, object]]] = []
-    for r, values in enumerate(block):
-        row_cells = [(keys[left + c], value) for c, value in enumerate(values) if 0 <= left + c < len(keys)]
+    below: list[tuple[list[tuple[str, object]], tuple[str, str]]] = []
+    rows_cells = [[(keys[left + c], value) for c, value in enumerate(values) if 0 <= left + c < len(keys)]
+                  for values in block]
+    for r, (row_cells, levels) in enumerate(continue_merged_levels(form.indicators, top, rows_cells)):
         if top + r < count:
             existing.extend((top + r, key, value) for key, value in row_cells)
         else:
-            below.append(row_cells)
+            below.append((row_cells, levels))
     plan = plan_cells(ws, form_id, existing, text, bands, section)
     if below:
-        template = form.indicators[top - 1] if 0 < top <= count else None
         rows = []
-        for i, row_cells in enumerate(below):
-            indicator = Indicator(level1=template.level1 if template else "",
-                                  level2=template.level2 if template else "")
+        for i, (row_cells, (level1, level2)) in enumerate(below):
+            indicator = Indicator(level1=level1, level2=level2)
             changes = _row_changes(indicator, _coerced(split_label_weights(row_cells, section), bands, plan.refused))
             for key, new in changes.items():
                 setattr(indicator, key, parse(new) if key in INDICATOR_VALUE_ATTRS else new)
@@ -238,6 +237,53 @@ def plan_block(ws: Workspace, form_id: str, keys: Sequence[str], top: int, left:
         plan.commands.insert(0, InsertIndicatorsCommand(ws, form_id, rows, f"新增 {len(rows)} 行"))
         plan.rows_added = len(rows)
     return plan
+
+
+LEVEL_KEYS = ("level1", "level2")
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def continue_merged_levels(indicators: Sequence[Indicator], top: int,
+                           rows_cells: Sequence[Sequence[tuple[str, object]]]
+                           ) -> list[tuple[list[tuple[str, object]], tuple[str, str]]]:
+    """Each pasted row's cells with its 一级 / 二级 as the block means them, and the (一级, 二级)
+    the row ends up in.
+
+    一级 and 二级 are merged cells, and Excel (WPS too) copies a merged cell's text into its top
+    cell only, leaving the cells under it empty. So, below the block's first row, an empty 一级
+    cell continues the 一级 of the row above it, and an empty 二级 cell the 二级 above it while the
+    row stays in that 一级. In the first row an empty cell is an empty cell (it clears the row's
+    group, as typing would). A new row (below the table) whose block gives no 一级 / 二级 joins the
+    group of the row just above it: the table's last row as the paste leaves it, or the new row
+    before it."""
+    count = len(indicators)
+    above = (indicators[top - 1].level1, indicators[top - 1].level2) if 0 < top <= count else ("", "")
+    out = []
+    for r, row_cells in enumerate(rows_cells):
+        new_row = top + r >= count
+        given = {key: value for key, value in row_cells if key in LEVEL_KEYS}
+        own = ("", "") if new_row else (indicators[top + r].level1, indicators[top + r].level2)
+        level1 = _level(given, "level1", own[0], above[0], new_row, r)
+        level2 = _level(given, "level2", own[1], above[1] if level1 == above[0] else "", new_row, r)
+        levels = {"level1": level1, "level2": level2}
+        out.append(([(key, levels[key] if key in LEVEL_KEYS else value) for key, value in row_cells],
+                    (level1, level2)))
+        above = (level1, level2)
+    return out
+
+
+def _level(given: dict[str, object], key: str, own: str, above: str, new_row: bool, r: int) -> str:
+    """One row's 一级 or 二级 after the paste (see `continue_merged_levels`): `own` is what an
+    existing row has, `above` what the row above it ends up with."""
+    if key not in given:  # the block does not reach this column
+        return above if new_row else own
+    value = given[key]
+    if not _blank(value):
+        return str(value).strip()
+    return above if new_row or r > 0 else ""
 
 
 def plan_amount(ws: Workspace, form_id: str, amount_key: str, value, text: str) -> Step | None:

@@ -83,8 +83,64 @@ def test_a_block_below_the_table_becomes_filled_new_rows(session):
     new_rows = [indicator for _, indicator in insert.rows]
     assert [i.level3 for i in new_rows] == ["新指标甲", "新指标乙"]
     assert new_rows[0].target.number == 95 and new_rows[0].weight == 3 and new_rows[1].weight is None
-    assert all(i.level1 == form.indicators[count - 2].level1 for i in new_rows)  # the group above
+    last = form.indicators[count - 1]  # the row just above them (the block left its 一级 / 二级)
+    assert all((i.level1, i.level2) == (last.level1, last.level2) for i in new_rows)
     assert len(form.indicators) == count  # planning changes nothing
+
+
+
+def test_a_block_copied_from_excels_merged_cells_keeps_its_rows_in_their_groups(session, demo_path):
+    """Excel puts a merged 一级 / 二级 cell's text in its top cell only: the empty cells below it
+    continue the group, over existing rows and in the rows a paste adds."""
+    model = model_on(session, "补充日常经费")
+    ws, form_id = session.workspace, model.form_id
+    form = ws.forms[form_id]
+    assert [key for key, _ in model.columns][:4] == ["level1", "level2", "level3", "target"]
+    assert (form.indicators[0].level1, form.indicators[0].level2) == ("产出指标", "数量指标")
+    excel = ("产出指标\t质量指标\t甲\t=1个\r\n"
+             "\t\t乙\t=2个\r\n"
+             "效益指标\t\t丙\t=3个\r\n"   # a new 一级 without 二级: nothing to continue
+             "\t\t丁\t=4个\r\n")
+    assert paste(model, 0, 0, excel) > 0
+    groups = [(i.level1, i.level2, i.level3) for i in form.indicators[:4]]
+    assert groups == [("产出指标", "质量指标", "甲"), ("产出指标", "质量指标", "乙"),
+                      ("效益指标", "", "丙"), ("效益指标", "", "丁")]
+    assert [(i.level1, i.level2) for i in on_disk(demo_path, form_id).indicators[:4]] == [g[:2] for g in groups]
+    # appended: the continued rows are new rows of the group the block's first row names
+    count = len(form.indicators)
+    assert paste(model, count, 0, excel.replace("效益指标\t\t丙", "\t\t丙")) > 0
+    added = [(i.level1, i.level2) for i in form.indicators[count:]]
+    assert added == [("产出指标", "质量指标")] * 4
+    session.undo()
+    session.undo()
+    assert [(i.level1, i.level2) for i in form.indicators[:2]] == [("产出指标", "数量指标")] * 2
+
+
+def test_an_empty_first_cell_clears_and_columns_the_block_misses_stay(session):
+    ws, form_id = session.workspace, form_id_of(session, "补充日常经费")
+    form = ws.forms[form_id]
+    keys = [key for key, _ in model_on(session, "补充日常经费").columns]
+    # the block's first row: an empty 一级 is an empty cell, as typed (E-rules then report it)
+    plan = plan_block(ws, form_id, keys, 1, 0, [["", "数量指标", "改名"]], "粘贴 1 行")
+    assert plan.commands[0].new == {"level1": "", "level3": "改名"}
+    # a block that starts at 三级 leaves existing rows' groups alone, even where one is empty
+    form.indicators[3].level1 = ""
+    plan = plan_block(ws, form_id, keys, 2, keys.index("level3"), [["x"], ["y"]], "粘贴 2 行")
+    assert all(set(command.new) == {"level3"} if isinstance(command, SetRowCommand) else command.attr == "level3"
+               for command in plan.commands)
+
+
+def test_added_rows_join_the_group_of_the_row_just_above_them(session):
+    model = model_on(session, "补充日常经费")
+    form = session.workspace.forms[model.form_id]
+    count = len(form.indicators)
+    assert paste(model, count - 1, 0, "效益指标\t可持续影响指标\t最后一行") > 0
+    assert form.indicators[count - 2].level2 != "可持续影响指标"
+    # a block of 三级 names from the last row down: the added rows join the last row's group,
+    # not the group of the row above the block
+    assert paste(model, count - 1, model.column_of("level3"), "改名\r\n新一\r\n新二\r\n") > 0
+    assert [(i.level1, i.level2, i.level3) for i in form.indicators[count - 1:]] == [
+        ("效益指标", "可持续影响指标", name) for name in ("改名", "新一", "新二")]
 
 
 def test_several_carried_cells_of_a_row_are_confirmed_together_and_undo_brings_the_tint_back(session, demo_path):
