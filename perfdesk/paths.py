@@ -13,7 +13,6 @@ where QtCore cannot load at all (a broken install, Wine) the same rule is applie
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from perfdesk.places import APP_NAME, cache_dir, fallback_data_dir as _fallback_data_dir, user_forms_dir
