@@ -313,6 +313,10 @@ class CheckSettings:
     )
 
 
+SCOPE_PROJECT = "project"  # a project's forms (项目支出)
+SCOPE_UNIT = "unit"  # the unit's own forms (部门整体支出)
+SCOPES = (SCOPE_PROJECT, SCOPE_UNIT)
+
 @dataclass(frozen=True)
 class FormDefinition:
     """A form's layout as data (forms/*.toml): its sections, taxonomy and scoring."""
@@ -330,6 +334,9 @@ class FormDefinition:
     checks: CheckSettings = field(default_factory=CheckSettings)
     region: str = ""
     source: str = ""  # the file it was read from
+    # Whose forms these are: a project's (SCOPE_PROJECT) or the unit's as a whole (部门整体,
+    # SCOPE_UNIT). A self-evaluation is checked against the declaration of its own scope (E10).
+    scope: str = "project"
 
     def section(self, type_: SectionType) -> SectionDef | None:
         for section in self.sections:

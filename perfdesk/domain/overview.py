@@ -188,8 +188,11 @@ def build_overview(ws: Workspace, year: int, definition_of: Callable[[str], Form
             by_project.setdefault(form.project_id, {})[form.kind] = form
 
     def definition(form: Form) -> FormDefinition | None:
+        return definition_by_id(form.definition_id)
+
+    def definition_by_id(definition_id: str) -> FormDefinition | None:
         try:
-            return definition_of(form.definition_id)
+            return definition_of(definition_id)
         except KeyError:
             return None
 
@@ -200,7 +203,7 @@ def build_overview(ws: Workspace, year: int, definition_of: Callable[[str], Form
         if found is None:
             return None, []
         score = score_form(form, found)
-        return score, validate_form(form, found, ws, score)
+        return score, validate_form(form, found, ws, score, definition_by_id)
 
     lines: list[ProjectLine] = []
     grades: dict[str, int] = {}

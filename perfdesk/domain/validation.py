@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from .definition import ExtraColumn, FormDefinition, FormKind, SectionDef, SectionType
+from .definition import SCOPE_PROJECT, ExtraColumn, FormDefinition, FormKind, SectionDef, SectionType
 from .model import Form, Indicator, Workspace
 from .scoring import FormScore, band_range, comparable_actual, level1_weights, round2, score_form
 from .values import (EQ, GE, GT, _fold, is_sane_number, parse_number, print_style, same_unit, sane_number,
@@ -161,10 +161,10 @@ class _Checker:
     """Collects the issues of one form; one method per rule."""
 
     def __init__(self, form: Form, definition: FormDefinition, workspace: Workspace | None,
-                 score: FormScore | None, declaration_of=None):
+                 score: FormScore | None, declaration_of=None, definition_of=None):
         self.form = form
         self.declaration_of = declaration_of or (
-            lambda f: workspace.find_form(f.project_id, f.year, FormKind.DECLARATION))
+            lambda f: declaration_of_scope(workspace, f, definition.scope, definition_of))
         self.definition = definition
         self.workspace = workspace
         self.score = score if score is not None else score_form(form, definition)
@@ -212,7 +212,7 @@ class _Checker:
                  row=self.rows[indicator.id], column=column, fixes=fixes)
 
     def declaration(self) -> Form | None:
-        """The same project's declaration of the same year (E8's unit hint, E10, I4)."""
+        """The same project's declaration of the same year and scope (E8's unit hint, E10, I4)."""
         if self._declaration is False:
             found = None
             if self.workspace is not None and self.form.kind is FormKind.SELF_EVALUATION:
@@ -942,9 +942,28 @@ def _only_words(text: str, words: tuple[str, ...]) -> bool:
 
 
 def validate_form(form: Form, definition: FormDefinition, workspace: Workspace | None = None,
-                  score: FormScore | None = None) -> list[Issue]:
-    """Every issue of one form, in form order (header → funding → texts → indicators)."""
-    return _Checker(form, definition, workspace, score).run()
+                  score: FormScore | None = None, definition_of=None) -> list[Issue]:
+    """Every issue of one form, in form order (header → funding → texts → indicators).
+    `definition_of(id)` → the definition of another form of the workspace (None: unknown); it
+    tells a project's declaration from a 部门整体 one (`scope`). Without it any declaration of the
+    project and year is taken."""
+    return _Checker(form, definition, workspace, score, definition_of=definition_of).run()
+
+
+def _scope_of(form: Form, definition_of) -> str:
+    definition = definition_of(form.definition_id)
+    return definition.scope if definition is not None else SCOPE_PROJECT
+
+
+def declaration_of_scope(workspace: Workspace, form: Form, scope: str, definition_of=None) -> Form | None:
+    """The declaration a self-evaluation is compared with: the same project's, of the same
+    year and — when `definition_of` can tell — of the same scope (a 部门整体 self-evaluation
+    filed under a project is not held to that project's declaration)."""
+    for candidate in workspace.forms_of(form.project_id):
+        if (candidate.year == form.year and candidate.kind is FormKind.DECLARATION
+                and (definition_of is None or _scope_of(candidate, definition_of) == scope)):
+            return candidate
+    return None
 
 
 def count_by_severity(issues: list[Issue]) -> dict[Severity, int]:
@@ -956,11 +975,13 @@ def count_by_severity(issues: list[Issue]) -> dict[Severity, int]:
 
 def validate_workspace(workspace: Workspace, definition_of) -> list[tuple[Form, list[Issue]]]:
     """Issues of every form, grouped per form, in file order. `definition_of(id)` → definition."""
-    declarations = {(f.project_id, f.year): f for f in workspace.forms.values()
-                    if f.kind is FormKind.DECLARATION}
+    declarations: dict[tuple[str, int, str], Form] = {}
+    for f in workspace.forms.values():
+        if f.kind is FormKind.DECLARATION:
+            declarations.setdefault((f.project_id, f.year, _scope_of(f, definition_of)), f)
 
     def declaration_of(form: Form) -> Form | None:
-        return declarations.get((form.project_id, form.year))
+        return declarations.get((form.project_id, form.year, _scope_of(form, definition_of)))
 
     return [(form, _Checker(form, definition_of(form.definition_id), workspace, None, declaration_of).run())
             for form in workspace.forms.values()]

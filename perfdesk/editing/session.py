@@ -136,7 +136,7 @@ class EditSession(QObject):
             form = self.workspace.forms[form_id]
             definition = self.registry.get(form.definition_id)
             score = score_form(form, definition)
-            analysis = Analysis(score, validate_form(form, definition, self.workspace, score))
+            analysis = Analysis(score, validate_form(form, definition, self.workspace, score, self.registry.find))
             self._analysis[form_id] = analysis
         return analysis
 

@@ -118,7 +118,8 @@ def validation_errors(workspace: Workspace, forms: Iterable[Form], registry: Reg
     """The forms that have errors (docs/rules.md), with those errors: what refuses an export."""
     result = []
     for form in forms:
-        errors = [i for i in validate_form(form, registry.get(form.definition_id), workspace) if i.is_error]
+        errors = [i for i in validate_form(form, registry.get(form.definition_id), workspace, definition_of=registry.find)
+                  if i.is_error]
         if errors:
             result.append((form, errors))
     return result

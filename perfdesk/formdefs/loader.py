@@ -34,6 +34,7 @@ from perfdesk.domain.definition import (
     FormKind,
     GradeBand,
     Level1Def,
+    SCOPE_PROJECT,
     ScoringSettings,
     SectionDef,
     SectionType,
@@ -235,6 +236,7 @@ def build_definition(raw: dict, source: str = "") -> FormDefinition:
             checks=_checks(raw.get("checks")),
             region=raw.get("region", ""),
             source=source,
+            scope=raw.get("scope", SCOPE_PROJECT),
         )
     except DefinitionError:
         raise
@@ -478,6 +480,10 @@ class Registry:
 
     def __contains__(self, definition_id: str) -> bool:
         return definition_id in self._by_id
+
+    def find(self, definition_id: str) -> FormDefinition | None:
+        """The definition, or None when no file defines it."""
+        return self._by_id.get(definition_id)
 
     def __iter__(self):
         return iter(self._by_id.values())

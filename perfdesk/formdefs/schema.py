@@ -15,7 +15,7 @@ import dataclasses
 import re
 from typing import Any, Iterator
 
-from perfdesk.domain.definition import EXTRA_TYPES
+from perfdesk.domain.definition import EXTRA_TYPES, SCOPES
 
 from .label_weights import PLACEHOLDER, WEIGHTS_CHOICES, WEIGHTS_LABEL, label_format_problem
 
@@ -74,7 +74,7 @@ _SCORING: Spec = {
 _CHECKS: Spec = {"percent_limit": None, "vague_words": None, "budget_rate_apart": None}
 _TOP: Spec = {
     "id": None, "name": None, "kind": None, "region": None, "title": None, "year_line": None,
-    "amount_unit": None, "list_title": None, "extends": None,
+    "amount_unit": None, "list_title": None, "extends": None, "scope": None,
     "sections": None,  # checked per section type below
     "taxonomy": _TAXONOMY, "scoring": _SCORING, "checks": _CHECKS, "layout": None,
 }
@@ -247,6 +247,8 @@ def check_raw(raw: dict) -> list[Problem]:
     problems = list(_table(raw, _TOP, ()))
     if "kind" in raw and raw["kind"] not in KINDS:
         problems.append(Problem(("kind",), f"kind 应是 {' / '.join(KINDS)} 之一，现为“{raw['kind']}”"))
+    if "scope" in raw and raw["scope"] not in SCOPES:
+        problems.append(Problem(("scope",), f"scope 应是 {' / '.join(SCOPES)} 之一，现为“{raw['scope']}”"))
     sections = raw.get("sections", [])
     if not isinstance(sections, list):
         problems.append(Problem(("sections",), "sections 应写成 [[sections]] 表的列表"))

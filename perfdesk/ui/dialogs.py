@@ -111,10 +111,11 @@ class NewForm:
 
 
 class NewFormDialog(QDialog):
-    """A new form: for an existing project (name fixed) or for a new one."""
+    """A new form: for an existing project (name fixed) or for a new one. `scope`: offer only
+    the layouts of that scope (a project's forms, or 部门整体), those its forms already have."""
 
     def __init__(self, parent, registry: Registry, year: int, project_name: str | None, kind: FormKind | None,
-                 usage: dict[str, int] | None = None):
+                 usage: dict[str, int] | None = None, scope: str | None = None):
         super().__init__(parent)
         self.setWindowTitle("新建项目" if project_name is None else "新建表")
         form = QtWidgets.QFormLayout(self)
@@ -128,7 +129,7 @@ class NewFormDialog(QDialog):
         form.addRow("年度", self.year)
         self.definition = QComboBox()
         for definition in registry:
-            if kind is None or definition.kind is kind:
+            if (kind is None or definition.kind is kind) and (scope is None or definition.scope == scope):
                 self.definition.addItem(definition.name, definition.id)
         # The layout the file already uses most (a Shanghai 元 file gets the Shanghai layout,
         # not the first one listed); on a tie, or in an empty file, the registry's order. The
@@ -153,8 +154,8 @@ class NewFormDialog(QDialog):
 
     @classmethod
     def ask(cls, parent, registry: Registry, year: int, project_name: str | None = None,
-            kind: FormKind | None = None) -> NewForm | None:
-        dialog = cls(parent, registry, year, project_name, kind)
+            kind: FormKind | None = None, scope: str | None = None) -> NewForm | None:
+        dialog = cls(parent, registry, year, project_name, kind, scope=scope)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return NewForm(dialog.name.text().strip(), dialog.year.value(), dialog.definition.currentData())

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from perfdesk.domain.definition import FormKind
+from perfdesk.domain.definition import SCOPE_UNIT, FormKind
 from perfdesk.domain.model import Project, blank_form
 from perfdesk.domain.validation import Severity
 from perfdesk.editing.commands import AddFormsCommand, RemoveFormsCommand, RenameProjectCommand, SetValueCommand
@@ -50,6 +50,14 @@ _STATUS_TESTS = {
     "clean": lambda severity: severity is None,
 }
 _UNKNOWN = object()  # a form the status check has not reached yet
+
+
+def scope_clash(project_name: str, scope: str) -> str:
+    """Why a form of the other scope cannot go under this project (Chinese, for a dialog)."""
+    if scope == SCOPE_UNIT:
+        return (f"项目「{project_name}」中是项目支出表。部门整体表属于单位本身：请用“新建项目”，"
+                f"以部门（单位）名称作项目名称。")
+    return f"「{project_name}」中是部门整体表。项目支出表请用“新建项目”，以项目名称新建。"
 
 
 class _EvenRows(QStyledItemDelegate):
@@ -406,6 +414,9 @@ class NavigatorPanel(QWidget):
             if ws.find_form(existing.id, answer.year, definition.kind):
                 Ask.error(self, "无法新建", f"项目「{answer.project_name}」已有{answer.year}年的{KIND_LABELS[definition.kind]}。")
                 return None
+            if self.project_scope(existing.id) not in (None, definition.scope):
+                Ask.error(self, "无法新建", scope_clash(answer.project_name, definition.scope))
+                return None
             return self._add_form(existing.id, answer.year, answer.definition_id)
         project = Project(answer.project_name)
         form = blank_form(ws, project, answer.year, definition)
@@ -420,7 +431,8 @@ class NavigatorPanel(QWidget):
         if project_id is None:
             return self.new_project()
         ws = self.session.workspace
-        answer = NewFormDialog.ask(self, self.session.registry, self._selected_year(), ws.projects[project_id].name)
+        answer = NewFormDialog.ask(self, self.session.registry, self._selected_year(), ws.projects[project_id].name,
+                                   scope=self.project_scope(project_id))
         if answer is None:
             return None
         definition = self.session.registry.get(answer.definition_id)
@@ -429,6 +441,15 @@ class NavigatorPanel(QWidget):
                                         f"{KIND_LABELS[definition.kind]}。")
             return None
         return self._add_form(project_id, answer.year, answer.definition_id)
+
+    def project_scope(self, project_id: str) -> str | None:
+        """The scope of the project's forms (a project's, or 部门整体), None when it has none or
+        their layouts are not installed. A project's forms are all of one scope: a 部门整体
+        form belongs to the unit's own entry, whose 项目名称 is the unit's name."""
+        registry = self.session.registry
+        scopes = {definition.scope for form in self.session.workspace.forms_of(project_id)
+                  if (definition := registry.find(form.definition_id)) is not None}
+        return scopes.pop() if len(scopes) == 1 else None
 
     def definition_usage(self, project_name: str | None = None) -> dict[str, int]:
         """How many forms of the file use each definition: the new-form dialog offers the most

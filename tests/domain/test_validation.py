@@ -6,7 +6,7 @@ import pytest
 
 from perfdesk.domain.definition import FormKind
 from perfdesk.domain.model import Form
-from perfdesk.domain.validation import Severity, parse_date, validate_form
+from perfdesk.domain.validation import Severity, parse_date, validate_form, validate_workspace
 from perfdesk.domain.values import parse
 
 from .builders import declaration, default_split_rows, full_budget, ind, selfeval
@@ -135,6 +135,36 @@ def test_e10_self_evaluation_matches_declaration(registry):
     found = [i for i in issues_of(registry, ws, form) if i.code == "E10"]
     assert found == []  # adjusted rows excuse the difference and the missing row
 
+
+
+def test_e10_compares_a_form_with_the_declaration_of_its_own_scope(registry):
+    """A 部门整体 self-evaluation filed under a project is not held to the project's
+    declaration, nor a project's self-evaluation to a 部门整体 declaration; each still meets
+    the declaration of its own kind, in validate_form and validate_workspace alike."""
+    ws, project_declaration = declaration([ind("完成率", "=100%")], year=2022)
+    unit_eval = Form(project_id=project_declaration.project_id, kind=FormKind.SELF_EVALUATION, year=2022,
+                     definition_id="unit-selfeval-2021", indicators=[ind("预算执行率", "≥90%", "95%", 10)])
+    ws.add_form(unit_eval)
+    assert registry.get("unit-selfeval-2021").scope == "unit"
+    assert registry.get(project_declaration.definition_id).scope == "project"
+
+    def e10(form):
+        return [i for i in validate_form(form, registry.get(form.definition_id), ws, definition_of=registry.find)
+                if i.code == "E10"]
+
+    def e10_of_workspace(form):
+        return [i for f, issues in validate_workspace(ws, registry.get) if f is form for i in issues
+                if i.code == "E10"]
+
+    assert e10(unit_eval) == [] and e10_of_workspace(unit_eval) == []
+    # without a way to tell the scopes apart, any declaration of the project counts (as before)
+    assert [i.code for i in issues_of(registry, ws, unit_eval)].count("E10") == 2
+    # a 部门整体 declaration of the same project and year is the one it is compared with
+    ws.remove_form(project_declaration.id)
+    ws.add_form(Form(project_id=unit_eval.project_id, kind=FormKind.DECLARATION, year=2022,
+                     definition_id="unit-declaration-2021", indicators=[ind("预算执行率", "≥95%")]))
+    assert ["≥95%" in i.message for i in e10(unit_eval)] == [True]
+    assert len(e10_of_workspace(unit_eval)) == 1
 
 def test_w1_split_differs_from_default(registry):
     rows = default_split_rows()

@@ -59,6 +59,7 @@ def test_misspelt_key_in_a_section_is_an_error_with_its_line(tmp_path):
     ('name = "满意度指标"\nweight = 10', 'name = "满意度指标"\nweigt = 10', "weigt"),  # [[taxonomy.level1]]
     ('type = "total"', 'type = "totals"', "totals"),  # a section type
     ('kind = "self-evaluation"', 'kind = "selfeval"', "selfeval"),
+    ('kind = "self-evaluation"', 'kind = "self-evaluation"\nscope = "department"', "scope 应是 project / unit"),
 ])
 def test_each_table_has_a_closed_list_of_keys(tmp_path, old, new, needle):
     _copy_with(tmp_path, old, new)
@@ -145,3 +146,11 @@ def test_the_registry_sees_a_file_added_while_running(tmp_path, monkeypatch):
     (user / "later.toml").write_text('extends = "sh-target-2020"\nid = "later"\n', encoding="utf-8")
     assert "later" in default_registry()
     assert default_registry() is default_registry()  # unchanged folder: the same registry
+
+
+def test_scope_is_read_and_defaults_to_a_projects_forms(tmp_path):
+    _copy_with(tmp_path, 'kind = "self-evaluation"', 'kind = "self-evaluation"\nscope = "unit"')
+    registry = Registry.from_dirs([tmp_path])
+    assert registry.get("my-variant").scope == "unit"
+    assert default_registry().get("sh-selfeval-2020").scope == "project"
+    assert registry.find("no-such-layout") is None

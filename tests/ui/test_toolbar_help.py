@@ -100,8 +100,8 @@ def test_new_form_of_a_project_defaults_to_a_kind_it_lacks(window, monkeypatch):
     assert window.session.workspace.forms[form_id].kind is FormKind.SELF_EVALUATION
     seen = {}
 
-    def fake_ask(parent, registry, year, project_name=None, kind=None):
-        dialog = NewFormDialog(parent, registry, year, project_name, kind)
+    def fake_ask(parent, registry, year, project_name=None, kind=None, scope=None):
+        dialog = NewFormDialog(parent, registry, year, project_name, kind, scope=scope)
         seen["choice"] = dialog.definition.currentData()
         dialog.deleteLater()
         return None
@@ -112,3 +112,45 @@ def test_new_form_of_a_project_defaults_to_a_kind_it_lacks(window, monkeypatch):
     assert chosen.kind is FormKind.DECLARATION  # the project already has its 2022 自评表
     window.navigator.new_project()
     assert seen["choice"] == "sh-selfeval-2020"
+
+
+def test_a_project_takes_only_forms_of_its_own_scope(window, monkeypatch):
+    """部门整体 forms belong to the unit's own entry: 新建表 under a project offers only the
+    project layouts, and a 部门整体 form asked for under a project's name is refused in
+    Chinese, with nothing added; a unit's entry offers only the 部门整体 layouts."""
+    from perfdesk.ui import navigator as navigator_module
+    from perfdesk.ui.dialogs import Ask, NewForm, NewFormDialog
+
+    from .conftest import open_form
+
+    registry, ws = window.registry, window.session.workspace
+    offered = {}
+
+    def fake_ask(parent, registry, year, project_name=None, kind=None, scope=None):
+        dialog = NewFormDialog(parent, registry, year, project_name, kind, scope=scope)
+        offered["ids"] = [dialog.definition.itemData(i) for i in range(dialog.definition.count())]
+        dialog.deleteLater()
+        return None
+
+    monkeypatch.setattr(navigator_module.NewFormDialog, "ask", staticmethod(fake_ask))
+    open_form(window, "补充日常经费", 2022)
+    window.navigator.new_form()
+    assert offered["ids"] and all(registry.get(i).scope == "project" for i in offered["ids"])
+
+    errors = []
+    monkeypatch.setattr(Ask, "error", classmethod(lambda cls, parent, title, text: errors.append(text)))
+    count = len(ws.forms)
+    monkeypatch.setattr(navigator_module.NewFormDialog, "ask", staticmethod(
+        lambda *args, **kwargs: NewForm("补充日常经费", 2023, "unit-selfeval-2021")))
+    assert window.navigator.new_project() is None
+    assert len(ws.forms) == count and "部门整体表属于单位本身" in errors[-1]
+
+    monkeypatch.setattr(navigator_module.NewFormDialog, "ask", staticmethod(
+        lambda *args, **kwargs: NewForm("上海市公积金管理中心", 2023, "unit-selfeval-2021")))
+    form_id = window.navigator.new_project()
+    assert form_id is not None and len(ws.forms) == count + 1
+    project_id = ws.forms[form_id].project_id
+    assert window.navigator.project_scope(project_id) == "unit"
+    monkeypatch.setattr(navigator_module.NewFormDialog, "ask", staticmethod(fake_ask))
+    window.navigator.new_form()
+    assert offered["ids"] and all(registry.get(i).scope == "unit" for i in offered["ids"])
