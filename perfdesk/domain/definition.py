@@ -317,6 +317,7 @@ SCOPE_PROJECT = "project"  # a project's forms (项目支出)
 SCOPE_UNIT = "unit"  # the unit's own forms (部门整体支出)
 SCOPES = (SCOPE_PROJECT, SCOPE_UNIT)
 
+
 @dataclass(frozen=True)
 class FormDefinition:
     """A form's layout as data (forms/*.toml): its sections, taxonomy and scoring."""
@@ -336,7 +337,7 @@ class FormDefinition:
     source: str = ""  # the file it was read from
     # Whose forms these are: a project's (SCOPE_PROJECT) or the unit's as a whole (部门整体,
     # SCOPE_UNIT). A self-evaluation is checked against the declaration of its own scope (E10).
-    scope: str = "project"
+    scope: str = SCOPE_PROJECT
 
     def section(self, type_: SectionType) -> SectionDef | None:
         for section in self.sections:
