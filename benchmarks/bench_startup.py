@@ -11,7 +11,11 @@ all processes) to the end of the first frame, printed by the child as `T_PAINT`:
   (a) bare: QApplication + one QTableWidget of 60×10 items ("1.1" … "60.10"), 1400×880;
   (b) PerfDesk: `perfdesk open DEMO` through `perfdesk.__main__.main`, the console script's
       own path (command line, QApplication with the CJK font and translator, crash handler, MainWindow, the demo
-      file opened and its first form shown).
+      file opened and its first form shown);
+  (c) the floor: (a) plus the Qt classes PerfDesk uses and its CJK font (see FLOOR below);
+  (d) a lower bound of (b): (c) plus PerfDesk's pure modules and the demo file read, with no
+      PerfDesk window (see BOUND_START below). d/a over the goal means no window of PerfDesk's,
+      however cheap, can meet it on this floor.
 "First frame" = the first QEvent.Paint of the table (the QTableWidget, PerfDesk's indicator
 table), then an event the filter posts (high priority), which Qt delivers once that paint pass
 (the table, its viewport and the rest of the window are painted in one pass) and the flush of
@@ -31,7 +35,7 @@ child then quits (PerfDesk after closing its window, so the file lock is release
 time until the process exited is printed too. The driver's only hook into PerfDesk is a
 wrapper around MainWindow.show that installs the paint filter; nothing under perfdesk/ knows
 about it.
-Rounds interleave a and b, alternating a-b / b-a so slow drift of the shared machine hits both
+Rounds interleave the children, alternating a-c-d-b / b-d-c-a so slow drift of the shared machine hits all
 alike; the figure against the goal is the median of the per-round ratios b/a (goal ≤ 1.5).
 The OS file cache is warm (warm-up round): "cold" means a new process, not an empty disk cache.
 The baseline draws ASCII digits with Qt's default font; PerfDesk also loads a CJK font.
@@ -166,6 +170,33 @@ app.setFont(font)
 CELL = "产出指标{}·{}"
 ''' + TABLE
 
+# (d) the floor (c) plus what PerfDesk must do before it can show the demo file, whatever its
+# window: its pure modules imported as the `perfdesk` command imports them (collector off,
+# compiled dataclass methods from the cache: perfdesk/__main__.py) and the file checked and
+# read (FileStore.open). No PerfDesk widget, model or paint: a lower bound of (b).
+BOUND_START = r'''
+import gc
+gc.disable()
+from perfdesk import codecache
+codecache.install()
+import perfdesk.cli
+'''
+BOUND_OPEN = r'''
+from pathlib import Path
+from perfdesk.store import FileStore
+store = FileStore.open(Path(sys.argv[3]))
+'''
+FLOOR_CELL = 'CELL = "产出指标{}·{}"\n'
+
+
+def bound_code(hook: str, qt_hook: str) -> str:
+    """(d) with the given start marker + Qt hook (the floor's HOOK is MARK + QT_HOOK)."""
+    floor = FLOOR.replace(HOOK, hook, 1)
+    assert floor.startswith(hook) and FLOOR_CELL in floor
+    code = hook[:len(hook) - len(qt_hook)] + BOUND_START + qt_hook + floor[len(hook):]
+    return code.replace(FLOOR_CELL, FLOOR_CELL + BOUND_OPEN, 1)
+
+
 # (b) PerfDesk as the `perfdesk` console script starts it (`perfdesk.__main__.main`, with
 # sys.argv as the script sees it). The hooks are attached after an import, not before, so that
 # PerfDesk imports its modules and Qt in its own order: Qt's test mode as soon as QtCore is
@@ -231,6 +262,8 @@ def one_run(kind: str, env: dict[str, str], demo: Path, floor: tuple[str, str] |
         args = [sys.executable, "-c", BARE]
     elif kind == "floor":
         args = [sys.executable, "-c", FLOOR, *floor]
+    elif kind == "bound":
+        args = [sys.executable, "-c", bound_code(HOOK, QT_HOOK), *floor, str(demo)]
     else:
         args = [sys.executable, "-c", PERFDESK, str(demo), QT_HOOK]
     env = dict(env)
@@ -254,7 +287,7 @@ def one_run(kind: str, env: dict[str, str], demo: Path, floor: tuple[str, str] |
             "qt_names": marks.get("QT_NAMES", ""), "qt_font": marks.get("QT_FONT", "")}
 
 
-KINDS = ("bare", "floor", "perfdesk")
+KINDS = ("bare", "floor", "bound", "perfdesk")
 
 
 def series(qt_platform: str, rounds: int, tmp: Path) -> None:
@@ -273,8 +306,9 @@ def series(qt_platform: str, rounds: int, tmp: Path) -> None:
     probe = one_run("perfdesk", dict(env, BENCH_REPORT_QT="1"), demo)
     floor = (probe["qt_names"], probe["qt_font"])
     one_run("floor", env, demo, floor)
+    one_run("bound", env, demo, floor)
     runs: dict[str, list] = {kind: [] for kind in KINDS}
-    ratios, floor_ratios, over_floor, cpu_ratios = [], [], [], []
+    ratios, floor_ratios, bound_ratios, over_floor, cpu_ratios = [], [], [], [], []
     for r in range(rounds):
         order = KINDS if r % 2 == 0 else tuple(reversed(KINDS))
         pair = {kind: one_run(kind, env, demo, floor) for kind in order}
@@ -282,6 +316,7 @@ def series(qt_platform: str, rounds: int, tmp: Path) -> None:
             runs[kind].append(pair[kind])
         ratios.append(pair["perfdesk"]["paint"] / pair["bare"]["paint"])
         floor_ratios.append(pair["floor"]["paint"] / pair["bare"]["paint"])
+        bound_ratios.append(pair["bound"]["paint"] / pair["bare"]["paint"])
         over_floor.append(pair["perfdesk"]["paint"] - pair["floor"]["paint"])
         cpu_ratios.append(pair["perfdesk"]["cpu"] / pair["bare"]["cpu"])
 
@@ -290,14 +325,17 @@ def series(qt_platform: str, rounds: int, tmp: Path) -> None:
 
     met = "MET" if statistics.median(ratios) <= GOAL_RATIO else "NOT MET"
     print(f"\ncold start → first painted window, platform {qt_platform}, {rounds} rounds "
-          f"(+1 warm-up), order alternating a-c-b / b-c-a:")
+          f"(+1 warm-up), order alternating a-c-d-b / b-d-c-a:")
     print(f"  (a) bare PySide6 + 60×10 QTableWidget  {spread(column('bare', 'paint'), unit='s', digits=3)}")
     print(f"  (c) (a) + PerfDesk's {len(floor[0].split(','))} Qt classes + CJK font \"{floor[1]}\"  "
           f"{spread(column('floor', 'paint'), unit='s', digits=3)}")
+    print(f"  (d) (c) + PerfDesk's pure modules + reading the file, no PerfDesk window  "
+          f"{spread(column('bound', 'paint'), unit='s', digits=3)}")
     print(f"  (b) PerfDesk on the demo file          {spread(column('perfdesk', 'paint'), unit='s', digits=3)}")
     print(f"  paired ratio b/a                       {spread(ratios, unit='×', digits=2)}   "
           f"goal ≤ {GOAL_RATIO} → {met}")
     print(f"  paired ratio c/a (the floor's share)   {spread(floor_ratios, unit='×', digits=2)}")
+    print(f"  paired ratio d/a (a lower bound of b)  {spread(bound_ratios, unit='×', digits=2)}")
     print(f"  PerfDesk's own time b − c              {spread([x * 1000 for x in over_floor], unit='ms', digits=0)}")
     print(f"  interpreter up (T_MAIN): a {statistics.median(column('bare', 'main')):.3f} s, "
           f"b {statistics.median(column('perfdesk', 'main')):.3f} s; "

@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/bench_startup_ir.py      # needs valgrind (apt-get install valgrind)
 
-The same three children as benchmarks/bench_startup.py — (a) a bare PySide6 window with one
-60×10 table, (c) that plus PerfDesk's Qt classes and CJK font, (b) `perfdesk open DEMO` through
-`perfdesk.__main__.main` — each run once under valgrind's callgrind, which counts the
+The three children of benchmarks/bench_startup.py — (a) a bare PySide6 window with one 60×10
+table, (c) that plus PerfDesk's Qt classes and CJK font, (b) `perfdesk open DEMO` through
+`perfdesk.__main__.main` — and (d), the floor (c) plus PerfDesk's pure modules and the reading
+of the demo file with no PerfDesk window (a lower bound of (b): what any window of PerfDesk's
+must do before it can show the file) — each run once under valgrind's callgrind, which counts the
 instructions executed up to the end of the first frame (the child marks that moment; callgrind
 writes its count there). Unlike wall time on a shared machine, the count barely moves from run to run
 (a fraction of a percent), so a change to start-up shows here even when bench_startup.py's
@@ -52,9 +54,11 @@ HOOK = cold.MARK + QT_HOOK
 def children(demo: Path, floor: tuple[str, str]) -> dict[str, list[str]]:
     bare = cold.BARE.replace(cold.HOOK, HOOK, 1)
     floor_code = cold.FLOOR.replace(cold.HOOK, HOOK, 1)
+    bound = cold.bound_code(HOOK, QT_HOOK)
     return {
         "bare": [sys.executable, "-c", bare],
         "floor": [sys.executable, "-c", floor_code, *floor],
+        "bound": [sys.executable, "-c", bound, *floor, str(demo)],
         "perfdesk": [sys.executable, "-c", cold.PERFDESK, str(demo), QT_HOOK],
     }
 
@@ -206,10 +210,12 @@ def main() -> None:
             counts[kind] = count(args, env, Path(tmp) / f"cg-{kind}.out")
         os.environ.clear()
         os.environ.update(saved)
-    a, c, b = counts["bare"], counts["floor"], counts["perfdesk"]
+    a, c, d, b = counts["bare"], counts["floor"], counts["bound"], counts["perfdesk"]
     print("\ncold start → first painted window, instructions (callgrind, offscreen, one run each):")
     print(f"  (a) bare PySide6 + 60×10 QTableWidget  {a / 1e6:8.1f} M")
     print(f"  (c) (a) + PerfDesk's Qt classes + CJK font  {c / 1e6:8.1f} M   c/a {c / a:.2f} ×")
+    print(f"  (d) (c) + PerfDesk's pure modules + reading the file, no PerfDesk window  {d / 1e6:8.1f} M   "
+          f"d/a {d / a:.2f} ×   (a lower bound of b)")
     print(f"  (b) PerfDesk on the demo file          {b / 1e6:8.1f} M   b/a {b / a:.2f} ×   "
           f"(wall-time goal ≤ {cold.GOAL_RATIO} ×; PerfDesk's own b − c {(b - c) / 1e6:.1f} M)")
     if show_phases:
