@@ -207,8 +207,9 @@ def _choose_definition(defs: dict[str, FormDefinition], kind: FormKind, source: 
         return source
     mine = set(source.taxonomy.level1_names())
 
-    def fit(d: FormDefinition):  # the region's own layout first (a 上海 form stays a 上海 form), then its unit
-        return (d.region == source.region, d.amount_unit == source.amount_unit,
+    def fit(d: FormDefinition):  # a 部门整体 form stays 部门整体 (scope); then the region's own layout
+        # (a 上海 form stays a 上海 form), then its unit
+        return (d.scope == source.scope, d.region == source.region, d.amount_unit == source.amount_unit,
                 d.taxonomy.profile == source.taxonomy.profile, len(mine & set(d.taxonomy.level1_names())))
 
     return max(candidates, key=fit)  # max keeps the first of equals: registry order decides

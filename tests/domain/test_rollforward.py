@@ -379,3 +379,17 @@ def test_default_weights_always_total_100(registry, n):
     rows = [ind(str(i), level1=level1) for i, level1 in enumerate(n)]
     weights, _ = default_weights(rows, definition)
     assert sum(weights) + definition.scoring.budget_weight == 100
+
+
+def test_a_unit_declaration_rolls_into_a_unit_self_evaluation(registry):
+    """A 部门整体 declaration becomes a 部门整体 self-evaluation even where another layout fits
+    its region, unit and 一级 names as well: here a unit's own 部门整体 layout that uses the
+    national 产出 / 效益 / 满意度 system, listed after the national 万元 form."""
+    from dataclasses import replace
+
+    national = registry.get("national-selfeval-wanyuan")
+    own_unit = replace(registry.get("unit-selfeval-2021"), id="my-unit-selfeval", taxonomy=national.taxonomy)
+    defs = [d for d in registry if d.id != "unit-selfeval-2021"] + [own_unit]
+    ws, _ = declaration([ind("预算执行率", "≥95%")], year=2026, definition="unit-declaration-2021")
+    plan = plan_self_evaluations(ws, ws, defs, 2026)
+    assert [form.definition.id for form in plan.forms] == ["my-unit-selfeval"]
