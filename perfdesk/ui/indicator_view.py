@@ -361,15 +361,18 @@ class IndicatorView(QTableView):
             return
         model = self.model()
         self._flush_rows()  # rows that came in this step first: then they are measured once
-        if any(model.columns[c][0] in MULTILINE_COLUMNS for c in range(top_left.column(), bottom_right.column() + 1)
-               if 0 <= c < len(model.columns)):
-            rows = [r for r in range(top_left.row(), bottom_right.row() + 1) if r not in self._fitted]
+        keys = [model.columns[c][0] for c in range(top_left.column(), bottom_right.column() + 1)
+                if 0 <= c < len(model.columns)]
+        first, last = top_left.row(), bottom_right.row()
+        if any(key in LEVEL_COLUMNS for key in keys) and self.refresh_spans():
+            # A row that joined or left a merged cell is next to a changed one: it may need
+            # another height (a 一级 / 二级 of its own wraps within its row).
+            first, last = max(first - 1, 0), last + 1
+        if any(key in MULTILINE_COLUMNS or key in LEVEL_COLUMNS for key in keys):
+            rows = [r for r in range(first, last + 1) if r not in self._fitted]
             self.fit_rows(rows)
             if getattr(model.session.workspace, "in_step", False) or self._flush_queued:
                 self._fitted.update(rows)
-        levels = [c for c in (model.column_of("level1"), model.column_of("level2")) if c >= 0]
-        if any(top_left.column() <= c <= bottom_right.column() for c in levels):
-            self.refresh_spans()
 
     def _rows_changed(self, first: int, count: int, moved=()) -> None:
         """Rows came (`count` > 0), went (< 0) or moved (`moved`: the rows around them):
@@ -556,17 +559,20 @@ class IndicatorView(QTableView):
     # -- row heights: wrapped long texts ----------------------------------------------------
     def fit_rows(self, rows) -> None:
         """Give these rows the height their wrapped texts need (one line at least, a few
-        hundred pixels at most). Only the rows asked for are measured, never the table."""
+        hundred pixels at most). Only the rows asked for are measured, never the table. A
+        一级 / 二级 counts where it is a row's own (not merged over several rows): 服务对象满意度指标
+        over one row wraps there instead of being cut short."""
         model = self.model()
         columns = [c for c, (key, _) in enumerate(model.columns) if key in MULTILINE_COLUMNS]
-        if not columns:
+        levels = [c for c, (key, _) in enumerate(model.columns) if key in LEVEL_COLUMNS]
+        if not columns and not levels:
             return
         header = self.verticalHeader()
         for row in rows:
             if not 0 <= row < model.rowCount():
                 continue
             height = self.row_height()
-            for column in columns:
+            for column in columns + [c for c in levels if not self._in_span(row, c)]:
                 index = model.index(row, column)
                 text = index.data()
                 if text:
@@ -631,15 +637,17 @@ class IndicatorView(QTableView):
                 frozen.setColumnWidth(column, new)
             self.update_frozen_geometry()
         model = self.model()
-        if 0 <= column < len(model.columns) and model.columns[column][0] in MULTILINE_COLUMNS:
+        if 0 <= column < len(model.columns) and model.columns[column][0] in MULTILINE_COLUMNS + LEVEL_COLUMNS:
             self._refit.start()
 
     # -- 一级 / 二级 as merged cells ------------------------------------------------------
-    def refresh_spans(self, *args) -> None:
+    def refresh_spans(self, *args) -> bool:
+        """Merge each run of rows with the same 一级 (and 二级) into one cell. Returns whether
+        the runs changed."""
         model = self.model()
         signature = tuple((ind.level1, ind.level2) for ind in model.indicators)
         if signature == self._span_signature:
-            return
+            return False
         self._span_signature = signature
         self.clearSpans()
         self._spans = {}
@@ -655,6 +663,10 @@ class IndicatorView(QTableView):
                         self._spans.setdefault(column, []).append((start, row - start))
                     start = row
         self._frozen_spans()
+        return True
+
+    def _in_span(self, row: int, column: int) -> bool:
+        return any(top <= row < top + height for top, height in self._spans.get(column, ()))
 
     def span_rows(self, index: QModelIndex) -> list[int]:
         """All rows of the merged cell that holds `index` (from its top, not from the index),
