@@ -25,6 +25,9 @@ from perfdesk.editing.session import EditSession
 from .looks import text_color
 from .viewports import own_viewport
 
+HINT = "单击一条问题可跳到对应单元格"
+# No form shown (the 年度总览 is): "本表" lists nothing, and says where the issues are.
+NO_FORM_HINT = "年度总览中没有“本表”：范围选“整个文件”可查看所有表的问题"
 
 
 class IssuesPanel(QWidget):
@@ -40,7 +43,7 @@ class IssuesPanel(QWidget):
         bar = QHBoxLayout()
         self.scope = QComboBox()
         self.scope.addItems(["本表", "整个文件"])
-        self.scope.currentIndexChanged.connect(lambda i: self.model.set_scope(self.model.form_id, whole_file=i == 1))
+        self.scope.currentIndexChanged.connect(self._on_scope)
         bar.addWidget(QLabel("范围"))
         bar.addWidget(self.scope)
         self.filters: dict[Severity, QToolButton] = {}
@@ -59,7 +62,7 @@ class IssuesPanel(QWidget):
         self.fix_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.fix_button.setEnabled(False)
         bar.addWidget(self.fix_button)
-        self.hint = QLabel("单击一条问题可跳到对应单元格")
+        self.hint = QLabel(HINT)
         text_color(self.hint, "#666")
         bar.addWidget(self.hint)
         layout.addLayout(bar)
@@ -92,7 +95,18 @@ class IssuesPanel(QWidget):
         self._update_counts()
 
     def set_form(self, form_id: str | None) -> None:
+        """The form whose issues "本表" lists; None while no form is shown (the 年度总览)."""
         self.model.set_scope(form_id)
+        self._update_hint()
+
+    def _on_scope(self, index: int) -> None:
+        self.model.set_scope(self.model.form_id, whole_file=index == 1)
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        text = NO_FORM_HINT if self.model.form_id is None and not self.model.whole_file else HINT
+        if self.hint.text() != text:
+            self.hint.setText(text)
 
     def set_whole_file(self, whole: bool) -> None:
         self.scope.setCurrentIndex(1 if whole else 0)

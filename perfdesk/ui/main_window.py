@@ -585,6 +585,7 @@ class MainWindow(QMainWindow):
         if self.editor is not None:
             self.editor.hide()
         self.final_banner.hide()
+        self.issues.set_form(None)  # the form is out of sight: "本表" is no longer its issues
         self.overview.show()
         return self.overview
 

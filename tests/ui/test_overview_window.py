@@ -36,6 +36,26 @@ def test_a_click_on_the_year_node_shows_the_overview_and_a_form_brings_the_edito
     assert view.isVisible() and view.year == 2026 and view.model.rowCount() == 11
 
 
+
+def test_the_issues_panel_lists_no_hidden_form_while_the_overview_shows(window, qtbot):
+    """本表 is the form on screen: with the 年度总览 in its place the panel lists none and says
+    where the issues are; 整个文件 still lists them all, and a form brings its own back."""
+    from perfdesk.ui.issues_panel import HINT, NO_FORM_HINT
+
+    form_id = open_form(window, "补充日常经费")
+    panel = window.issues
+    own = panel.model.rowCount()
+    assert own > 0 and panel.hint.text() == HINT
+    window.navigator.tree.setCurrentIndex(_year_node(window, 2022))
+    assert window.overview.isVisible()
+    assert panel.model.rowCount() == 0 and panel.hint.text() == NO_FORM_HINT
+    panel.set_whole_file(True)
+    assert panel.model.rowCount() > own and panel.hint.text() == HINT
+    panel.set_whole_file(False)
+    assert panel.model.rowCount() == 0 and panel.hint.text() == NO_FORM_HINT
+    assert open_form(window, "补充日常经费") == form_id
+    assert window.editor.isVisible() and panel.model.rowCount() == own and panel.hint.text() == HINT
+
 def _shown(window, qtbot, year):
     view = window.show_overview(year)
     qtbot.waitUntil(lambda: view.complete)  # the checks come in slices after the first paint
