@@ -26,8 +26,9 @@ from .looks import text_color
 from .viewports import own_viewport
 
 HINT = "单击一条问题可跳到对应单元格"
-# No form shown (the 年度总览 is): "本表" lists nothing, and says where the issues are.
-NO_FORM_HINT = "年度总览中没有“本表”：范围选“整个文件”可查看所有表的问题"
+# No form shown (the 年度总览 is, or the file has none): "本表" lists nothing, and says where
+# the issues are.
+NO_FORM_HINT = "当前没有显示表：范围选“整个文件”可查看所有表的问题"
 
 
 class IssuesPanel(QWidget):
@@ -95,7 +96,8 @@ class IssuesPanel(QWidget):
         self._update_counts()
 
     def set_form(self, form_id: str | None) -> None:
-        """The form whose issues "本表" lists; None while no form is shown (the 年度总览)."""
+        """The form whose issues "本表" lists; None while no form is shown (the 年度总览, an
+        empty file)."""
         self.model.set_scope(form_id)
         self._update_hint()
 
