@@ -161,10 +161,9 @@ class _Checker:
     """Collects the issues of one form; one method per rule."""
 
     def __init__(self, form: Form, definition: FormDefinition, workspace: Workspace | None,
-                 score: FormScore | None, declaration_of=None, definition_of=None):
+                 score: FormScore | None, definition_of=None):
         self.form = form
-        self.declaration_of = declaration_of or (
-            lambda f: declaration_of_scope(workspace, f, definition.scope, definition_of))
+        self.definition_of = definition_of
         self.definition = definition
         self.workspace = workspace
         self.score = score if score is not None else score_form(form, definition)
@@ -216,7 +215,7 @@ class _Checker:
         if self._declaration is False:
             found = None
             if self.workspace is not None and self.form.kind is FormKind.SELF_EVALUATION:
-                found = self.declaration_of(self.form)
+                found = declaration_of_scope(self.workspace, self.form, self.definition.scope, self.definition_of)
             self._declaration = found
         return self._declaration  # type: ignore[return-value]
 
@@ -975,13 +974,5 @@ def count_by_severity(issues: list[Issue]) -> dict[Severity, int]:
 
 def validate_workspace(workspace: Workspace, definition_of) -> list[tuple[Form, list[Issue]]]:
     """Issues of every form, grouped per form, in file order. `definition_of(id)` → definition."""
-    declarations: dict[tuple[str, int, str], Form] = {}
-    for f in workspace.forms.values():
-        if f.kind is FormKind.DECLARATION:
-            declarations.setdefault((f.project_id, f.year, _scope_of(f, definition_of)), f)
-
-    def declaration_of(form: Form) -> Form | None:
-        return declarations.get((form.project_id, form.year, _scope_of(form, definition_of)))
-
-    return [(form, _Checker(form, definition_of(form.definition_id), workspace, None, declaration_of).run())
+    return [(form, _Checker(form, definition_of(form.definition_id), workspace, None, definition_of).run())
             for form in workspace.forms.values()]
